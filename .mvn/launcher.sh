@@ -1,0 +1,39 @@
+#!/bin/sh
+# @NAME@ launcher, written by the build next to @JAR@ and its lib/ folder.
+# Finds a Java @JAVA_MIN@+ runtime: $JAVA_HOME, then `java` on PATH, then the JDKs
+# under /usr/lib/jvm (newest first). JAVA_OPTS is passed through to the JVM.
+set -eu
+
+here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd -P)
+
+java_major() {
+    "$1" -version 2>&1 | sed -n 's/.* version "\([0-9]*\)[.\"].*/\1/p' | head -n 1
+}
+
+usable() {
+    [ -x "$1" ] || return 1
+    major=$(java_major "$1")
+    [ -n "$major" ] && [ "$major" -ge @JAVA_MIN@ ]
+}
+
+find_java() {
+    if [ -n "${JAVA_HOME:-}" ] && usable "$JAVA_HOME/bin/java"; then
+        echo "$JAVA_HOME/bin/java"; return 0
+    fi
+    if command -v java >/dev/null 2>&1 && usable "$(command -v java)"; then
+        command -v java; return 0
+    fi
+    for candidate in $(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -r); do
+        if usable "$candidate"; then echo "$candidate"; return 0; fi
+    done
+    return 1
+}
+
+if ! java=$(find_java); then
+    echo "@NAME@: needs Java @JAVA_MIN@ or newer; none found in JAVA_HOME, on PATH or under /usr/lib/jvm. Install a JDK @JAVA_MIN@+ and set JAVA_HOME." >&2
+    exit 1
+fi
+
+# JAVA_OPTS is split on whitespace on purpose, as every JVM launcher does.
+# shellcheck disable=SC2086
+exec "$java" @JAVA_OPTS@ ${JAVA_OPTS:-} -jar "$here/@JAR@" "$@"

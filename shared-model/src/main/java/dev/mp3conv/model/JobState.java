@@ -1,0 +1,24 @@
+package dev.mp3conv.model;
+
+/**
+ * Life cycle of a conversion job: {@code QUEUED → CONVERTING → DONE | FAILED}.
+ */
+public enum JobState {
+    /** Stored and waiting for a converter. */
+    QUEUED,
+    /** Claimed by a converter that holds a lease on it. */
+    CONVERTING,
+    /** The MP3 is stored and can be downloaded. */
+    DONE,
+    /** The conversion failed for good; the job carries the reason. */
+    FAILED;
+
+    /**
+     * Whether no further state change will happen.
+     *
+     * @return true for {@link #DONE} and {@link #FAILED}
+     */
+    public boolean terminal() {
+        return this == DONE || this == FAILED;
+    }
+}

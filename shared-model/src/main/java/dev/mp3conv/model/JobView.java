@@ -1,0 +1,47 @@
+package dev.mp3conv.model;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+/**
+ * A job as the API shows it to its owner.
+ *
+ * @param id              job id
+ * @param filename        original file name, sanitised
+ * @param contentType     content type of the upload
+ * @param size            upload size in bytes
+ * @param sha256          hex SHA-256 of the upload
+ * @param state           current state
+ * @param progress        conversion progress, 0..1
+ * @param durationSeconds duration of the source audio, once probed
+ * @param videoFid        blob id of the upload
+ * @param mp3Fid          blob id of the MP3 once DONE (the seed's {@code /download?fid=})
+ * @param mp3Size         MP3 size in bytes once DONE
+ * @param bitrate         CBR bitrate asked, e.g. {@code 192k}
+ * @param quality         VBR quality asked, 0 (best) to 9
+ * @param attempts        conversion attempts so far
+ * @param error           failure reason when FAILED
+ * @param createdAt       when the upload finished
+ * @param updatedAt       last change
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record JobView(String id,
+                      String filename,
+                      String contentType,
+                      long size,
+                      String sha256,
+                      JobState state,
+                      double progress,
+                      Double durationSeconds,
+                      String videoFid,
+                      String mp3Fid,
+                      Long mp3Size,
+                      String bitrate,
+                      Integer quality,
+                      int attempts,
+                      JobError error,
+                      Instant createdAt,
+                      Instant updatedAt) {
+}
