@@ -1,15 +1,70 @@
 package dev.mp3conv.server;
 
-/** Placeholder. */
-public final class Main {
-    private Main() {
-    }
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import io.helidon.logging.common.LogConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code mp3conv-server}: without a subcommand, runs the roles that the configuration names until
+ * SIGTERM; operator subcommands (such as {@code user}) work against the configured store.
+ */
+@Command(name = "mp3conv-server",
+         mixinStandardHelpOptions = true,
+         versionProvider = Main.Version.class,
+         description = "Runs the mp3conv backend (roles from APP_ROLES, default all).",
+         subcommands = CommandLine.HelpCommand.class)
+public final class Main implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     /**
      * Entry point.
      *
-     * @param args arguments
+     * @param args command-line arguments
      */
     public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line as {@link #main} runs it.
+     *
+     * @return command line
+     */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof StartupException) {
+                commandLine.getErr().println("mp3conv-server: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return cmd;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Mp3convServer server = Mp3convServer.start(Settings.load());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** Reads the version the build wrote into the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"mp3conv-server " + (version == null ? "development build" : version)};
+        }
     }
 }
