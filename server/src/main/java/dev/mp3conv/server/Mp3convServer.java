@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 import dev.mp3conv.server.auth.AuthRole;
 import dev.mp3conv.server.auth.TokenVerifier;
@@ -55,6 +56,18 @@ public final class Mp3convServer implements AutoCloseable {
      * @throws StartupException with one clear line when it cannot start
      */
     public static Mp3convServer start(Config config) {
+        return start(config, AuthRole::verifier);
+    }
+
+    /**
+     * Starts a process whose gateway verifies tokens with a verifier of the caller's choosing: the test
+     * seam that lets gateway tests and benchmarks authenticate without the auth role's keys.
+     *
+     * @param config    configuration
+     * @param verifiers picks the gateway's token verifier from the backend and the local auth role
+     * @return the running server
+     */
+    static Mp3convServer start(Config config, BiFunction<Backend, Optional<AuthRole>, TokenVerifier> verifiers) {
         Set<Role> roles = Role.parse(config.get("app.roles").asString().orElse(""));
         Backend backend = Backend.open(config, roles, Clock.systemUTC());
         List<RoleComponent> components = new ArrayList<>();
@@ -62,7 +75,7 @@ public final class Mp3convServer implements AutoCloseable {
             Optional<AuthRole> auth = roles.contains(Role.AUTH) ? Optional.of(AuthRole.create(backend)) : Optional.empty();
             auth.ifPresent(components::add);
             if (roles.contains(Role.GATEWAY)) {
-                TokenVerifier verifier = AuthRole.verifier(backend, auth);
+                TokenVerifier verifier = verifiers.apply(backend, auth);
                 components.add(GatewayRole.create(backend, verifier));
             }
             if (roles.contains(Role.CONVERTER)) {
