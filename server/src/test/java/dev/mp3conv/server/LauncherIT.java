@@ -87,7 +87,7 @@ class LauncherIT {
         }
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stops within a minute of SIGTERM").isTrue();
         assertThat(process.exitValue()).as("exit code of a JVM ended by SIGTERM").isEqualTo(143);
-        assertThat(Files.readString(out)).contains("mp3conv up").doesNotContain("Exception");
+        assertThat(Files.readString(out)).contains("mp3conv up", "shutting down", "stopped").doesNotContain("Exception");
         assertThat(dataDir.resolve("metadata").resolve("metadata.mv")).exists();
     }
 }
