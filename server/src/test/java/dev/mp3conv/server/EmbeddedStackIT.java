@@ -16,7 +16,10 @@ import dev.mp3conv.model.Json;
 import dev.mp3conv.model.JobState;
 import dev.mp3conv.server.jobs.Job;
 import dev.mp3conv.server.storage.BlobInfo;
+import dev.mp3conv.server.storage.Await;
 import dev.mp3conv.server.storage.BlobMetadata;
+import dev.mp3conv.server.storage.GridFsBlobStore;
+import dev.mp3conv.server.testing.MemoryMongo;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,6 +111,20 @@ class EmbeddedStackIT {
             try (InputStream in = second.backend().blobs().open(blob.id())) {
                 assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("persistent bytes");
             }
+        }
+    }
+
+    @Test
+    void withMongoDbUriMetadataAndBlobsGoToMongoDb() throws Exception {
+        try (MemoryMongo mongo = MemoryMongo.start("cluster");
+             Mp3convServer server = start(Map.of("mongodb.uri", mongo.uri(), "mongodb.database", "cluster"))) {
+            assertThat(server.backend().embedded()).isFalse();
+            assertThat(server.backend().blobs()).isInstanceOf(GridFsBlobStore.class);
+            BlobInfo blob = server.backend().blobs().write(new BlobMetadata("u1", "j1", "audio/mpeg", "a.mp3"),
+                    new ByteArrayInputStream(new byte[] {1, 2, 3}));
+            assertThat(Await.first(mongo.database().getCollection("fs.files").countDocuments())).contains(1L);
+            assertThat(server.backend().blobs().info(blob.id())).isPresent();
+            assertThat(dataDir.resolve("metadata")).as("no embedded store was started").doesNotExist();
         }
     }
 
