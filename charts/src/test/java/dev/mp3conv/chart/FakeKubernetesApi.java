@@ -67,9 +67,12 @@ final class FakeKubernetesApi {
     }
 
     private static void writeKubeconfig(int port) throws IOException {
+        // Never overwrite a developer's real kubeconfig: write only where the build said to.
         String path = System.getenv("KUBECONFIG");
-        if (path == null || path.isBlank()) {
-            throw new IllegalStateException("KUBECONFIG is not set; the surefire configuration sets it");
+        String expected = System.getProperty("mp3conv.fakeKubeconfig");
+        if (path == null || expected == null || !Path.of(path).equals(Path.of(expected))) {
+            throw new IllegalStateException("run the chart tests through Maven: it points KUBECONFIG at "
+                    + "target/fake-kubeconfig.yaml (KUBECONFIG=" + path + ")");
         }
         Path file = Path.of(path);
         Files.createDirectories(file.getParent());
