@@ -112,6 +112,8 @@ class ExposureTest {
         assertThat(mongo.getSpec().getReplicas()).isEqualTo(1);
         assertThat(mongo.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
                 .matches("mongo:[78]\\.\\d+\\.\\d+");
+        assertThat(mongo.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                .containsExactly("--wiredTigerCacheSizeGB", "0.5");
         assertThat(mongo.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
                 .extracting(e -> e.getName() + "=" + e.getValueFrom().getSecretKeyRef().getName())
                 .containsExactlyInAnyOrder("MONGO_INITDB_ROOT_USERNAME=" + Chart.name("mongodb"),
