@@ -1,6 +1,7 @@
 package dev.mp3conv.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.kubernetes.client.openapi.models.V1HTTPIngressPath;
 import io.kubernetes.client.openapi.models.V1Ingress;
@@ -72,8 +73,8 @@ class ExposureTest {
             assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
             assertThat(service.getSpec().getSelector()).containsEntry("app.kubernetes.io/component", role);
             assertThat(service.getSpec().getPorts()).extracting(V1ServicePort::getName, V1ServicePort::getPort)
-                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("http", 8080),
-                            org.assertj.core.groups.Tuple.tuple("admin", 9080));
+                    .containsExactlyInAnyOrder(tuple("http", 8080),
+                            tuple("admin", 9080));
         }
         assertThat(DEFAULTS.find("Service", Chart.name("converter"))).isEmpty();
         assertThat(DEFAULTS.find("Service", Chart.name("notifier"))).isEmpty();

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -72,7 +73,7 @@ record Manifest(List<Resource> resources) {
         return get(kind, name).as(model);
     }
 
-    java.util.Optional<Resource> find(String kind, String name) {
+    Optional<Resource> find(String kind, String name) {
         return resources.stream().filter(r -> r.kind().equals(kind) && r.name().equals(name)).findFirst();
     }
 

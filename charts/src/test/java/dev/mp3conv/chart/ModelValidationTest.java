@@ -1,5 +1,6 @@
 package dev.mp3conv.chart;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class ModelValidationTest {
 
     @Test
     void acceptsAValidObject() {
-        org.assertj.core.api.Assertions.assertThat(Manifest.parse(DEPLOYMENT).resources()).hasSize(1);
+        assertThat(Manifest.parse(DEPLOYMENT).resources()).hasSize(1);
     }
 
     @Test

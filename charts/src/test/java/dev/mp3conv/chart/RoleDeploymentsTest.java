@@ -5,6 +5,7 @@ import static dev.mp3conv.chart.Workloads.deployment;
 import static dev.mp3conv.chart.Workloads.effectiveEnv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.custom.Quantity;
@@ -15,6 +16,7 @@ import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,8 +32,8 @@ class RoleDeploymentsTest {
         V1Container container = container(deployment(DEFAULTS, role));
 
         assertThat(container.getPorts()).extracting(V1ContainerPort::getName, V1ContainerPort::getContainerPort)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("http", 8080),
-                        org.assertj.core.groups.Tuple.tuple("admin", 9080));
+                .containsExactlyInAnyOrder(tuple("http", 8080),
+                        tuple("admin", 9080));
         assertProbe(container.getStartupProbe(), "/observe/health/live");
         assertProbe(container.getLivenessProbe(), "/observe/health/live");
         assertProbe(container.getReadinessProbe(), "/observe/health/ready");
@@ -67,7 +69,7 @@ class RoleDeploymentsTest {
     @ValueSource(strings = {"auth", "gateway", "converter", "notifier"})
     void writesOnlyToEmptyDirsForDataAndTemp(String role) {
         V1Deployment deployment = deployment(DEFAULTS, role);
-        Map<String, V1Volume> volumes = new java.util.HashMap<>();
+        Map<String, V1Volume> volumes = new HashMap<>();
         deployment.getSpec().getTemplate().getSpec().getVolumes().forEach(v -> volumes.put(v.getName(), v));
 
         assertThat(container(deployment).getVolumeMounts())

@@ -1,5 +1,6 @@
 package dev.mp3conv.chart;
 
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1EnvVar;
@@ -50,7 +51,7 @@ final class Workloads {
                     throw new AssertionError("unexpected envFrom source " + source);
                 }
                 var configMap = manifest.get("ConfigMap", source.getConfigMapRef().getName(),
-                        io.kubernetes.client.openapi.models.V1ConfigMap.class);
+                        V1ConfigMap.class);
                 env.putAll(configMap.getData());
             });
         }
