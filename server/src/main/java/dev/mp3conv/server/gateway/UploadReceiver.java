@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import dev.mp3conv.server.http.ProblemException;
 import dev.mp3conv.server.storage.BlobInfo;
@@ -24,13 +26,14 @@ import org.apache.commons.fileupload2.core.FileUploadSizeException;
  * (commons-fileupload's fixed limit), parts to {@value #MAX_PARTS}, form fields to {@value #MAX_FIELD} bytes.
  */
 final class UploadReceiver {
+    private static final System.Logger LOG = System.getLogger(UploadReceiver.class.getName());
     static final String EXACTLY_ONE_FILE = "exactly 1 file required";
     private static final int MAX_PARTS = 16;
     private static final int MAX_FIELD = 1024;
     /** Room for boundaries, part headers and form fields on top of the file itself. */
     private static final long ENVELOPE = 1024 * 1024;
-    private static final java.util.regex.Pattern MEDIA_TYPE =
-            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
+    private static final String TOKEN = "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}";
+    private static final Pattern MEDIA_TYPE = Pattern.compile(TOKEN + "/" + TOKEN);
 
     private final BlobStore blobs;
     private final long maxUploadSize;
@@ -114,7 +117,7 @@ final class UploadReceiver {
     private static String contentType(String declared) {
         // kept only when it looks like a media type: it is echoed in the API and in blob metadata
         return declared != null && MEDIA_TYPE.matcher(declared.trim()).matches()
-                ? declared.trim().toLowerCase(java.util.Locale.ROOT) : "application/octet-stream";
+                ? declared.trim().toLowerCase(Locale.ROOT) : "application/octet-stream";
     }
 
     private static boolean isFile(FileItemInput part, FilePart which) {
@@ -164,7 +167,7 @@ final class UploadReceiver {
             try {
                 blobs.delete(blob.id());
             } catch (RuntimeException e) {
-                System.getLogger(UploadReceiver.class.getName()).log(System.Logger.Level.WARNING,
+                LOG.log(System.Logger.Level.WARNING,
                         "cannot delete blob {0} of a rejected upload: {1}", blob.id(), e.getMessage());
             }
         }

@@ -105,7 +105,8 @@ public final class GridFsBlobStore implements BlobStore {
             Await.done(files.insertOne(file));
             return new BlobInfo(id.toHexString(), length, metadata, created);
         } catch (IOException | RuntimeException e) {
-            inFlight.forEach(f -> f.cancel(true));
+            // let inserts already sent finish first: a cancelled one can still land after the delete
+            inFlight.forEach(GridFsBlobStore::settle);
             deleteChunks(id, e);
             throw e;
         }
@@ -167,6 +168,16 @@ public final class GridFsBlobStore implements BlobStore {
             Await.done(chunks.deleteMany(eq("files_id", id)));
         } catch (RuntimeException e) {
             cause.addSuppressed(e);
+        }
+    }
+
+    private static void settle(CompletableFuture<?> insert) {
+        try {
+            insert.get(Await.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // failed or stuck: nothing more to wait for
         }
     }
 
