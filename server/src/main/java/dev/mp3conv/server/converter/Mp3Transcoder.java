@@ -58,6 +58,11 @@ final class Mp3Transcoder {
                     blob = blobs.write(metadata, process.stdout());
                 } catch (IOException | RuntimeException e) {
                     process.kill();
+                    if (running.stopped().isPresent()) {
+                        // killed from outside while the store read its stdout: the JDK may close the
+                        // pipe under the reader ("Stream closed") instead of ending it; nothing was kept
+                        return new Result(Optional.empty(), process.waitFor(), process.outTimeSeconds(), process.reason());
+                    }
                     throw e;
                 }
                 int exit = process.waitFor();

@@ -90,6 +90,7 @@ class ConverterRecoveryIT {
 
         assertThat(job.state()).isEqualTo(JobState.FAILED);
         assertThat(job.error().code()).isEqualTo("timeout");
+        assertThat(job.attempts()).isEqualTo(1);
         assertThat(server.mp3BlobsOf(job.id())).isZero();
         assertThat(server.mp3Messages()).extracting(m -> m.jobId()).contains(job.id());
     }
