@@ -242,6 +242,7 @@ final class FfmpegProcess implements AutoCloseable {
 
     private String sanitize(String line) {
         // ffmpeg logs "[mp3 @ 0x55…]": the address tells users nothing
-        return line.replace(input, "input").replaceAll(" @ 0x[0-9a-f]+\\]", "]");
+        String plain = input.startsWith("file:") ? input.substring("file:".length()) : input;
+        return line.replace(input, "input").replace(plain, "input").replaceAll(" @ 0x[0-9a-f]+\\]", "]");
     }
 }

@@ -24,7 +24,8 @@ final class JobInput implements AutoCloseable {
     static JobInput open(Job job, BlobStore blobs, LoopbackMediaServer loopback) throws IOException, MediaRejectedException {
         Optional<Path> file = blobs.localFile(job.videoFid());
         if (file.isPresent()) {
-            return new JobInput(file.get().toString(), Optional.empty());
+            // "file:" so that no path can be mistaken for another protocol ("name:…")
+            return new JobInput("file:" + file.get(), Optional.empty());
         }
         BlobInfo blob = blobs.info(job.videoFid()).orElseThrow(() -> new MediaRejectedException(
                 MediaRejectedException.MISSING_INPUT, "the uploaded video is gone"));
