@@ -15,6 +15,7 @@ import dev.mp3conv.server.http.ProblemException;
 import dev.mp3conv.server.http.Problems;
 import dev.mp3conv.server.jobs.JobSweeper;
 import dev.mp3conv.server.notify.NotifierRole;
+import dev.mp3conv.server.notify.WebhookService;
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
@@ -64,6 +65,7 @@ public final class Mp3convServer implements AutoCloseable {
             if (roles.contains(Role.GATEWAY)) {
                 TokenVerifier verifier = AuthRole.verifier(backend, auth);
                 components.add(GatewayRole.create(backend, verifier));
+                components.add(WebhookService.component(backend, verifier));
             }
             if (roles.contains(Role.CONVERTER)) {
                 components.add(ConverterRole.create(backend));
