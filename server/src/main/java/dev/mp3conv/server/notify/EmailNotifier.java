@@ -57,7 +57,8 @@ final class EmailNotifier implements OwnerNotifier {
         props.put("mail.smtp.timeout", String.valueOf(settings.timeout().toMillis()));
         props.put("mail.smtp.writetimeout", String.valueOf(settings.timeout().toMillis()));
         props.put("mail.smtp.auth", String.valueOf(settings.username().isPresent()));
-        props.put("mail.smtp.ssl.checkserveridentity", "true");
+        // trusting any certificate makes a host name check meaningless (anyone can issue one for any name)
+        props.put("mail.smtp.ssl.checkserveridentity", String.valueOf(!settings.sslTrust().map("*"::equals).orElse(false)));
         switch (settings.security()) {
             case STARTTLS -> {
                 props.put("mail.smtp.starttls.enable", "true");
@@ -118,8 +119,9 @@ final class EmailNotifier implements OwnerNotifier {
 
     /**
      * Sorts an SMTP failure: a reply code decides when there is one (4xx retry, 5xx give up), then
-     * I/O trouble (refused, reset, timeout) is retryable, and anything else (e.g. STARTTLS required
-     * but not offered) is a configuration problem that retrying cannot fix.
+     * a refused certificate is permanent, other I/O trouble (refused, reset, timeout) is retryable, and
+     * anything else (e.g. STARTTLS required but not offered) is a configuration problem that retrying
+     * cannot fix.
      *
      * @param e the failure
      * @return the classified exception
@@ -138,7 +140,12 @@ final class EmailNotifier implements OwnerNotifier {
             return NotificationException.permanentFailure("smtp-rejected", "the SMTP server rejected the mail: "
                     + oneLine(describe(e)), e);
         }
-        if (hasIoCause(e)) {
+        if (has(e, javax.net.ssl.SSLHandshakeException.class) || has(e, java.security.cert.CertificateException.class)) {
+            // a certificate the client does not accept will not change by retrying in a minute
+            return NotificationException.permanentFailure("smtp-tls", "TLS with the SMTP server failed: "
+                    + oneLine(describe(e)), e);
+        }
+        if (has(e, IOException.class)) {
             return NotificationException.transientFailure("smtp-unavailable", "cannot reach the SMTP server: "
                     + oneLine(describe(e)), e);
         }
@@ -161,9 +168,9 @@ final class EmailNotifier implements OwnerNotifier {
         return m != null && m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
-    private static boolean hasIoCause(Throwable e) {
+    private static boolean has(Throwable e, Class<? extends Throwable> type) {
         for (Throwable t = e; t != null; t = next(t)) {
-            if (t instanceof IOException) {
+            if (type.isInstance(t)) {
                 return true;
             }
         }
