@@ -57,7 +57,16 @@ final class WebhookSender implements AutoCloseable {
             return;
         }
         byte[] body = body(job);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(target.get().url()))
+        URI url;
+        try {
+            url = URI.create(target.get().url());
+        } catch (IllegalArgumentException e) {
+            // stored before validation got stricter, or edited by hand: the email went out, do not fail the message
+            LOG.log(System.Logger.Level.WARNING, "job {0}: the owner's webhook URL is not valid; not called", job.id());
+            metrics.notification("webhook", "failed");
+            return;
+        }
+        HttpRequest request = HttpRequest.newBuilder(url)
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("User-Agent", "mp3conv-webhook")

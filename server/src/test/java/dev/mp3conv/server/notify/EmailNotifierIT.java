@@ -208,6 +208,26 @@ class EmailNotifierIT {
         return setups;
     }
 
+    @Test
+    void shutdownDoesNotWaitOutARetryBackoff() {
+        Map<String, String> settings = Map.of("smtp.host", "127.0.0.1", "smtp.port", String.valueOf(freePort()),
+                "smtp.security", "none", "smtp.connect-timeout", "1s",
+                "notify.retry-backoff", "1h", "notify.max-retry-backoff", "1h");
+        NotifierFixture fixture = new NotifierFixture(dataDir, settings);
+        try {
+            double retriedBefore = fixture.count("email", "retried");
+            Job job = fixture.done("u1", "ivan@example.test", "patient.mp4");
+            fixture.publish(job);
+            // the first attempt failed; the redelivery now waits an hour before trying again
+            await().atMost(PATIENCE).until(() -> fixture.count("email", "retried") > retriedBefore);
+        } finally {
+            long start = System.nanoTime();
+            fixture.close();
+            // the in-process queue would wait 30 s for a busy consumer; a waiting retry must end at once
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        }
+    }
+
     private static String subject(MimeMessage message) {
         try {
             return message.getSubject();

@@ -161,7 +161,7 @@ class WebhookIT {
     }
 
     @Test
-    void withoutSmtpAFinishedJobIsLoggedAndRecordedOnce() {
+    void withoutSmtpAFinishedJobIsLoggedAndRecordedOnce() throws Exception {
         double sentBefore = fixture.count("log", "sent");
         Job job = fixture.failed(new ObjectId().toHexString(), "nohook@example.test", "broken.avi", "not a media file");
         fixture.publish(job);
@@ -170,6 +170,10 @@ class WebhookIT {
         assertThat(fixture.reload(job).notifyChannel()).isEqualTo("log");
         await().atMost(PATIENCE).until(() -> fixture.count("log", "sent") == sentBefore + 1);
         assertThat(calls).isEmpty();
+
+        HttpResponse<String> metrics = send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + fixture.server.adminPort() + "/observe/metrics")).GET());
+        assertThat(metrics.body()).containsPattern("mp3conv_notifications_total\\{[^}]*channel=\"log\"[^}]*outcome=\"sent\"");
     }
 
     private HttpResponse<String> put(String json, String token) throws Exception {
