@@ -50,7 +50,7 @@ public final class NotifierRole implements RoleComponent {
         WebhookSender webhooks = new WebhookSender(new UserWebhooks(backend.mongo().database()),
                 Settings.duration(config.get("webhooks.timeout"), Duration.ofSeconds(10)),
                 Settings.duration(config.get("webhooks.retry-backoff"), Duration.ofSeconds(1)),
-                metrics);
+                metrics, config.get("webhooks.allow-http").asBoolean().orElse(false));
         NotificationHandler.Backoff backoff = new NotificationHandler.Backoff(
                 Settings.duration(config.get("notify.retry-backoff"), Duration.ofSeconds(5)),
                 Settings.duration(config.get("notify.max-retry-backoff"), Duration.ofMinutes(2)));

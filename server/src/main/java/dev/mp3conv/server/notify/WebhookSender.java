@@ -33,9 +33,11 @@ final class WebhookSender implements AutoCloseable {
     private final Duration timeout;
     private final Duration backoff;
     private final NotifyMetrics metrics;
+    private final boolean allowHttp;
 
-    WebhookSender(UserWebhooks webhooks, Duration timeout, Duration backoff, NotifyMetrics metrics) {
+    WebhookSender(UserWebhooks webhooks, Duration timeout, Duration backoff, NotifyMetrics metrics, boolean allowHttp) {
         this.webhooks = webhooks;
+        this.allowHttp = allowHttp;
         this.timeout = timeout;
         this.backoff = backoff;
         this.metrics = metrics;
@@ -61,8 +63,14 @@ final class WebhookSender implements AutoCloseable {
         try {
             url = URI.create(target.get().url());
         } catch (IllegalArgumentException e) {
-            // stored before validation got stricter, or edited by hand: the email went out, do not fail the message
-            LOG.log(System.Logger.Level.WARNING, "job {0}: the owner's webhook URL is not valid; not called", job.id());
+            // edited by hand in the store: the email went out, do not fail the message
+            LOG.log(System.Logger.Level.WARNING, "job {0}: the owner''s webhook URL is not valid; not called", job.id());
+            metrics.notification("webhook", "failed");
+            return;
+        }
+        if (!"https".equalsIgnoreCase(url.getScheme()) && !(allowHttp && "http".equalsIgnoreCase(url.getScheme()))) {
+            // set while webhooks.allow-http was on, and it is off now
+            LOG.log(System.Logger.Level.WARNING, "job {0}: the owner''s webhook is not https; not called", job.id());
             metrics.notification("webhook", "failed");
             return;
         }
