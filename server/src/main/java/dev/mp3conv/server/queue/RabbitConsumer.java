@@ -57,15 +57,35 @@ final class RabbitConsumer implements JobQueue.Consumer {
 
     synchronized void subscribe() throws IOException {
         Channel ch = connection.createChannel();
-        ch.basicQos(concurrency);
-        ch.addShutdownListener(cause -> channelClosed(ch, cause));
-        consumerTag = ch.basicConsume(queue, false, new DefaultConsumer(ch) {
+        try {
+            ch.basicQos(concurrency);
+            ch.addShutdownListener(cause -> channelClosed(ch, cause));
+            consumerTag = ch.basicConsume(queue, false, deliveriesOn(ch));
+        } catch (IOException | RuntimeException e) {
+            abortQuietly(ch);
+            throw e;
+        }
+        channel = ch;
+    }
+
+    private DefaultConsumer deliveriesOn(Channel ch) {
+        return new DefaultConsumer(ch) {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
                 handlers.execute(() -> handle(ch, envelope, properties, body));
             }
-        });
-        channel = ch;
+
+            @Override
+            public void handleCancel(String tag) {
+                // the broker cancelled us (queue deleted): keep trying until it is back
+                if (!closing) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}: the broker cancelled the consumer of queue {1}; "
+                            + "subscribing again", topic, queue);
+                    abortQuietly(ch);
+                    Thread.ofVirtual().name("resubscribe-" + queue).start(RabbitConsumer.this::resubscribe);
+                }
+            }
+        };
     }
 
     private void handle(Channel ch, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
@@ -191,12 +211,17 @@ final class RabbitConsumer implements JobQueue.Consumer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        abortQuietly(ch);
+        metrics.consumers(topic, -concurrency);
+    }
+
+    // abort, not close: it also works on a closed channel and unregisters it from automatic recovery
+    private static void abortQuietly(Channel ch) {
         try {
             ch.abort();
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "closing consumer channel", e);
         }
-        metrics.consumers(topic, -concurrency);
     }
 
     private enum Settlement {
