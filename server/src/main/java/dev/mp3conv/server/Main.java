@@ -52,8 +52,12 @@ public final class Main implements Callable<Integer> {
         Mp3convServer server = Mp3convServer.start(Settings.load());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
+            try {
+                server.close();
+            } finally {
+                stopped.countDown();
+                ShutdownSafeLogManager.shutdownComplete();
+            }
         }, "shutdown"));
         stopped.await();
         return 0;
