@@ -38,6 +38,7 @@ public final class RabbitJobQueue implements JobQueue {
     private final RabbitConfig config;
     private final QueueMetrics metrics;
     private final Connection connection;
+    // kept open: automatic topology recovery redeclares through the channel that declared
     private final Channel topologyChannel;
     private final PublishChannels publishChannels;
     private final ObjectMapper mapper = Json.mapper();
