@@ -20,20 +20,34 @@ import com.nimbusds.jwt.SignedJWT;
  * Verifies access tokens locally: the algorithm is pinned to ES256 whatever the header says (no
  * {@code none}, no HS256 with the public key as secret), the key comes from {@link VerificationKeys} by
  * {@code kid}, and issuer, expiry and not-before are checked with {@link AuthSettings#CLOCK_SKEW}.
+ *
+ * <p>A client sends the same token for up to an hour, and an ES256 check costs far more than a request's
+ * other work, so tokens that passed are remembered (exact token text → claims, at most
+ * {@link #CACHE_SIZE}). A remembered token is still refused once it expires or once its key is no longer
+ * among the verification keys; only tokens that passed every check are ever remembered.
  */
 final class JwtVerifier implements TokenVerifier {
     /** Longer than any token we issue; bounds the parsing work an attacker can cause. */
     private static final int MAX_TOKEN_LENGTH = 4096;
+    static final int CACHE_SIZE = 4096;
 
     private final VerificationKeys keys;
     private final String issuer;
     private final Clock clock;
     private final Map<ECKey, ECDSAVerifier> verifiers = new ConcurrentHashMap<>();
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+
+    private final int cacheSize;
 
     JwtVerifier(VerificationKeys keys, String issuer, Clock clock) {
+        this(keys, issuer, clock, CACHE_SIZE);
+    }
+
+    JwtVerifier(VerificationKeys keys, String issuer, Clock clock, int cacheSize) {
         this.keys = keys;
         this.issuer = issuer;
         this.clock = clock;
+        this.cacheSize = cacheSize;
     }
 
     @Override
@@ -51,6 +65,10 @@ final class JwtVerifier implements TokenVerifier {
         if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
             return Optional.empty();
         }
+        Verified known = verified.get(token);
+        if (known != null) {
+            return known.stillValid(keys, clock.instant()) ? Optional.of(known.claims()) : Optional.empty();
+        }
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             JWSHeader header = jwt.getHeader();
@@ -62,11 +80,31 @@ final class JwtVerifier implements TokenVerifier {
                 return Optional.empty();
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            return timely(claims) && issuer.equals(claims.getIssuer()) ? Optional.of(claims) : Optional.empty();
+            if (!timely(claims) || !issuer.equals(claims.getIssuer())) {
+                return Optional.empty();
+            }
+            remember(token, new Verified(claims, header.getKeyID(), key.get()));
+            return Optional.of(claims);
         } catch (ParseException | JOSEException | IllegalStateException e) {
             // a token that does not parse or whose signature cannot be checked is simply not valid
             return Optional.empty();
         }
+    }
+
+    private void remember(String token, Verified entry) {
+        if (verified.size() >= cacheSize) {
+            Instant now = clock.instant();
+            verified.values().removeIf(v -> !v.timely(now));
+            if (verified.size() >= cacheSize) {
+                verified.clear(); // crude but bounded: the next requests simply verify again
+            }
+        }
+        verified.put(token, entry);
+    }
+
+    /** How many verified tokens are remembered now (tests). */
+    int remembered() {
+        return verified.size();
     }
 
     private boolean timely(JWTClaimsSet claims) {
@@ -101,6 +139,17 @@ final class JwtVerifier implements TokenVerifier {
             return Optional.of(new Principal(subject, email, Boolean.TRUE.equals(admin)));
         } catch (ParseException e) {
             return Optional.empty();
+        }
+    }
+
+    /** A token that passed every check, with the key that checked it. */
+    private record Verified(JWTClaimsSet claims, String kid, ECKey key) {
+        boolean timely(Instant now) {
+            return now.isBefore(claims.getExpirationTime().toInstant().plus(AuthSettings.CLOCK_SKEW));
+        }
+
+        boolean stillValid(VerificationKeys keys, Instant now) {
+            return timely(now) && keys.key(kid).filter(key::equals).isPresent();
         }
     }
 }
