@@ -81,8 +81,12 @@ public final class Main implements Callable<Integer> {
         Mp3convServer server = Mp3convServer.start(config.get());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
+            try {
+                server.close();
+            } finally {
+                stopped.countDown();
+                ShutdownSafeLogManager.shutdownComplete();
+            }
         }, "shutdown"));
         stopped.await();
         return 0;

@@ -71,10 +71,12 @@ public final class MetadataStore implements AutoCloseable {
     private static EmbeddedMongo startEmbedded(Path dataDir) throws IOException {
         try {
             return EmbeddedMongo.start(dataDir.resolve("metadata"));
-        } catch (IllegalStateException e) {
-            // H2 refuses a file another process holds open
-            throw new StartupException("the embedded store in " + dataDir + " is in use (another mp3conv-server on the same "
-                    + "MP3CONV_DATA_DIR?): " + e.getMessage(), e);
+        } catch (org.h2.mvstore.MVStoreException e) {
+            if (e.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_FILE_LOCKED) {
+                throw new StartupException("the embedded store in " + dataDir + " is in use by another process "
+                        + "(another mp3conv-server on the same MP3CONV_DATA_DIR?)", e);
+            }
+            throw new StartupException("cannot open the embedded store in " + dataDir + ": " + e.getMessage(), e);
         }
     }
 
