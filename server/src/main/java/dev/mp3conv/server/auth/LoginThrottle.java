@@ -14,13 +14,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class LoginThrottle {
     static final Duration WINDOW = Duration.ofMinutes(15);
-    /** Beyond this many tracked keys, expired entries are dropped so a spray of addresses cannot grow memory. */
+    /** Beyond this many tracked keys, expired entries are dropped so a spray of emails or addresses cannot grow memory. */
     private static final int PRUNE_ABOVE = 10_000;
+    /** Hard bound (a few MB): past it, counts that have not reached a lockout are forgotten; lockouts stay. */
+    static final int MAX_TRACKED = 100_000;
 
     private final int maxFailures;
     private final Duration lockout;
     private final Clock clock;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private volatile int pruneAt = PRUNE_ABOVE;
 
     LoginThrottle(int maxFailures, Duration lockout, Clock clock) {
         this.maxFailures = maxFailures;
@@ -43,6 +46,11 @@ final class LoginThrottle {
         return Optional.of(Duration.between(now, entry.lockedUntil()));
     }
 
+    /** Tracked keys (tests). */
+    int tracked() {
+        return entries.size();
+    }
+
     void failed(String key) {
         Instant now = clock.instant();
         entries.compute(key, (k, old) -> {
@@ -53,9 +61,18 @@ final class LoginThrottle {
                     ? new Entry(0, now, now.plus(lockout))
                     : new Entry(failures, current.windowStart(), current.lockedUntil());
         });
-        if (entries.size() > PRUNE_ABOVE) {
-            entries.values().removeIf(e -> e.windowStart().plus(WINDOW).isBefore(now) && e.lockedUntil().isBefore(now));
+        if (entries.size() > pruneAt) {
+            prune(now);
         }
+    }
+
+    /** Runs after the map doubled (or neared the bound) since the last prune, so its cost is amortised. */
+    private synchronized void prune(Instant now) {
+        entries.values().removeIf(e -> e.windowStart().plus(WINDOW).isBefore(now) && e.lockedUntil().isBefore(now));
+        if (entries.size() > MAX_TRACKED / 2) {
+            entries.values().removeIf(e -> !e.lockedUntil().isAfter(now));
+        }
+        pruneAt = Math.min(MAX_TRACKED, Math.max(PRUNE_ABOVE, entries.size() * 2));
     }
 
     void succeeded(String key) {

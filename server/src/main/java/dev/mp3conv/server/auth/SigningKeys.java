@@ -43,19 +43,21 @@ final class SigningKeys implements VerificationKeys {
     }
 
     /**
-     * Loads the keys the settings name; without {@code auth.signing-key}, the embedded stack generates
-     * one under the data directory (mode 0600) and reuses it after restarts.
+     * Loads the keys the settings name; without {@code auth.signing-key}, one is generated under the data
+     * directory (mode 0600) and reused after restarts (with a warning when the store is a shared MongoDB).
      */
     static SigningKeys load(AuthSettings settings, Path dataDir, boolean embedded) {
         ECKey signing;
         if (settings.signingKey().isPresent()) {
             signing = read("auth.signing-key (AUTH_SIGNING_KEY)", () -> EcKeys.privateKey(settings.signingKey().get()));
-        } else if (embedded) {
-            signing = generatedKey(dataDir.resolve(GENERATED_KEY_FILE));
         } else {
-            // with a shared MongoDB there may be several auth replicas: each would invent its own key
-            throw new StartupException("auth.signing-key (AUTH_SIGNING_KEY) must be set when MONGODB_URI is: "
-                    + "give every auth replica the same EC P-256 private key (PEM or JWK)");
+            signing = generatedKey(dataDir.resolve(GENERATED_KEY_FILE));
+            if (!embedded) {
+                // with a shared MongoDB there may be several auth replicas, and each would invent its own key
+                LOG.log(System.Logger.Level.WARNING, "no AUTH_SIGNING_KEY: using a key generated in {0}; with more than "
+                        + "one auth replica, give them all the same key through AUTH_SIGNING_KEY",
+                        dataDir.resolve(GENERATED_KEY_FILE));
+            }
         }
         List<ECKey> previous = settings.previousKeys()
                 .map(text -> read("auth.previous-keys (AUTH_PREVIOUS_KEYS)", () -> EcKeys.publicKeys(text)))

@@ -11,13 +11,14 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.mp3conv.server.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The verified-token memory must never outlive a token's expiry or its key. */
 class JwtVerifierTest {
-    private final LoginThrottleTest.MovableClock clock = new LoginThrottleTest.MovableClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final Map<String, ECKey> keys = new ConcurrentHashMap<>();
     private final JwtVerifier verifier = new JwtVerifier(kid -> Optional.ofNullable(keys.get(kid)), "mp3conv", clock);
 

@@ -1,16 +1,15 @@
 package dev.mp3conv.server.auth;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 
+import dev.mp3conv.server.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class LoginThrottleTest {
-    private final MovableClock clock = new MovableClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final LoginThrottle throttle = new LoginThrottle(3, Duration.ofMinutes(1), clock);
 
     @Test
@@ -50,26 +49,16 @@ class LoginThrottleTest {
         assertThat(throttle.lockedFor("a@example.com")).isEmpty();
     }
 
-    static final class MovableClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
+    @Test
+    void aSprayOfKeysStaysBoundedAndKeepsLockouts() {
+        for (int i = 0; i < 3; i++) {
+            throttle.failed("victim@example.com");
+        }
+        for (int i = 0; i <= LoginThrottle.MAX_TRACKED + 10; i++) {
+            throttle.failed("spray-" + i + "@example.com");
         }
 
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
+        assertThat(throttle.tracked()).isLessThanOrEqualTo(LoginThrottle.MAX_TRACKED);
+        assertThat(throttle.lockedFor("victim@example.com")).isPresent();
     }
 }

@@ -22,6 +22,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.sun.net.httpserver.HttpServer;
 import dev.mp3conv.server.Mp3convServer;
 import dev.mp3conv.server.StartupException;
+import dev.mp3conv.server.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,7 +75,7 @@ class RemoteJwksIT {
         });
         jwksServer.start();
         try {
-            LoginThrottleTest.MovableClock clock = new LoginThrottleTest.MovableClock();
+            MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
             RemoteJwks jwks = new RemoteJwks(URI.create("http://127.0.0.1:" + jwksServer.getAddress().getPort()),
                     clock, Duration.ofSeconds(10));
             JwtVerifier verifier = new JwtVerifier(jwks, "mp3conv", clock);
@@ -112,7 +113,7 @@ class RemoteJwksIT {
             }
         });
         jwksServer.start();
-        LoginThrottleTest.MovableClock clock = new LoginThrottleTest.MovableClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         RemoteJwks jwks = new RemoteJwks(URI.create("http://127.0.0.1:" + jwksServer.getAddress().getPort()),
                 clock, Duration.ofSeconds(10));
         JwtVerifier verifier = new JwtVerifier(jwks, "mp3conv", clock);
