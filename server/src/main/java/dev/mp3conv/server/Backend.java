@@ -9,6 +9,9 @@ import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.queue.InProcessJobQueue;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.QueueMetrics;
+import dev.mp3conv.server.queue.QueueUnavailableException;
+import dev.mp3conv.server.queue.RabbitConfig;
+import dev.mp3conv.server.queue.RabbitJobQueue;
 import dev.mp3conv.server.storage.BlobStore;
 import dev.mp3conv.server.storage.FileSystemBlobStore;
 import dev.mp3conv.server.storage.GridFsBlobStore;
@@ -90,7 +93,11 @@ public final class Backend implements AutoCloseable {
         int deliveryLimit = config.get("queue.delivery-limit").asInt().orElse(5);
         String amqp = config.get("amqp.uri").asString().filter(s -> !s.isBlank()).orElse(null);
         if (amqp != null) {
-            throw new StartupException("AMQP_URI is set, but this build has no RabbitMQ transport yet; unset it to use the in-process queue");
+            try {
+                return RabbitJobQueue.open(RabbitConfig.create(config, connectionName(roles)), metrics);
+            } catch (QueueUnavailableException e) {
+                throw new StartupException(e.getMessage(), e);
+            }
         }
         if (!roles.containsAll(Set.of(Role.GATEWAY, Role.CONVERTER, Role.NOTIFIER))
                 && roles.stream().anyMatch(r -> r != Role.AUTH)) {
@@ -98,6 +105,12 @@ public final class Backend implements AutoCloseable {
                     + "set AMQP_URI to split roles across processes", roles);
         }
         return new InProcessJobQueue(deliveryLimit, metrics);
+    }
+
+    private static String connectionName(Set<Role> roles) {
+        String host = System.getenv().getOrDefault("HOSTNAME", "localhost");
+        return "mp3conv " + roles.stream().map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).sorted()
+                .collect(java.util.stream.Collectors.joining(",")) + " on " + host;
     }
 
     private static void closeAll(AutoCloseable... closeables) {

@@ -3,6 +3,7 @@ package dev.mp3conv.server;
 import java.io.InputStream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import dev.mp3conv.server.auth.UserCommand;
@@ -78,17 +79,21 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Mp3convServer server = Mp3convServer.start(config.get());
-        CountDownLatch stopped = new CountDownLatch(1);
+        // the hook goes in before the start, so a SIGTERM at any moment after "ready" closes the server
+        AtomicReference<Mp3convServer> running = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                server.close();
+                Mp3convServer server = running.get();
+                if (server != null) {
+                    server.close();
+                }
             } finally {
-                stopped.countDown();
                 ShutdownSafeLogManager.shutdownComplete();
             }
         }, "shutdown"));
-        stopped.await();
+        running.set(Mp3convServer.start(config.get()));
+        // park here: the process ends on SIGTERM or SIGINT, through the hook above
+        new CountDownLatch(1).await();
         return 0;
     }
 

@@ -50,7 +50,15 @@ public final class Settings {
             Map.entry("SMTP_PASSWORD", "smtp.password"),
             Map.entry("SMTP_FROM", "smtp.from"),
             Map.entry("SMTP_SECURITY", "smtp.security"),
-            Map.entry("WEBHOOKS_ALLOW_HTTP", "webhooks.allow-http"));
+            Map.entry("SMTP_SSL_TRUST", "smtp.ssl-trust"),
+            Map.entry("SMTP_CONNECT_TIMEOUT", "smtp.connect-timeout"),
+            Map.entry("SMTP_TIMEOUT", "smtp.timeout"),
+            Map.entry("NOTIFY_CONCURRENCY", "notify.concurrency"),
+            Map.entry("NOTIFY_RETRY_BACKOFF", "notify.retry-backoff"),
+            Map.entry("NOTIFY_MAX_RETRY_BACKOFF", "notify.max-retry-backoff"),
+            Map.entry("WEBHOOKS_ALLOW_HTTP", "webhooks.allow-http"),
+            Map.entry("WEBHOOKS_TIMEOUT", "webhooks.timeout"),
+            Map.entry("WEBHOOKS_RETRY_BACKOFF", "webhooks.retry-backoff"));
 
     private Settings() {
     }
