@@ -166,6 +166,8 @@ QUEUE_DELIVERY_LIMIT: {{ $v.queue.deliveryLimit | toString | quote }}
 AUTH_URL: {{ include "mp3conv.authUrl" .ctx | quote }}
 AUTH_ISSUER: {{ $v.auth.issuer | quote }}
 UPLOAD_MAX_SIZE: {{ $v.gateway.maxUploadSize | toString | quote }}
+{{- /* the gateway serves PUT /api/v1/users/me/webhook, which checks the scheme */}}
+WEBHOOKS_ALLOW_HTTP: {{ $v.notifier.webhooksAllowHttp | toString | quote }}
 {{- end }}
 {{- if eq .role "converter" }}
 CONVERTER_CONCURRENCY: {{ $v.converter.concurrency | toString | quote }}

@@ -1,7 +1,6 @@
 package dev.mp3conv.server;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;
@@ -10,8 +9,10 @@ import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.queue.InProcessJobQueue;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.QueueMetrics;
+import dev.mp3conv.server.queue.QueueUnavailableException;
+import dev.mp3conv.server.queue.RabbitConfig;
+import dev.mp3conv.server.queue.RabbitJobQueue;
 import dev.mp3conv.server.storage.BlobStore;
-import dev.mp3conv.server.storage.EmbeddedMongo;
 import dev.mp3conv.server.storage.FileSystemBlobStore;
 import dev.mp3conv.server.storage.GridFsBlobStore;
 import dev.mp3conv.server.storage.Mongo;
@@ -31,26 +32,22 @@ public final class Backend implements AutoCloseable {
 
     private final Config config;
     private final Set<Role> roles;
-    private final Path dataDir;
     private final Clock clock;
     private final MeterRegistry meters;
-    private final EmbeddedMongo embedded;
-    private final Mongo mongo;
+    private final MetadataStore metadata;
     private final BlobStore blobs;
     private final JobRepository jobs;
     private final JobQueue queue;
 
-    private Backend(Config config, Set<Role> roles, Path dataDir, Clock clock, MeterRegistry meters,
-                    EmbeddedMongo embedded, Mongo mongo, BlobStore blobs, JobQueue queue) {
+    private Backend(Config config, Set<Role> roles, Clock clock, MeterRegistry meters,
+                    MetadataStore metadata, BlobStore blobs, JobQueue queue) {
         this.config = config;
         this.roles = roles;
-        this.dataDir = dataDir;
         this.clock = clock;
         this.meters = meters;
-        this.embedded = embedded;
-        this.mongo = mongo;
+        this.metadata = metadata;
         this.blobs = blobs;
-        this.jobs = new JobRepository(mongo.database(), clock);
+        this.jobs = new JobRepository(metadata.mongo().database(), clock);
         this.queue = queue;
     }
 
@@ -64,54 +61,31 @@ public final class Backend implements AutoCloseable {
      * @throws StartupException with one clear line when a store or the queue cannot be opened
      */
     public static Backend open(Config config, Set<Role> roles, Clock clock) {
-        Path dataDir = Path.of(config.get("app.data-dir").asString().orElse("data")).toAbsolutePath().normalize();
-        EmbeddedMongo embedded = null;
-        Mongo mongo = null;
+        MetadataStore metadata = MetadataStore.open(config);
         BlobStore blobs = null;
         try {
-            Files.createDirectories(dataDir);
-            String database = config.get("mongodb.database").asString().orElse("mp3conv");
-            long timeout = Settings.duration(config.get("mongodb.timeout"), java.time.Duration.ofSeconds(5)).toMillis();
-            String uri = config.get("mongodb.uri").asString().filter(s -> !s.isBlank()).orElse(null);
-            if (uri == null) {
-                embedded = startEmbedded(dataDir);
-                mongo = Mongo.connect(embedded.connectionString(), database, timeout);
+            Path dataDir = metadata.dataDir();
+            if (metadata.embedded()) {
                 blobs = FileSystemBlobStore.open(dataDir);
                 LOG.log(System.Logger.Level.INFO, "embedded store: metadata in {0}, blobs under {1}",
                         dataDir.resolve("metadata"), dataDir.resolve("blobs"));
             } else {
-                mongo = Mongo.connect(uri, database, timeout);
-                blobs = GridFsBlobStore.open(mongo.database(), "fs");
+                blobs = GridFsBlobStore.open(metadata.mongo().database(), "fs");
                 LOG.log(System.Logger.Level.INFO, "MongoDB store at {0}, database {1}, blobs in GridFS",
-                        mongo.safeUri(), database);
+                        metadata.mongo().safeUri(), metadata.mongo().database().getName());
             }
             MeterRegistry meters = Metrics.globalRegistry();
             JobQueue queue = openQueue(config, roles, new QueueMetrics(meters));
-            return new Backend(config, roles, dataDir, clock, meters, embedded, mongo, blobs, queue);
-        } catch (IllegalArgumentException e) {
-            closeAll(blobs, mongo, embedded);
-            throw new StartupException("MONGODB_URI is not a valid MongoDB connection string: " + e.getMessage(), e);
+            return new Backend(config, roles, clock, meters, metadata, blobs, queue);
         } catch (StoreUnavailableException e) {
-            closeAll(blobs, mongo, embedded);
+            closeAll(blobs, metadata);
             throw new StartupException(e.getMessage(), e);
         } catch (IOException e) {
-            closeAll(blobs, mongo, embedded);
-            throw new StartupException("cannot use data directory " + dataDir + ": " + e.getMessage(), e);
+            closeAll(blobs, metadata);
+            throw new StartupException("cannot use data directory " + metadata.dataDir() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeAll(blobs, mongo, embedded);
+            closeAll(blobs, metadata);
             throw e;
-        }
-    }
-
-    private static EmbeddedMongo startEmbedded(Path dataDir) throws IOException {
-        try {
-            return EmbeddedMongo.start(dataDir.resolve("metadata"));
-        } catch (org.h2.mvstore.MVStoreException e) {
-            if (e.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_FILE_LOCKED) {
-                throw new StartupException("the embedded store in " + dataDir + " is in use by another process "
-                        + "(another mp3conv-server on the same MP3CONV_DATA_DIR?)", e);
-            }
-            throw new StartupException("cannot open the embedded store in " + dataDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -119,7 +93,11 @@ public final class Backend implements AutoCloseable {
         int deliveryLimit = config.get("queue.delivery-limit").asInt().orElse(5);
         String amqp = config.get("amqp.uri").asString().filter(s -> !s.isBlank()).orElse(null);
         if (amqp != null) {
-            throw new StartupException("AMQP_URI is set, but this build has no RabbitMQ transport yet; unset it to use the in-process queue");
+            try {
+                return RabbitJobQueue.open(RabbitConfig.create(config, connectionName(roles)), metrics);
+            } catch (QueueUnavailableException e) {
+                throw new StartupException(e.getMessage(), e);
+            }
         }
         if (!roles.containsAll(Set.of(Role.GATEWAY, Role.CONVERTER, Role.NOTIFIER))
                 && roles.stream().anyMatch(r -> r != Role.AUTH)) {
@@ -127,6 +105,12 @@ public final class Backend implements AutoCloseable {
                     + "set AMQP_URI to split roles across processes", roles);
         }
         return new InProcessJobQueue(deliveryLimit, metrics);
+    }
+
+    private static String connectionName(Set<Role> roles) {
+        String host = System.getenv().getOrDefault("HOSTNAME", "localhost");
+        return "mp3conv " + roles.stream().map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).sorted()
+                .collect(java.util.stream.Collectors.joining(",")) + " on " + host;
     }
 
     private static void closeAll(AutoCloseable... closeables) {
@@ -165,7 +149,7 @@ public final class Backend implements AutoCloseable {
      * @return absolute path
      */
     public Path dataDir() {
-        return dataDir;
+        return metadata.dataDir();
     }
 
     /**
@@ -192,7 +176,7 @@ public final class Backend implements AutoCloseable {
      * @return mongo
      */
     public Mongo mongo() {
-        return mongo;
+        return metadata.mongo();
     }
 
     /**
@@ -228,11 +212,11 @@ public final class Backend implements AutoCloseable {
      * @return true without MONGODB_URI
      */
     public boolean embedded() {
-        return embedded != null;
+        return metadata.embedded();
     }
 
     @Override
     public void close() {
-        closeAll(queue, blobs, mongo, embedded);
+        closeAll(queue, blobs, metadata);
     }
 }

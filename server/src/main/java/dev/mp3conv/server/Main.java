@@ -1,8 +1,13 @@
 package dev.mp3conv.server;
 
+import java.io.InputStream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
+import dev.mp3conv.server.auth.UserCommand;
+import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,10 +20,16 @@ import picocli.CommandLine.Command;
          mixinStandardHelpOptions = true,
          versionProvider = Main.Version.class,
          description = "Runs the mp3conv backend (roles from APP_ROLES, default all).",
-         subcommands = CommandLine.HelpCommand.class)
+         subcommands = {UserCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
+    private final Supplier<Config> config;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private Main(Supplier<Config> config) {
+        this.config = config;
+    }
 
     /**
      * Entry point.
@@ -36,7 +47,26 @@ public final class Main implements Callable<Integer> {
      * @return command line
      */
     public static CommandLine commandLine() {
-        CommandLine cmd = new CommandLine(new Main());
+        return commandLine(Settings::load, () -> System.in);
+    }
+
+    /**
+     * The command line with an explicit configuration and standard input (tests).
+     *
+     * @param config configuration, loaded when a command runs
+     * @param stdin  standard input (for {@code --password-stdin})
+     * @return command line
+     */
+    public static CommandLine commandLine(Supplier<Config> config, Supplier<InputStream> stdin) {
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                return type == UserCommand.class
+                        ? type.cast(new UserCommand(config, stdin))
+                        : CommandLine.defaultFactory().create(type);
+            }
+        };
+        CommandLine cmd = new CommandLine(new Main(config), factory);
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof StartupException) {
                 commandLine.getErr().println("mp3conv-server: " + e.getMessage());
@@ -49,17 +79,21 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Mp3convServer server = Mp3convServer.start(Settings.load());
-        CountDownLatch stopped = new CountDownLatch(1);
+        // the hook goes in before the start, so a SIGTERM at any moment after "ready" closes the server
+        AtomicReference<Mp3convServer> running = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                server.close();
+                Mp3convServer server = running.get();
+                if (server != null) {
+                    server.close();
+                }
             } finally {
-                stopped.countDown();
                 ShutdownSafeLogManager.shutdownComplete();
             }
         }, "shutdown"));
-        stopped.await();
+        running.set(Mp3convServer.start(config.get()));
+        // park here: the process ends on SIGTERM or SIGINT, through the hook above
+        new CountDownLatch(1).await();
         return 0;
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 
 import dev.mp3conv.server.auth.AuthRole;
@@ -16,6 +17,7 @@ import dev.mp3conv.server.http.ProblemException;
 import dev.mp3conv.server.http.Problems;
 import dev.mp3conv.server.jobs.JobSweeper;
 import dev.mp3conv.server.notify.NotifierRole;
+import dev.mp3conv.server.notify.WebhookService;
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
@@ -77,6 +79,7 @@ public final class Mp3convServer implements AutoCloseable {
             if (roles.contains(Role.GATEWAY)) {
                 TokenVerifier verifier = verifiers.apply(backend, auth);
                 components.add(GatewayRole.create(backend, verifier));
+                components.add(WebhookService.component(backend, verifier));
             }
             if (roles.contains(Role.CONVERTER)) {
                 components.add(ConverterRole.create(backend));
@@ -84,7 +87,10 @@ public final class Mp3convServer implements AutoCloseable {
             if (roles.contains(Role.NOTIFIER)) {
                 components.add(NotifierRole.create(backend));
             }
-            WebServer server = webServer(config, backend, components).start();
+            // readiness stays DOWN until consumers, recovery and the sweeper run, so neither a load
+            // balancer nor a SIGTERM races a half-started process
+            AtomicBoolean started = new AtomicBoolean();
+            WebServer server = webServer(config, backend, components, started).start();
             JobSweeper sweeper = new JobSweeper(backend.jobs(), backend.queue(),
                     Settings.duration(config.get("sweeper.grace"), Duration.ofMinutes(1)));
             components.forEach(RoleComponent::start);
@@ -94,6 +100,7 @@ public final class Mp3convServer implements AutoCloseable {
             if (roles.contains(Role.GATEWAY) || roles.contains(Role.CONVERTER)) {
                 sweeper.start(Settings.duration(config.get("sweeper.interval"), Duration.ofSeconds(30)));
             }
+            started.set(true);
             LOG.log(System.Logger.Level.INFO, "mp3conv up: roles {0}, API on port {1}, admin on port {2}",
                     roles, String.valueOf(server.port()), String.valueOf(server.port(ADMIN)));
             return new Mp3convServer(backend, components, sweeper, server);
@@ -104,11 +111,13 @@ public final class Mp3convServer implements AutoCloseable {
         }
     }
 
-    private static WebServer webServer(Config config, Backend backend, List<RoleComponent> components) {
+    private static WebServer webServer(Config config, Backend backend, List<RoleComponent> components,
+                                       AtomicBoolean started) {
         HealthObserverConfig.Builder health = HealthObserver.builder().details(true).useSystemServices(false)
                 .addCheck(check("store", () -> backend.mongo().reachable() && backend.blobs().reachable()),
                         HealthCheckType.READINESS)
-                .addCheck(check("queue", () -> backend.queue().ready()), HealthCheckType.READINESS);
+                .addCheck(check("queue", () -> backend.queue().ready()), HealthCheckType.READINESS)
+                .addCheck(check("started", started::get), HealthCheckType.READINESS);
         components.forEach(c -> c.healthChecks().forEach(health::addCheck));
         ObserveFeature observe = ObserveFeature.builder()
                 .sockets(List.of(ADMIN))

@@ -36,18 +36,32 @@ public final class Settings {
             Map.entry("AUTH_OPEN_REGISTRATION", "auth.open-registration"),
             Map.entry("AUTH_SIGNING_KEY", "auth.signing-key"),
             Map.entry("AUTH_PREVIOUS_KEYS", "auth.previous-keys"),
+            Map.entry("AUTH_LOGIN_MAX_FAILURES", "auth.login.max-failures"),
+            Map.entry("AUTH_LOGIN_LOCKOUT", "auth.login.lockout"),
+            Map.entry("AUTH_CLIENT_ADDRESS_HEADER", "auth.login.client-address-header"),
             Map.entry("MP3CONV_ADMIN_EMAIL", "auth.admin.email"),
             Map.entry("MP3CONV_ADMIN_PASSWORD", "auth.admin.password"),
             Map.entry("UPLOAD_MAX_SIZE", "gateway.max-upload-size"),
             Map.entry("CONVERTER_FFMPEG", "converter.ffmpeg"),
             Map.entry("CONVERTER_CONCURRENCY", "converter.concurrency"),
+            Map.entry("CONVERTER_LEASE", "converter.lease"),
+            Map.entry("CONVERTER_TIMEOUT", "converter.timeout"),
+            Map.entry("CONVERTER_MAX_ATTEMPTS", "converter.max-attempts"),
             Map.entry("SMTP_HOST", "smtp.host"),
             Map.entry("SMTP_PORT", "smtp.port"),
             Map.entry("SMTP_USERNAME", "smtp.username"),
             Map.entry("SMTP_PASSWORD", "smtp.password"),
             Map.entry("SMTP_FROM", "smtp.from"),
             Map.entry("SMTP_SECURITY", "smtp.security"),
-            Map.entry("WEBHOOKS_ALLOW_HTTP", "webhooks.allow-http"));
+            Map.entry("SMTP_SSL_TRUST", "smtp.ssl-trust"),
+            Map.entry("SMTP_CONNECT_TIMEOUT", "smtp.connect-timeout"),
+            Map.entry("SMTP_TIMEOUT", "smtp.timeout"),
+            Map.entry("NOTIFY_CONCURRENCY", "notify.concurrency"),
+            Map.entry("NOTIFY_RETRY_BACKOFF", "notify.retry-backoff"),
+            Map.entry("NOTIFY_MAX_RETRY_BACKOFF", "notify.max-retry-backoff"),
+            Map.entry("WEBHOOKS_ALLOW_HTTP", "webhooks.allow-http"),
+            Map.entry("WEBHOOKS_TIMEOUT", "webhooks.timeout"),
+            Map.entry("WEBHOOKS_RETRY_BACKOFF", "webhooks.retry-backoff"));
 
     private Settings() {
     }

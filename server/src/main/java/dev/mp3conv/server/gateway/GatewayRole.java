@@ -39,7 +39,8 @@ public final class GatewayRole implements RoleComponent {
     public static GatewayRole create(Backend backend, TokenVerifier verifier) {
         Config config = backend.config();
         long maxUpload = Settings.size(config.get("gateway.max-upload-size"), DEFAULT_MAX_UPLOAD);
-        String publicUrl = config.get("app.public-url").asString().orElse("http://localhost:8080").replaceAll("/+$", "");
+        String publicUrl = config.get("app.public-url").asString().orElse("http://localhost:8080")
+                .replaceAll("/+$", "");
         Handler authenticate = new AuthFilter(verifier).handler();
         GatewayMetrics metrics = new GatewayMetrics(backend.meters());
         JobSubmission submission = new JobSubmission(new UploadReceiver(backend.blobs(), maxUpload), backend.blobs(),

@@ -35,7 +35,8 @@ final class JobSubmission {
     private final JobQueue queue;
     private final GatewayMetrics metrics;
 
-    JobSubmission(UploadReceiver receiver, BlobStore blobs, JobRepository jobs, JobQueue queue, GatewayMetrics metrics) {
+    JobSubmission(UploadReceiver receiver, BlobStore blobs, JobRepository jobs, JobQueue queue,
+                  GatewayMetrics metrics) {
         this.receiver = receiver;
         this.blobs = blobs;
         this.jobs = jobs;
@@ -66,7 +67,8 @@ final class JobSubmission {
             Options options = Options.from(upload.fields());
             job = Job.queued(jobId, owner.userId(), owner.email(), upload.filename(), upload.contentType(),
                     upload.blob().length(), upload.sha256(), upload.blob().id(), options.bitrate(), options.quality(),
-                    jobs.now().truncatedTo(ChronoUnit.MILLIS)); // what the store keeps, so the answer matches later reads
+                    // millisecond precision is what the store keeps, so this answer matches later reads
+                    jobs.now().truncatedTo(ChronoUnit.MILLIS));
             jobs.insert(job);
         } catch (RuntimeException e) {
             metrics.rejected();

@@ -73,7 +73,9 @@ final class Mp3Download {
             return Optional.empty();
         }
         // If-Range: only serve the range of the representation the client already has part of
-        boolean sameRepresentation = req.headers().first(HeaderNames.IF_RANGE).map(v -> v.trim().equals(etag)).orElse(true);
+        boolean sameRepresentation = req.headers().first(HeaderNames.IF_RANGE)
+                .map(v -> v.trim().equals(etag))
+                .orElse(true);
         return sameRepresentation ? ByteRange.parse(range.get(), size) : Optional.empty();
     }
 

@@ -109,7 +109,11 @@ public final class InProcessJobQueue implements JobQueue {
                 return;
             }
         }
-        workers.removeAll(toStop);
+        for (Worker worker : toStop) {
+            if (workers.remove(worker)) {
+                metrics.consumers(worker.topic, -1);
+            }
+        }
     }
 
     private void handle(Topic topic, MessageHandler handler, Envelope envelope) {

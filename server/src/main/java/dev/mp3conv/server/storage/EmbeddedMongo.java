@@ -39,7 +39,10 @@ public final class EmbeddedMongo implements AutoCloseable {
         // the driver refuses servers that report a wire version below 8 (MongoDB 4.2)
         backend.version(ServerVersion.MONGO_5_0);
         MongoServer server = new MongoServer(backend);
-        server.bind("127.0.0.1", 0);
+        // one worker thread: the stand-in encodes findOneAndUpdate replies from the live stored document,
+        // so a concurrent update of the same document on another worker thread can throw
+        // ConcurrentModificationException mid-reply and the driver never gets an answer
+        server.bind(new InetSocketAddress("127.0.0.1", 0), 1, 1);
         InetSocketAddress address = server.getLocalAddress();
         return new EmbeddedMongo(backend, server, address);
     }

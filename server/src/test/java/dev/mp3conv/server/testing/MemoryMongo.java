@@ -1,5 +1,7 @@
 package dev.mp3conv.server.testing;
 
+import java.net.InetSocketAddress;
+
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
@@ -27,7 +29,8 @@ public final class MemoryMongo implements AutoCloseable {
      */
     public static MemoryMongo start(String database) {
         MongoServer server = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
-        server.bind("127.0.0.1", 0);
+        // one worker thread, as in EmbeddedMongo: concurrent findOneAndUpdate replies are not safe otherwise
+        server.bind(new InetSocketAddress("127.0.0.1", 0), 1, 1);
         return new MemoryMongo(server, Mongo.connect(uri(server), database, 2000));
     }
 
