@@ -105,7 +105,9 @@ public final class GridFsBlobStore implements BlobStore {
             Await.done(files.insertOne(file));
             return new BlobInfo(id.toHexString(), length, metadata, created);
         } catch (IOException | RuntimeException e) {
-            inFlight.forEach(f -> f.cancel(true));
+            // a driver insert cannot be cancelled: let the ones in flight land before deleting, or a
+            // chunk inserted after the delete would stay behind
+            settle(inFlight);
             deleteChunks(id, e);
             throw e;
         }
@@ -167,6 +169,19 @@ public final class GridFsBlobStore implements BlobStore {
             Await.done(chunks.deleteMany(eq("files_id", id)));
         } catch (RuntimeException e) {
             cause.addSuppressed(e);
+        }
+    }
+
+    private static void settle(Deque<CompletableFuture<?>> inFlight) {
+        for (CompletableFuture<?> insert : inFlight) {
+            try {
+                insert.get(Await.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                // failed or hung inserts are what the delete below cleans up after
+            }
         }
     }
 
