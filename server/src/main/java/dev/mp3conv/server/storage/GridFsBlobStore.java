@@ -105,8 +105,9 @@ public final class GridFsBlobStore implements BlobStore {
             Await.done(files.insertOne(file));
             return new BlobInfo(id.toHexString(), length, metadata, created);
         } catch (IOException | RuntimeException e) {
-            // let inserts already sent finish first: a cancelled one can still land after the delete
-            inFlight.forEach(GridFsBlobStore::settle);
+            // a driver insert cannot be cancelled: let the ones in flight land before deleting, or a
+            // chunk inserted after the delete would stay behind
+            settle(inFlight);
             deleteChunks(id, e);
             throw e;
         }
@@ -171,13 +172,16 @@ public final class GridFsBlobStore implements BlobStore {
         }
     }
 
-    private static void settle(CompletableFuture<?> insert) {
-        try {
-            insert.get(Await.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // failed or stuck: nothing more to wait for
+    private static void settle(Deque<CompletableFuture<?>> inFlight) {
+        for (CompletableFuture<?> insert : inFlight) {
+            try {
+                insert.get(Await.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                // failed or hung inserts are what the delete below cleans up after
+            }
         }
     }
 
