@@ -42,6 +42,7 @@ public final class Mp3convServer implements AutoCloseable {
     private final List<RoleComponent> components;
     private final JobSweeper sweeper;
     private final WebServer server;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Mp3convServer(Backend backend, List<RoleComponent> components, JobSweeper sweeper, WebServer server) {
         this.backend = backend;
@@ -201,6 +202,9 @@ public final class Mp3convServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         LOG.log(System.Logger.Level.INFO, "shutting down");
         server.stop();
         sweeper.close();

@@ -1,8 +1,11 @@
 package dev.mp3conv.server.gateway;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 import dev.mp3conv.server.Backend;
+import dev.mp3conv.server.Role;
 import dev.mp3conv.server.RoleComponent;
 import dev.mp3conv.server.Settings;
 import dev.mp3conv.server.auth.AuthFilter;
@@ -13,7 +16,8 @@ import io.helidon.webserver.http.HttpRouting;
 
 /**
  * The gateway role: streaming uploads, the jobs API, downloads, seed {@code /upload} and {@code /download}.
- * Every route needs a bearer token; jobs are visible to their owner only.
+ * Every route needs a bearer token; jobs are visible to their owner only. Without the auth role in the same
+ * process, the auth routes are forwarded to {@code auth.url}, so clients only ever need the gateway.
  */
 public final class GatewayRole implements RoleComponent {
     private static final long DEFAULT_MAX_UPLOAD = 4L << 30;
@@ -22,11 +26,14 @@ public final class GatewayRole implements RoleComponent {
     private final JobsService jobsService;
     private final SeedService seedService;
     private final JobEvents events;
+    private final Optional<AuthProxy> authProxy;
 
-    private GatewayRole(JobsService jobsService, SeedService seedService, JobEvents events) {
+    private GatewayRole(JobsService jobsService, SeedService seedService, JobEvents events,
+                        Optional<AuthProxy> authProxy) {
         this.jobsService = jobsService;
         this.seedService = seedService;
         this.events = events;
+        this.authProxy = authProxy;
     }
 
     /**
@@ -47,16 +54,23 @@ public final class GatewayRole implements RoleComponent {
                 backend.jobs(), backend.queue(), metrics);
         Mp3Download download = new Mp3Download(backend.blobs(), metrics);
         JobEvents events = new JobEvents(backend.jobs(), EVENTS_POLL);
+        // without the auth role here, the auth routes are forwarded so this gateway stays the one entry point
+        Optional<AuthProxy> authProxy = backend.roles().contains(Role.AUTH)
+                ? Optional.empty()
+                : config.get("auth.url").asString().map(String::strip).filter(url -> !url.isEmpty())
+                        .map(url -> AuthProxy.to(URI.create(url)));
         return new GatewayRole(
                 new JobsService(authenticate, submission, backend.jobs(), backend.blobs(), download, events, publicUrl),
                 new SeedService(authenticate, submission, backend.jobs(), download),
-                events);
+                events,
+                authProxy);
     }
 
     @Override
     public void routing(HttpRouting.Builder routing) {
         routing.register("/api/v1/jobs", jobsService)
                 .register(seedService);
+        authProxy.ifPresent(proxy -> proxy.routing(routing));
     }
 
     @Override
