@@ -157,6 +157,8 @@ MONGODB_DATABASE: {{ $v.mongodb.database | quote }}
 AUTH_ISSUER: {{ $v.auth.issuer | quote }}
 AUTH_TOKEN_TTL: {{ $v.auth.tokenTtl | quote }}
 AUTH_OPEN_REGISTRATION: {{ $v.auth.openRegistration | toString | quote }}
+{{- /* login throttling per client: the Ingress writes the chain, the gateway forwards it unchanged */}}
+AUTH_CLIENT_ADDRESS_HEADER: "X-Forwarded-For"
 {{- else }}
 VIDEO_QUEUE: {{ $v.queue.video | quote }}
 MP3_QUEUE: {{ $v.queue.mp3 | quote }}

@@ -3,6 +3,7 @@ package dev.mp3conv.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1HTTPIngressPath;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1Service;
@@ -103,6 +104,16 @@ class ExposureTest {
                         .doesNotContain("15672").doesNotContainIgnoringCase("management.tcp");
             }
         }
+    }
+
+    @Test
+    void rabbitMqLetsConvertersHoldAMessageForALongConversion() {
+        String conf = DEFAULTS.get("ConfigMap", Chart.name("rabbitmq"), V1ConfigMap.class).getData()
+                .get("20-mp3conv.conf");
+        assertThat(conf).contains("consumer_timeout = 21600000");
+        String custom = Chart.render("rabbitmq:\n  consumerTimeoutMs: 3600000\n")
+                .get("ConfigMap", Chart.name("rabbitmq"), V1ConfigMap.class).getData().get("20-mp3conv.conf");
+        assertThat(custom).contains("consumer_timeout = 3600000");
     }
 
     @Test

@@ -122,6 +122,7 @@ class RoleDeploymentsTest {
                 entry("MONGODB_URI", mongo), entry("MONGODB_DATABASE", "mp3conv"),
                 entry("AUTH_SIGNING_KEY", "secret:" + Chart.name("auth-signing-key") + "/signing-key.pem"),
                 entry("AUTH_OPEN_REGISTRATION", "true"), entry("AUTH_ISSUER", "mp3conv"),
+                entry("AUTH_CLIENT_ADDRESS_HEADER", "X-Forwarded-For"),
                 entry("MP3CONV_ADMIN_EMAIL", "secret:" + Chart.name("admin") + "/email"),
                 entry("MP3CONV_ADMIN_PASSWORD", "secret:" + Chart.name("admin") + "/password"))
                 .doesNotContainKey("AMQP_URI");
