@@ -311,7 +311,9 @@ final class FakeApi implements AutoCloseable {
         int offset = Integer.parseInt(query.getOrDefault("cursor", "0"));
         List<Job> mine = new ArrayList<>(jobs.values().stream().filter(j -> j.owner.equals(owner))
                 .sorted(Comparator.comparing((Job j) -> j.createdAt).reversed()).toList());
-        List<JobView> page = mine.stream().skip(offset).limit(limit).map(Job::view).toList();
+        List<Job> shown = mine.stream().skip(offset).limit(limit).toList();
+        List<JobView> page = shown.stream().map(Job::view).toList();
+        shown.forEach(job -> job.step.incrementAndGet());
         String next = offset + limit < mine.size() ? String.valueOf(offset + limit) : null;
         json(ex, 200, new JobPage(page, next));
     }
