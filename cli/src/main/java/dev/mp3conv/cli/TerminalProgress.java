@@ -24,7 +24,8 @@ final class TerminalProgress implements Progress {
                 .setUpdateIntervalMillis(200)
                 .setConsumer(new ConsoleProgressBarConsumer(stream));
         if (unit == Progress.Unit.BYTES) {
-            builder.setUnit(" MiB", 1024 * 1024).showSpeed();
+            boolean small = max < 4L * 1024 * 1024;
+            builder.setUnit(small ? " KiB" : " MiB", small ? 1024 : 1024 * 1024).showSpeed();
         } else {
             builder.setUnit("%", 1).hideEta();
         }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import com.github.mizosoft.methanol.MediaType;
+import com.github.mizosoft.methanol.ProgressTracker;
 import dev.mp3conv.model.JobState;
 import dev.mp3conv.model.JobView;
 import dev.mp3conv.model.Json;
@@ -120,10 +121,18 @@ final class UploadCommand implements Callable<Integer> {
         try (Progress progress = Progress.open(root.env(), err, "Uploading " + video.getFileName(),
                 Progress.Unit.BYTES, size, 0)) {
             String json = api.upload(video, mediaType(video), fields,
-                    p -> progress.update(p.totalBytesTransferred()));
+                    p -> progress.update(fileShare(p, size)));
             progress.update(size);
             return ApiClient.read(json, JobView.class);
         }
+    }
+
+    // The tracker counts multipart bytes (boundaries and part headers included); show the
+    // same fraction of the file so the bar ends at exactly the file's size.
+    private static long fileShare(ProgressTracker.Progress progress, long fileSize) {
+        long total = progress.contentLength();
+        return total <= 0 ? Math.min(progress.totalBytesTransferred(), fileSize)
+                : Math.round((double) progress.totalBytesTransferred() / total * fileSize);
     }
 
     private Map<String, String> encodingFields() {

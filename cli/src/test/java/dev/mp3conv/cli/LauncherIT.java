@@ -89,7 +89,9 @@ class LauncherIT {
 
         assertThat(process.exitValue()).as(screen).isZero();
         // a bar is redrawn with a carriage return that is not the end of a line
-        assertThat(screen).containsPattern("\r[^\n]*Uploading talk\\.mp4").contains("MiB").doesNotContain("WARNING");
+        assertThat(screen).containsPattern("\r[^\n]*Uploading talk\\.mp4 +100% [^\n]*KiB")
+                .containsPattern("\r[^\n]*Converting talk\\.mp4 +100% [^\n]*DONE")
+                .doesNotContain("WARNING");
         assertThat(work.resolve("talk.mp3")).isRegularFile();
     }
 
