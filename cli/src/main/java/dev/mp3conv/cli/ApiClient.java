@@ -52,6 +52,9 @@ final class ApiClient {
         this.http = Methanol.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
+                // a stalled download fails (and can be resumed) instead of hanging; a silent
+                // event stream falls back to polling
+                .readTimeout(Duration.ofMinutes(2))
                 .build();
         this.base = base;
         this.token = token;
@@ -87,11 +90,11 @@ final class ApiClient {
                 .header("Content-Type", body.mediaType().toString())
                 .POST(tracker.tracking(body, listener))
                 .build();
-        return send(request);
+        return send(request, null);
     }
 
     String jobJson(String id) {
-        return send(authorized(jobPath(id)).timeout(REQUEST_TIMEOUT).GET().build());
+        return send(authorized(jobPath(id)).timeout(REQUEST_TIMEOUT).GET().build(), id);
     }
 
     JobView job(String id) {
@@ -100,11 +103,11 @@ final class ApiClient {
 
     String jobsJson(int limit, String cursor) {
         String query = "?limit=" + limit + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
-        return send(authorized("/api/v1/jobs" + query).timeout(REQUEST_TIMEOUT).GET().build());
+        return send(authorized("/api/v1/jobs" + query).timeout(REQUEST_TIMEOUT).GET().build(), null);
     }
 
     void delete(String id) {
-        send(authorized(jobPath(id)).timeout(REQUEST_TIMEOUT).DELETE().build());
+        send(authorized(jobPath(id)).timeout(REQUEST_TIMEOUT).DELETE().build(), id);
     }
 
     /**
@@ -116,7 +119,7 @@ final class ApiClient {
     Optional<JobEvent> events(String id, Consumer<JobEvent> consumer) throws IOException {
         HttpRequest request = authorized(jobPath(id) + "/events").header("Accept", "text/event-stream").GET().build();
         HttpResponse<InputStream> response = exchange(request, HttpResponse.BodyHandlers.ofInputStream());
-        checkStatus(response, true);
+        checkStatus(response, id);
         String type = response.headers().firstValue("Content-Type").orElse("");
         if (!type.startsWith("text/event-stream")) {
             response.body().close();
@@ -160,7 +163,7 @@ final class ApiClient {
         }
         HttpResponse<InputStream> response = exchange(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 416) {
-            checkStatus(response, true);
+            checkStatus(response, id);
         }
         return response;
     }
@@ -177,7 +180,7 @@ final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(write(body)))
                 .build();
         HttpResponse<String> response = exchange(request, HttpResponse.BodyHandlers.ofString());
-        check(response.statusCode(), response, response.body(), false);
+        check(response, response.body(), false, null);
         return response.body();
     }
 
@@ -188,9 +191,12 @@ final class ApiClient {
         return HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token);
     }
 
-    private String send(HttpRequest request) {
+    /**
+     * @param jobId the job the request is about, for a "no job ID" message on 404; null otherwise
+     */
+    private String send(HttpRequest request, String jobId) {
         HttpResponse<String> response = exchange(request, HttpResponse.BodyHandlers.ofString());
-        check(response.statusCode(), response, response.body(), true);
+        check(response, response.body(), true, jobId);
         return response.body();
     }
 
@@ -214,7 +220,7 @@ final class ApiClient {
         }
     }
 
-    private void checkStatus(HttpResponse<InputStream> response, boolean authenticated) {
+    private void checkStatus(HttpResponse<InputStream> response, String jobId) {
         if (response.statusCode() < 400) {
             return;
         }
@@ -224,16 +230,21 @@ final class ApiClient {
         } catch (IOException e) {
             body = "";
         }
-        check(response.statusCode(), response, body, authenticated);
+        check(response, body, true, jobId);
     }
 
-    private static void check(int status, HttpResponse<?> response, String body, boolean authenticated) {
+    private static void check(HttpResponse<?> response, String body, boolean authenticated, String jobId) {
+        int status = response.statusCode();
         if (status < 400) {
             return;
         }
         Problem problem = problem(body);
         if (status == 401 && authenticated) {
             throw CliException.loginNeeded("not logged in or the login expired");
+        }
+        if (status == 404 && jobId != null) {
+            // the server answers the same for unknown and others' jobs, on purpose
+            throw new CliException(ExitCode.ERROR, "no job " + jobId);
         }
         Duration retryAfter = response.headers().firstValue("Retry-After")
                 .flatMap(ApiClient::seconds).orElse(null);

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "download", mixinStandardHelpOptions = true,
          description = {"Download the MP3 of a finished job.",
-                        "Writes FILE.part first and renames it when complete; an interrupted download resumes."})
+                        "Writes FILE.JOBID.part first and renames it when complete; an interrupted download resumes."})
 final class DownloadCommand implements Callable<Integer> {
     @ParentCommand
     Mp3conv root;

@@ -15,9 +15,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Downloads an MP3 into {@code TARGET.part} and renames it to {@code TARGET} once complete,
- * so an interrupted download never looks like a finished file. A leftover {@code .part}
- * is resumed with {@code Range: bytes=N-}.
+ * Downloads an MP3 into {@code TARGET.JOBID.part} and renames it to {@code TARGET} once complete,
+ * so an interrupted download never looks like a finished file. A leftover part of the same job
+ * is resumed with {@code Range: bytes=N-}; a job's MP3 never changes, and the job id in the
+ * name keeps another job's leftover (same video name) from being glued on.
  */
 final class Downloader {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
@@ -32,8 +33,8 @@ final class Downloader {
         this.err = err;
     }
 
-    static Path partFile(Path target) {
-        return target.resolveSibling(target.getFileName() + ".part");
+    static Path partFile(Path target, String jobId) {
+        return target.resolveSibling(target.getFileName() + "." + jobId.replaceAll("[^A-Za-z0-9_-]", "_") + ".part");
     }
 
     /**
@@ -43,7 +44,7 @@ final class Downloader {
         if (Files.exists(target) && !force) {
             throw new CliException(ExitCode.ERROR, target + " already exists; use --force to overwrite it");
         }
-        Path part = partFile(target);
+        Path part = partFile(target, id);
         try {
             long offset = Files.isRegularFile(part) ? Files.size(part) : 0;
             HttpResponse<InputStream> response = api.mp3(id, offset);

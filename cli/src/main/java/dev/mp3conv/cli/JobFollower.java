@@ -38,9 +38,6 @@ final class JobFollower {
             } catch (IOException | UncheckedIOException e) {
                 note("event stream unavailable (" + e.getMessage() + "); polling");
             } catch (ApiException e) {
-                if (e.status() == 404) {
-                    throw e;
-                }
                 note("event stream answered " + e.status() + "; polling");
             }
             if (end.isEmpty()) {

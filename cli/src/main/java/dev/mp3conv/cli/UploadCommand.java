@@ -138,8 +138,8 @@ final class UploadCommand implements Callable<Integer> {
     private Map<String, String> encodingFields() {
         Map<String, String> fields = new LinkedHashMap<>();
         if (encoding != null && encoding.bitrate != null) {
-            if (!encoding.bitrate.matches("\\d{1,3}k")) {
-                throw new CliException(ExitCode.USAGE, "--bitrate must be a number of kbit/s with a k, e.g. 192k");
+            if (!encoding.bitrate.matches("(?i)\\d{2,3}k?")) {
+                throw new CliException(ExitCode.USAGE, "--bitrate must be a number of kbit/s, e.g. 192k");
             }
             fields.put("bitrate", encoding.bitrate);
         }

@@ -80,14 +80,14 @@ class DownloadCommandTest {
     @Test
     void resumesAPartialDownloadWithRange() throws Exception {
         Path mp3 = work.resolve("My Talk.final.mp3");
-        Files.write(Downloader.partFile(mp3), Arrays.copyOf(job.mp3, 100_000));
+        Files.write(Downloader.partFile(mp3, job.id), Arrays.copyOf(job.mp3, 100_000));
         Cli.Result r = cli.run("download", job.id);
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(api.requests("GET", "/api/v1/jobs/" + job.id + "/mp3")).singleElement()
                 .satisfies(q -> assertThat(q.header("Range")).isEqualTo("bytes=100000-"));
         assertThat(Files.readAllBytes(mp3)).isEqualTo(job.mp3);
-        assertThat(Downloader.partFile(mp3)).doesNotExist();
+        assertThat(Downloader.partFile(mp3, job.id)).doesNotExist();
     }
 
     @Test
@@ -100,7 +100,7 @@ class DownloadCommandTest {
         assertThat(cut.err().lines().filter(l -> l.startsWith("mp3conv: ")).toList()).singleElement().asString()
                 .contains("download interrupted").contains("run the same command again to resume");
         assertThat(mp3).doesNotExist();
-        long kept = Files.size(Downloader.partFile(mp3));
+        long kept = Files.size(Downloader.partFile(mp3, job.id));
         assertThat(kept).isPositive().isLessThan(FakeApi.MP3_SIZE);
 
         Cli.Result resumed = cli.run("download", job.id);
@@ -111,9 +111,21 @@ class DownloadCommandTest {
     }
 
     @Test
+    void aPartFileOfAnotherJobIsNotResumed() throws Exception {
+        Path mp3 = work.resolve("My Talk.final.mp3");
+        Files.write(Downloader.partFile(mp3, "another-job"), new byte[1000]);
+        Cli.Result r = cli.run("download", job.id);
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(api.requests("GET", "/api/v1/jobs/" + job.id + "/mp3")).singleElement()
+                .satisfies(q -> assertThat(q.header("Range")).isNull());
+        assertThat(Files.readAllBytes(mp3)).isEqualTo(job.mp3);
+    }
+
+    @Test
     void aPartFileLongerThanTheMp3StartsOver() throws Exception {
         Path mp3 = work.resolve("My Talk.final.mp3");
-        Files.write(Downloader.partFile(mp3), new byte[FakeApi.MP3_SIZE + 10]);
+        Files.write(Downloader.partFile(mp3, job.id), new byte[FakeApi.MP3_SIZE + 10]);
         Cli.Result r = cli.run("download", job.id);
 
         assertThat(r.exitCode()).as(r.toString()).isZero();

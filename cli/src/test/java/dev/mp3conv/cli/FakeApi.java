@@ -100,6 +100,8 @@ final class FakeApi implements AutoCloseable {
     volatile boolean registrationOpen = true;
     volatile boolean rateLimited;
     volatile long maxUpload = Long.MAX_VALUE;
+    /** Reject too-large uploads after reading only the start of the body, as a streaming server does. */
+    volatile boolean rejectEarly;
     volatile Sse sse = Sse.FULL;
     volatile List<JobState> script = List.of(JobState.QUEUED, JobState.CONVERTING, JobState.DONE);
     volatile JobError failure = new JobError("no-audio", "the video has no audio stream");
@@ -184,7 +186,7 @@ final class FakeApi implements AutoCloseable {
         Matcher m = Pattern.compile("/api/v1/jobs/([^/]+)(/events|/mp3)?").matcher(path);
         Job job = m.matches() ? jobs.get(m.group(1)) : null;
         if (job == null || !job.owner.equals(owner)) {
-            problem(ex, 404, "Not Found", "no job " + (m.matches() ? m.group(1) : path));
+            problem(ex, 404, "Not Found", "no such job");
             return;
         }
         String sub = m.group(2);
@@ -246,6 +248,14 @@ final class FakeApi implements AutoCloseable {
             ex.getRequestBody().readAllBytes();
             problem(ex, 400, "Bad Request", "expected multipart/form-data");
             return;
+        }
+        if (rejectEarly) {
+            long declared = Long.parseLong(ex.getRequestHeaders().getFirst("Content-Length"));
+            if (declared > maxUpload) {
+                ex.getRequestBody().readNBytes(64 * 1024);
+                problem(ex, 413, "Content Too Large", "the upload is larger than the limit of " + maxUpload + " bytes");
+                return;
+            }
         }
         Upload upload = parseMultipart(ex.getRequestBody(), boundary.group(1));
         if (upload.filename() == null) {

@@ -104,7 +104,7 @@ class UploadCommandTest {
 
         Cli.Result rate = cli.run("upload", "talk.mp4", "--bitrate", "fast");
         assertThat(rate.exitCode()).isEqualTo(2);
-        assertThat(rate.err()).isEqualTo("mp3conv: --bitrate must be a number of kbit/s with a k, e.g. 192k\n");
+        assertThat(rate.err()).isEqualTo("mp3conv: --bitrate must be a number of kbit/s, e.g. 192k\n");
 
         Cli.Result quality = cli.run("upload", "talk.mp4", "--quality", "12");
         assertThat(quality.exitCode()).isEqualTo(2);
@@ -134,6 +134,18 @@ class UploadCommandTest {
     }
 
     @Test
+    void tooLargeRejectedBeforeTheBodyIsReadStillShowsTheLimit() throws Exception {
+        api.maxUpload = 1_000_000;
+        api.rejectEarly = true;
+        byte[] big = new byte[5_000_000];
+        Files.write(video, big);
+        Cli.Result r = cli.run("upload", "talk.mp4");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).endsWith("\nmp3conv: the upload is larger than the limit of 1000000 bytes\n");
+    }
+
+    @Test
     void waitFollowsEventsThenDownloadsNextToTheVideo() throws Exception {
         Cli.Result r = cli.run("upload", "talk.mp4", "--wait");
 
@@ -142,7 +154,7 @@ class UploadCommandTest {
         Path mp3 = work.resolve("talk.mp3");
         assertThat(r.out()).isEqualTo(mp3 + "\n");
         assertThat(Files.readAllBytes(mp3)).isEqualTo(job.mp3);
-        assertThat(Downloader.partFile(mp3)).doesNotExist();
+        assertThat(Downloader.partFile(mp3, job.id)).doesNotExist();
         assertThat(api.requests("GET", "/api/v1/jobs/" + job.id + "/events")).hasSize(1);
         assertThat(r.err()).contains("Converting talk.mp4: DONE 100%");
     }
