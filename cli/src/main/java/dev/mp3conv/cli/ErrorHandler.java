@@ -77,8 +77,9 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     private static String apiMessage(ApiException api) {
         return switch (api.status()) {
             case 413 -> api.detail().orElse("the file is larger than the server accepts");
-            case 429 -> api.detail().orElse("too many attempts")
-                    + api.retryAfter().map(wait -> "; try again in " + wait.toSeconds() + " seconds").orElse("; try again later");
+            // the server's detail usually ends in "try again later"; the header says exactly when
+            case 429 -> api.retryAfter().map(wait -> "too many attempts; try again in " + wait.toSeconds() + " seconds")
+                    .orElseGet(() -> api.detail().orElse("too many attempts; try again later"));
             case 404 -> api.detail().orElse("not found");
             default -> api.getMessage();
         };

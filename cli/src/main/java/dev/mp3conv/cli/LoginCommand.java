@@ -31,7 +31,15 @@ final class LoginCommand implements Callable<Integer> {
     public Integer call() {
         URI server = root.server();
         Credentials asked = credentials.read(root.env(), false);
-        TokenResponse token = root.anonymousApi().token(asked);
+        TokenResponse token;
+        try {
+            token = root.anonymousApi().token(asked);
+        } catch (ApiException e) {
+            if (e.status() == 401) {
+                throw new CliException(ExitCode.ERROR, "login failed: " + e.detail().orElse("wrong email or password"), e);
+            }
+            throw e;
+        }
         Instant expiresAt = token.expiresIn() > 0 ? root.env().clock().instant().plusSeconds(token.expiresIn()) : null;
         root.store().save(new SavedLogin(server.toString(), asked.email(), token.accessToken(), expiresAt));
         spec.commandLine().getOut().println("Logged in to " + server + " as " + asked.email() + ".");

@@ -148,7 +148,7 @@ class AccountCommandsTest {
         Cli.Result r = cli.run("login", "--email", "ann@example.com", "--password-stdin");
 
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("mp3conv: wrong email or password\n");
+        assertThat(r.err()).isEqualTo("mp3conv: login failed: wrong email or password\n");
         assertThat(config.resolve("mp3conv/config.json")).doesNotExist();
     }
 
@@ -159,7 +159,7 @@ class AccountCommandsTest {
         Cli.Result r = cli.run("login", "--email", "ann@example.com", "--password-stdin");
 
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("mp3conv: too many login attempts; try again in 30 seconds\n");
+        assertThat(r.err()).isEqualTo("mp3conv: too many attempts; try again in 30 seconds\n");
     }
 
     @Test
