@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 import dev.mp3conv.model.Credentials;
+import dev.mp3conv.model.Json;
 import dev.mp3conv.model.UserView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,7 +32,7 @@ final class RegisterCommand implements Callable<Integer> {
         UserView user = root.anonymousApi().register(asked);
         PrintWriter out = spec.commandLine().getOut();
         if (root.json()) {
-            out.println(dev.mp3conv.model.Json.mapper().writeValueAsString(user));
+            out.println(Json.mapper().writeValueAsString(user));
         } else {
             out.println("Registered " + user.email() + " on " + root.server() + ".");
             out.println("Next: mp3conv login --email " + user.email());

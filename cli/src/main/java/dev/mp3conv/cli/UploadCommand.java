@@ -80,7 +80,11 @@ final class UploadCommand implements Callable<Integer> {
         for (Path video : videos) {
             JobView job = upload(api, video, fields, err);
             jobs.add(job);
-            if (!wait) {
+            if (wait) {
+                // the id, in case the wait is interrupted: `mp3conv download ID` picks it up later
+                err.println("Uploaded " + video.getFileName() + " as job " + job.id());
+                err.flush();
+            } else {
                 out.println(root.json() ? Json.mapper().writeValueAsString(job) : job.id());
                 out.flush();
             }

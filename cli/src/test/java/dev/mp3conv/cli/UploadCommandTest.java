@@ -156,7 +156,8 @@ class UploadCommandTest {
         assertThat(Files.readAllBytes(mp3)).isEqualTo(job.mp3);
         assertThat(Downloader.partFile(mp3, job.id)).doesNotExist();
         assertThat(api.requests("GET", "/api/v1/jobs/" + job.id + "/events")).hasSize(1);
-        assertThat(r.err()).contains("Converting talk.mp4: DONE 100%");
+        assertThat(r.err()).contains("Uploaded talk.mp4 as job " + job.id + "\n")
+                .contains("Converting talk.mp4: DONE 100%");
     }
 
     @Test
