@@ -173,7 +173,7 @@ final class ApiClient {
     }
 
     private String postJson(String path, Object body) {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+        HttpRequest request = HttpRequest.newBuilder(uri(path))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
@@ -184,11 +184,16 @@ final class ApiClient {
         return response.body();
     }
 
+    // Appended, not resolved: a server behind a path prefix (https://host/mp3conv) keeps its prefix.
+    private URI uri(String path) {
+        return URI.create(base + path);
+    }
+
     private HttpRequest.Builder authorized(String path) {
         if (token == null) {
             throw CliException.loginNeeded("not logged in");
         }
-        return HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token);
+        return HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token);
     }
 
     /**

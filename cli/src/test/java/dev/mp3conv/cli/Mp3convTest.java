@@ -94,6 +94,18 @@ class Mp3convTest {
     }
 
     @Test
+    void serverUrlWithAPathPrefixKeepsIt() throws IOException {
+        try (FakeApi api = new FakeApi()) {
+            Cli cli = new Cli(config, work).server(api.url() + "/mp3conv/");
+            cli.stdin = "some password here\n";
+            cli.run("login", "--email", "a@example.com", "--password-stdin");
+
+            assertThat(api.requests).singleElement()
+                    .satisfies(q -> assertThat(q.path()).isEqualTo("/mp3conv/api/v1/auth/token"));
+        }
+    }
+
+    @Test
     void badServerUrlIsAUsageError() {
         Cli.Result r = new Cli(config, work).run("--server", "localhost:8080", "status");
         assertThat(r.exitCode()).isEqualTo(2);
