@@ -1,0 +1,221 @@
+package dev.mp3conv.server;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+
+import dev.mp3conv.server.auth.AuthRole;
+import dev.mp3conv.server.auth.TokenVerifier;
+import dev.mp3conv.server.converter.ConverterRole;
+import dev.mp3conv.server.gateway.GatewayRole;
+import dev.mp3conv.server.http.ProblemException;
+import dev.mp3conv.server.http.Problems;
+import dev.mp3conv.server.jobs.JobSweeper;
+import dev.mp3conv.server.notify.NotifierRole;
+import dev.mp3conv.server.notify.WebhookService;
+import io.helidon.config.Config;
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.health.HealthObserverConfig;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+
+/**
+ * One mp3conv process: the backend, the enabled roles, the public socket (API) and the admin socket
+ * ({@code /observe/health}, {@code /observe/metrics}). {@link #close()} shuts down in order: stop
+ * accepting requests, stop consumers (in-flight work finishes or is released), close the stores.
+ */
+public final class Mp3convServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Mp3convServer.class.getName());
+    private static final String ADMIN = "admin";
+
+    private final Backend backend;
+    private final List<RoleComponent> components;
+    private final JobSweeper sweeper;
+    private final WebServer server;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Mp3convServer(Backend backend, List<RoleComponent> components, JobSweeper sweeper, WebServer server) {
+        this.backend = backend;
+        this.components = components;
+        this.sweeper = sweeper;
+        this.server = server;
+    }
+
+    /**
+     * Starts a process with the roles its configuration names.
+     *
+     * @param config configuration
+     * @return the running server
+     * @throws StartupException with one clear line when it cannot start
+     */
+    public static Mp3convServer start(Config config) {
+        return start(config, AuthRole::verifier);
+    }
+
+    /**
+     * Starts a process whose gateway verifies tokens with a verifier of the caller's choosing: the test
+     * seam that lets gateway tests and benchmarks authenticate without the auth role's keys.
+     *
+     * @param config    configuration
+     * @param verifiers picks the gateway's token verifier from the backend and the local auth role
+     * @return the running server
+     */
+    static Mp3convServer start(Config config, BiFunction<Backend, Optional<AuthRole>, TokenVerifier> verifiers) {
+        Set<Role> roles = Role.parse(config.get("app.roles").asString().orElse(""));
+        Backend backend = Backend.open(config, roles, Clock.systemUTC());
+        List<RoleComponent> components = new ArrayList<>();
+        try {
+            Optional<AuthRole> auth = roles.contains(Role.AUTH) ? Optional.of(AuthRole.create(backend)) : Optional.empty();
+            auth.ifPresent(components::add);
+            if (roles.contains(Role.GATEWAY)) {
+                TokenVerifier verifier = verifiers.apply(backend, auth);
+                components.add(GatewayRole.create(backend, verifier));
+                components.add(WebhookService.component(backend, verifier));
+            }
+            if (roles.contains(Role.CONVERTER)) {
+                components.add(ConverterRole.create(backend));
+            }
+            if (roles.contains(Role.NOTIFIER)) {
+                components.add(NotifierRole.create(backend));
+            }
+            // readiness stays DOWN until consumers, recovery and the sweeper run, so neither a load
+            // balancer nor a SIGTERM races a half-started process
+            AtomicBoolean started = new AtomicBoolean();
+            WebServer server = webServer(config, backend, components, started).start();
+            JobSweeper sweeper = new JobSweeper(backend.jobs(), backend.queue(),
+                    Settings.duration(config.get("sweeper.grace"), Duration.ofMinutes(1)));
+            components.forEach(RoleComponent::start);
+            if (!backend.queue().durable()) {
+                sweeper.recoverAfterRestart();
+            }
+            if (roles.contains(Role.GATEWAY) || roles.contains(Role.CONVERTER)) {
+                sweeper.start(Settings.duration(config.get("sweeper.interval"), Duration.ofSeconds(30)));
+            }
+            started.set(true);
+            LOG.log(System.Logger.Level.INFO, "mp3conv up: roles {0}, API on port {1}, admin on port {2}",
+                    roles, String.valueOf(server.port()), String.valueOf(server.port(ADMIN)));
+            return new Mp3convServer(backend, components, sweeper, server);
+        } catch (RuntimeException e) {
+            components.forEach(RoleComponent::close);
+            backend.close();
+            throw e;
+        }
+    }
+
+    private static WebServer webServer(Config config, Backend backend, List<RoleComponent> components,
+                                       AtomicBoolean started) {
+        HealthObserverConfig.Builder health = HealthObserver.builder().details(true).useSystemServices(false)
+                .addCheck(check("store", () -> backend.mongo().reachable() && backend.blobs().reachable()),
+                        HealthCheckType.READINESS)
+                .addCheck(check("queue", () -> backend.queue().ready()), HealthCheckType.READINESS)
+                .addCheck(check("started", started::get), HealthCheckType.READINESS);
+        components.forEach(c -> c.healthChecks().forEach(health::addCheck));
+        ObserveFeature observe = ObserveFeature.builder()
+                .sockets(List.of(ADMIN))
+                .addObserver(health.build())
+                .addObserver(MetricsObserver.create())
+                .build();
+        return WebServer.builder()
+                .host(config.get("server.host").asString().orElse("0.0.0.0"))
+                .port(config.get("server.port").asInt().orElse(8080))
+                .shutdownHook(false)
+                .putSocket(ADMIN, socket -> socket
+                        .host(config.get("admin.host").asString().orElse("0.0.0.0"))
+                        .port(config.get("admin.port").asInt().orElse(9080)))
+                .addFeature(observe)
+                .routing(routing -> routing(routing, components))
+                .build();
+    }
+
+    static void routing(HttpRouting.Builder routing, List<RoleComponent> components) {
+        Problems.register(routing);
+        components.forEach(c -> c.routing(routing));
+        routing.any((req, res) -> {
+            throw ProblemException.notFound("no such resource: " + req.prologue().method().text() + " " + req.path().path());
+        });
+    }
+
+    private static HealthCheck check(String name, java.util.function.BooleanSupplier up) {
+        return new HealthCheck() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.READINESS;
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                return HealthCheckResponse.builder().status(up.getAsBoolean()).build();
+            }
+        };
+    }
+
+    /**
+     * Port of the public socket.
+     *
+     * @return port
+     */
+    public int port() {
+        return server.port();
+    }
+
+    /**
+     * Port of the admin socket.
+     *
+     * @return port
+     */
+    public int adminPort() {
+        return server.port(ADMIN);
+    }
+
+    /**
+     * The shared infrastructure (tests inspect stores and queue through it).
+     *
+     * @return backend
+     */
+    public Backend backend() {
+        return backend;
+    }
+
+    /**
+     * The running role components.
+     *
+     * @return components in start order
+     */
+    public List<RoleComponent> components() {
+        return List.copyOf(components);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "shutting down");
+        server.stop();
+        sweeper.close();
+        for (int i = components.size() - 1; i >= 0; i--) {
+            try {
+                components.get(i).close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "while stopping a role", e);
+            }
+        }
+        backend.close();
+        LOG.log(System.Logger.Level.INFO, "stopped");
+    }
+}

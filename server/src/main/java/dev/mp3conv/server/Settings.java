@@ -1,0 +1,163 @@
+package dev.mp3conv.server;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
+/**
+ * Loads configuration: the documented environment variables (docs/configuration.md) first, then
+ * Helidon's generic environment mapping and system properties, then {@code application.yaml}.
+ * Also parses the human forms of durations ({@code 30s}, {@code PT1H}) and sizes ({@code 4g}).
+ */
+public final class Settings {
+    /** Documented environment variables and the keys they set. */
+    static final Map<String, String> ENV_KEYS = Map.ofEntries(
+            Map.entry("APP_ROLES", "app.roles"),
+            Map.entry("MP3CONV_DATA_DIR", "app.data-dir"),
+            Map.entry("PUBLIC_URL", "app.public-url"),
+            Map.entry("SERVER_HOST", "server.host"),
+            Map.entry("SERVER_PORT", "server.port"),
+            Map.entry("ADMIN_PORT", "admin.port"),
+            Map.entry("MONGODB_URI", "mongodb.uri"),
+            Map.entry("MONGODB_DATABASE", "mongodb.database"),
+            Map.entry("AMQP_URI", "amqp.uri"),
+            Map.entry("VIDEO_QUEUE", "queue.video"),
+            Map.entry("MP3_QUEUE", "queue.mp3"),
+            Map.entry("QUEUE_DELIVERY_LIMIT", "queue.delivery-limit"),
+            Map.entry("AUTH_URL", "auth.url"),
+            Map.entry("AUTH_ISSUER", "auth.issuer"),
+            Map.entry("AUTH_TOKEN_TTL", "auth.token-ttl"),
+            Map.entry("AUTH_OPEN_REGISTRATION", "auth.open-registration"),
+            Map.entry("AUTH_SIGNING_KEY", "auth.signing-key"),
+            Map.entry("AUTH_PREVIOUS_KEYS", "auth.previous-keys"),
+            Map.entry("AUTH_LOGIN_MAX_FAILURES", "auth.login.max-failures"),
+            Map.entry("AUTH_LOGIN_LOCKOUT", "auth.login.lockout"),
+            Map.entry("AUTH_CLIENT_ADDRESS_HEADER", "auth.login.client-address-header"),
+            Map.entry("MP3CONV_ADMIN_EMAIL", "auth.admin.email"),
+            Map.entry("MP3CONV_ADMIN_PASSWORD", "auth.admin.password"),
+            Map.entry("UPLOAD_MAX_SIZE", "gateway.max-upload-size"),
+            Map.entry("CONVERTER_FFMPEG", "converter.ffmpeg"),
+            Map.entry("CONVERTER_CONCURRENCY", "converter.concurrency"),
+            Map.entry("CONVERTER_LEASE", "converter.lease"),
+            Map.entry("CONVERTER_TIMEOUT", "converter.timeout"),
+            Map.entry("CONVERTER_MAX_ATTEMPTS", "converter.max-attempts"),
+            Map.entry("SMTP_HOST", "smtp.host"),
+            Map.entry("SMTP_PORT", "smtp.port"),
+            Map.entry("SMTP_USERNAME", "smtp.username"),
+            Map.entry("SMTP_PASSWORD", "smtp.password"),
+            Map.entry("SMTP_FROM", "smtp.from"),
+            Map.entry("SMTP_SECURITY", "smtp.security"),
+            Map.entry("SMTP_SSL_TRUST", "smtp.ssl-trust"),
+            Map.entry("SMTP_CONNECT_TIMEOUT", "smtp.connect-timeout"),
+            Map.entry("SMTP_TIMEOUT", "smtp.timeout"),
+            Map.entry("NOTIFY_CONCURRENCY", "notify.concurrency"),
+            Map.entry("NOTIFY_RETRY_BACKOFF", "notify.retry-backoff"),
+            Map.entry("NOTIFY_MAX_RETRY_BACKOFF", "notify.max-retry-backoff"),
+            Map.entry("WEBHOOKS_ALLOW_HTTP", "webhooks.allow-http"),
+            Map.entry("WEBHOOKS_TIMEOUT", "webhooks.timeout"),
+            Map.entry("WEBHOOKS_RETRY_BACKOFF", "webhooks.retry-backoff"));
+
+    private Settings() {
+    }
+
+    /**
+     * Configuration of this process.
+     *
+     * @return the configuration
+     */
+    public static Config load() {
+        return load(System.getenv(), Map.of());
+    }
+
+    /**
+     * Configuration from an explicit environment plus overrides (tests).
+     *
+     * @param env       environment variables
+     * @param overrides keys that win over everything
+     * @return the configuration
+     */
+    public static Config load(Map<String, String> env, Map<String, String> overrides) {
+        Map<String, String> fromEnv = new HashMap<>();
+        ENV_KEYS.forEach((var, key) -> {
+            String value = env.get(var);
+            if (value != null && !value.isBlank()) {
+                fromEnv.put(key, value);
+            }
+        });
+        return Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .sources(java.util.List.of(
+                        ConfigSources.create(overrides, "overrides"),
+                        ConfigSources.create(fromEnv, "environment"),
+                        ConfigSources.systemProperties(),
+                        ConfigSources.classpath("application.yaml")))
+                .build();
+    }
+
+    /**
+     * A duration value: ISO-8601 ({@code PT1H}) or a number with {@code ms}, {@code s}, {@code m}, {@code h}, {@code d}.
+     *
+     * @param node     config node
+     * @param fallback value when absent
+     * @return the duration
+     */
+    public static Duration duration(Config node, Duration fallback) {
+        return node.asString().map(v -> parse(node.key().toString(), v, Settings::parseDuration)).orElse(fallback);
+    }
+
+    /**
+     * A size in bytes: a number with an optional {@code k}, {@code m}, {@code g}, {@code t} suffix (binary units).
+     *
+     * @param node     config node
+     * @param fallback value when absent
+     * @return bytes
+     */
+    public static long size(Config node, long fallback) {
+        return node.asString().map(v -> parse(node.key().toString(), v, Settings::parseSize)).orElse(fallback);
+    }
+
+    static Duration parseDuration(String text) {
+        String v = text.trim().toLowerCase(Locale.ROOT);
+        if (v.startsWith("p")) {
+            return Duration.parse(v.toUpperCase(Locale.ROOT));
+        }
+        for (var unit : new String[][] {{"ms", "1"}, {"s", "1000"}, {"m", "60000"}, {"h", "3600000"}, {"d", "86400000"}}) {
+            if (v.endsWith(unit[0])) {
+                String number = v.substring(0, v.length() - unit[0].length()).trim();
+                return Duration.ofMillis(Long.parseLong(number) * Long.parseLong(unit[1]));
+            }
+        }
+        return Duration.ofSeconds(Long.parseLong(v));
+    }
+
+    static long parseSize(String text) {
+        String v = text.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
+        long factor = 1;
+        char last = v.isEmpty() ? ' ' : v.charAt(v.length() - 1);
+        switch (last) {
+            case 'k' -> factor = 1L << 10;
+            case 'm' -> factor = 1L << 20;
+            case 'g' -> factor = 1L << 30;
+            case 't' -> factor = 1L << 40;
+            default -> {
+                return Long.parseLong(v);
+            }
+        }
+        return Math.multiplyExact(Long.parseLong(v.substring(0, v.length() - 1).trim()), factor);
+    }
+
+    private static <T> T parse(String key, String value, Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
+            throw new StartupException("configuration " + key + ": cannot read '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.mp3conv.server.auth;
+
+import java.net.URI;
+import java.util.Optional;
+
+import dev.mp3conv.server.Backend;
+import dev.mp3conv.server.RoleComponent;
+import dev.mp3conv.server.StartupException;
+import io.helidon.webserver.http.HttpRouting;
+
+/**
+ * The auth role: users, argon2id passwords, ES256 tokens, JWKS, seed {@code /login} and {@code /validate}.
+ */
+public final class AuthRole implements RoleComponent {
+    private static final System.Logger LOG = System.getLogger(AuthRole.class.getName());
+
+    private final JwtVerifier verifier;
+    private final AuthApi api;
+    private final SeedAuthRoutes seed;
+
+    private AuthRole(JwtVerifier verifier, AuthApi api, SeedAuthRoutes seed) {
+        this.verifier = verifier;
+        this.api = api;
+        this.seed = seed;
+    }
+
+    /**
+     * Creates the role: loads (or, in the embedded stack, generates) the signing key and creates the
+     * configured first admin if absent.
+     *
+     * @param backend shared infrastructure
+     * @return the role
+     * @throws StartupException when a key cannot be read or the first admin cannot be created
+     */
+    public static AuthRole create(Backend backend) {
+        AuthSettings settings = AuthSettings.from(backend.config().get("auth"));
+        SigningKeys keys = SigningKeys.load(settings, backend.dataDir(), backend.embedded());
+        UserRepository users = new UserRepository(backend.mongo().database());
+        PasswordHasher hasher = new PasswordHasher();
+        Accounts accounts = new Accounts(users, hasher, backend.clock());
+        bootstrapAdmin(settings, accounts);
+        TokenIssuer issuer = new TokenIssuer(keys, settings.issuer(), settings.tokenTtl(), backend.clock());
+        JwtVerifier verifier = new JwtVerifier(keys, settings.issuer(), backend.clock());
+        PasswordLogin login = new PasswordLogin(users, hasher, issuer,
+                new LoginThrottle(settings.maxLoginFailures(), settings.lockout(), backend.clock()),
+                new LoginThrottle(settings.maxLoginFailures() * 4, settings.lockout(), backend.clock()));
+        ClientAddress clientAddress = new ClientAddress(settings.clientAddressHeader());
+        AuthApi api = new AuthApi(accounts, login, users, keys, new AuthFilter(verifier), clientAddress,
+                settings.openRegistration());
+        return new AuthRole(verifier, api, new SeedAuthRoutes(login, verifier, clientAddress));
+    }
+
+    private static void bootstrapAdmin(AuthSettings settings, Accounts accounts) {
+        if (settings.adminEmail().isEmpty() || settings.adminPassword().isEmpty()) {
+            if (settings.adminEmail().isPresent() != settings.adminPassword().isPresent()) {
+                LOG.log(System.Logger.Level.WARNING, "MP3CONV_ADMIN_EMAIL and MP3CONV_ADMIN_PASSWORD must both be set; "
+                        + "no admin created");
+            }
+            return;
+        }
+        try {
+            accounts.bootstrapAdmin(settings.adminEmail().get(), settings.adminPassword().get())
+                    .ifPresent(u -> LOG.log(System.Logger.Level.INFO, "created the first admin {0}", u.email()));
+        } catch (dev.mp3conv.server.http.ProblemException e) {
+            throw new StartupException("MP3CONV_ADMIN_EMAIL / MP3CONV_ADMIN_PASSWORD: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The token verifier for this process: in-process keys when the auth role runs here,
+     * otherwise the JWKS fetched from {@code auth.url}.
+     *
+     * @param backend shared infrastructure
+     * @param local   the auth role of this process, if any
+     * @return the verifier
+     * @throws StartupException when neither the auth role nor {@code auth.url} is there
+     */
+    public static TokenVerifier verifier(Backend backend, Optional<AuthRole> local) {
+        if (local.isPresent()) {
+            return local.get().verifier;
+        }
+        AuthSettings settings = AuthSettings.from(backend.config().get("auth"));
+        URI url = settings.url().map(AuthRole::authUrl).orElseThrow(() -> new StartupException(
+                "this process runs no auth role: set AUTH_URL (auth.url) to the auth service so tokens can be verified"));
+        RemoteJwks jwks = new RemoteJwks(url, backend.clock(), RemoteJwks.MIN_INTERVAL);
+        jwks.refresh(null);
+        LOG.log(System.Logger.Level.INFO, "verifying tokens with the keys at {0}", jwks.uri());
+        return new JwtVerifier(jwks, settings.issuer(), backend.clock());
+    }
+
+    private static URI authUrl(String text) {
+        try {
+            URI uri = URI.create(text.strip());
+            if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+                throw new IllegalArgumentException("not an http(s) URL");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("AUTH_URL (auth.url) '" + text + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void routing(HttpRouting.Builder routing) {
+        routing.register(api).register(seed);
+    }
+}

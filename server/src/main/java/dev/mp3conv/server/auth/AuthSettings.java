@@ -1,0 +1,63 @@
+package dev.mp3conv.server.auth;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import dev.mp3conv.server.Settings;
+import io.helidon.config.Config;
+
+/**
+ * The {@code auth} configuration node (docs/configuration.md).
+ *
+ * @param issuer              {@code iss} of issued tokens, required on verification
+ * @param tokenTtl            token lifetime
+ * @param openRegistration    whether anyone may register
+ * @param url                 where a gateway without the auth role fetches the JWKS
+ * @param signingKey          private key (PEM or JWK); empty: generated under the data dir (embedded only)
+ * @param previousKeys        public keys still accepted after a rotation
+ * @param adminEmail          first admin, created at start if absent
+ * @param adminPassword       its password
+ * @param maxLoginFailures    failed logins per email before a lockout (per client address: 4 times as many)
+ * @param lockout             how long a lockout lasts
+ * @param clientAddressHeader header set by the trusted proxy with the client address; empty: the peer address
+ */
+record AuthSettings(String issuer,
+                    Duration tokenTtl,
+                    boolean openRegistration,
+                    Optional<String> url,
+                    Optional<String> signingKey,
+                    Optional<String> previousKeys,
+                    Optional<String> adminEmail,
+                    Optional<String> adminPassword,
+                    int maxLoginFailures,
+                    Duration lockout,
+                    Optional<String> clientAddressHeader) {
+    /** Tolerated clock difference between the issuing auth process and a verifying gateway. */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+
+    @Override
+    public String toString() {
+        // never print the key or the admin password
+        return "AuthSettings[issuer=" + issuer + ", tokenTtl=" + tokenTtl + ", openRegistration=" + openRegistration
+                + ", url=" + url.orElse("-") + "]";
+    }
+
+    static AuthSettings from(Config auth) {
+        return new AuthSettings(
+                auth.get("issuer").asString().filter(s -> !s.isBlank()).orElse("mp3conv"),
+                Settings.duration(auth.get("token-ttl"), Duration.ofHours(1)),
+                auth.get("open-registration").asBoolean().orElse(true),
+                text(auth.get("url")),
+                text(auth.get("signing-key")),
+                text(auth.get("previous-keys")),
+                text(auth.get("admin.email")),
+                text(auth.get("admin.password")),
+                auth.get("login.max-failures").asInt().orElse(5),
+                Settings.duration(auth.get("login.lockout"), Duration.ofMinutes(1)),
+                text(auth.get("login.client-address-header")));
+    }
+
+    private static Optional<String> text(Config node) {
+        return node.asString().asOptional().filter(s -> !s.isBlank());
+    }
+}

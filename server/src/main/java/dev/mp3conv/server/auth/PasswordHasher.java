@@ -1,0 +1,41 @@
+package dev.mp3conv.server.auth;
+
+import com.password4j.Argon2Function;
+import com.password4j.Password;
+import com.password4j.types.Argon2;
+
+/**
+ * argon2id password hashes (password4j), stored in the PHC string form that carries its own salt and
+ * parameters, so raising the parameters later leaves old hashes verifiable. Parameters: 19 MiB, 2
+ * passes, 1 lane (OWASP's first argon2id recommendation); docs/configuration.md has the measured cost.
+ */
+final class PasswordHasher {
+    static final int MEMORY_KIB = 19 * 1024;
+    static final int ITERATIONS = 2;
+    static final int PARALLELISM = 1;
+    static final int HASH_LENGTH = 32;
+    static final int SALT_LENGTH = 16;
+
+    private final Argon2Function function =
+            Argon2Function.getInstance(MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_LENGTH, Argon2.ID);
+    /** Checked against for unknown emails, so they cost as much as known ones. */
+    private final String dummyHash = hash("dummy password for unknown emails");
+
+    String hash(String password) {
+        return Password.hash(password).addRandomSalt(SALT_LENGTH).with(function).getResult();
+    }
+
+    boolean matches(String password, String hash) {
+        try {
+            return Password.check(password, hash).with(Argon2Function.getInstanceFromHash(hash));
+        } catch (RuntimeException e) {
+            // a corrupt stored hash never matches
+            return false;
+        }
+    }
+
+    /** Spends the time of one verification without a user, so the answer time does not reveal whether an email exists. */
+    void matchesNothing(String password) {
+        matches(password, dummyHash);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.mp3conv.server.auth;
+
+import java.time.Instant;
+
+import dev.mp3conv.model.UserView;
+
+/**
+ * A stored user.
+ *
+ * @param id           user id (the tokens' {@code sub})
+ * @param email        trimmed, lower-cased, unique
+ * @param passwordHash argon2id hash in PHC form, never logged or sent
+ * @param admin        whether the user is an administrator
+ * @param createdAt    when the account was created
+ */
+record User(String id, String email, String passwordHash, boolean admin, Instant createdAt) {
+    UserView view() {
+        return new UserView(id, email, admin, createdAt);
+    }
+
+    @Override
+    public String toString() {
+        return "User[id=" + id + ", email=" + email + ", admin=" + admin + ", passwordHash=***]";
+    }
+}

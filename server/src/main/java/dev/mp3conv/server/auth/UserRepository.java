@@ -1,0 +1,95 @@
+package dev.mp3conv.server.auth;
+
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.mp3conv.server.storage.Await;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Updates.set;
+
+/**
+ * The {@code users} collection. Email uniqueness rests on a unique index (the one kind of index the
+ * embedded stand-in enforces), so two registrations racing for one email cannot both win.
+ */
+final class UserRepository {
+    private final MongoCollection<Document> users;
+
+    UserRepository(MongoDatabase database) {
+        this.users = database.getCollection("users");
+        Await.done(users.createIndex(Indexes.ascending("email"), new IndexOptions().unique(true).name("email_unique")));
+    }
+
+    /**
+     * Stores a new user.
+     *
+     * @param user the user; its id is ignored and a new one assigned
+     * @return the stored user
+     * @throws DuplicateEmailException when the email is taken
+     */
+    User insert(User user) {
+        ObjectId id = new ObjectId();
+        Document doc = new Document("_id", id)
+                .append("email", user.email())
+                .append("password_hash", user.passwordHash())
+                .append("admin", user.admin())
+                .append("created_at", Date.from(user.createdAt()));
+        try {
+            Await.done(users.insertOne(doc));
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+                throw new DuplicateEmailException();
+            }
+            throw e;
+        }
+        return new User(id.toHexString(), user.email(), user.passwordHash(), user.admin(), user.createdAt());
+    }
+
+    Optional<User> findByEmail(String email) {
+        return Await.first(users.find(eq("email", email)).first()).map(UserRepository::toUser);
+    }
+
+    Optional<User> findById(String id) {
+        if (!ObjectId.isValid(id)) {
+            return Optional.empty();
+        }
+        return Await.first(users.find(eq("_id", new ObjectId(id))).first()).map(UserRepository::toUser);
+    }
+
+    List<User> list() {
+        return Await.all(users.find().sort(Sorts.ascending("email"))).stream().map(UserRepository::toUser).toList();
+    }
+
+    boolean delete(String email) {
+        return Await.first(users.deleteOne(eq("email", email))).map(r -> r.getDeletedCount() > 0).orElse(false);
+    }
+
+    boolean setPasswordHash(String email, String hash) {
+        return Await.first(users.updateOne(eq("email", email), set("password_hash", hash)))
+                .map(r -> r.getMatchedCount() > 0).orElse(false);
+    }
+
+    private static User toUser(Document doc) {
+        return new User(doc.getObjectId("_id").toHexString(), doc.getString("email"), doc.getString("password_hash"),
+                doc.getBoolean("admin", false), doc.getDate("created_at").toInstant());
+    }
+
+    /** The email is already registered. */
+    static final class DuplicateEmailException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        DuplicateEmailException() {
+            super("email already registered", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package dev.mp3conv.server.converter;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.mp3conv.model.JobError;
+import dev.mp3conv.model.JobMessage;
+import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobRepository;
+import dev.mp3conv.server.queue.Delivery;
+import dev.mp3conv.server.queue.JobQueue;
+import dev.mp3conv.server.queue.MessageHandler;
+import dev.mp3conv.server.queue.QueueUnavailableException;
+import dev.mp3conv.server.queue.Topic;
+import dev.mp3conv.server.storage.BlobInfo;
+import dev.mp3conv.server.storage.BlobStore;
+
+/**
+ * Handles {@code video} messages (DESIGN.md §8): claim the job, probe, convert with ffmpeg, store the
+ * MP3, mark the job DONE, publish {@code mp3}, ack. A bad input ends as a FAILED job with a reason and
+ * its {@code mp3} message (the owner hears about failures too); the message is acked, never retried.
+ * Unexpected faults (a store down) release the job and are thrown, so the queue redelivers; after
+ * {@code converter.max-attempts} claims the job fails as {@code internal-error} instead of looping.
+ * Messages for DONE, FAILED, deleted or otherwise held jobs are acked and skipped.
+ */
+public final class ConversionWorker implements MessageHandler {
+    private static final System.Logger LOG = System.getLogger(ConversionWorker.class.getName());
+    private static final double MIN_COVERAGE = 0.99;
+
+    private final String workerId;
+    private final ConverterSettings settings;
+    private final JobRepository jobs;
+    private final BlobStore blobs;
+    private final JobQueue queue;
+    private final MediaProbe probe;
+    private final Mp3Transcoder transcoder;
+    private final LoopbackMediaServer loopback;
+    private final ConversionMetrics metrics;
+    private final ScheduledExecutorService ticker;
+    private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
+
+    ConversionWorker(String workerId, ConverterSettings settings, JobRepository jobs, BlobStore blobs, JobQueue queue,
+                     MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
+                     ConversionMetrics metrics, ScheduledExecutorService ticker) {
+        this.workerId = workerId;
+        this.settings = settings;
+        this.jobs = jobs;
+        this.blobs = blobs;
+        this.queue = queue;
+        this.probe = probe;
+        this.transcoder = transcoder;
+        this.loopback = loopback;
+        this.metrics = metrics;
+        this.ticker = ticker;
+    }
+
+    @Override
+    public void handle(Delivery delivery) throws Exception {
+        JobMessage message = delivery.message();
+        if (stopping) {
+            // shutting down: hand the message to another worker without claiming the job
+            queue.publish(Topic.VIDEO, message);
+            return;
+        }
+        Optional<Job> claimed = jobs.claim(message.jobId(), workerId, settings.lease());
+        if (claimed.isEmpty()) {
+            LOG.log(System.Logger.Level.DEBUG, "job {0}: not claimable (finished, deleted or held), skipped", message.jobId());
+            metrics.outcome("skipped");
+            return;
+        }
+        RunningConversion conversion = new RunningConversion(claimed.get());
+        running.add(conversion);
+        long every = settings.renewEvery().toMillis();
+        ScheduledFuture<?> renewal = ticker.scheduleAtFixedRate(() -> tick(conversion), every, every, TimeUnit.MILLISECONDS);
+        try {
+            convert(conversion);
+        } catch (MediaRejectedException e) {
+            fail(conversion.job(), e.error());
+        } catch (Exception e) {
+            retryOrGiveUp(conversion.job(), e);
+        } finally {
+            renewal.cancel(false);
+            running.remove(conversion);
+        }
+    }
+
+    /**
+     * Stops every conversion in flight (their jobs are released for another worker) and makes
+     * further deliveries go back to the queue unclaimed.
+     */
+    void stop() {
+        stopping = true;
+        running.forEach(c -> c.stop(RunningConversion.Stop.SHUTDOWN));
+    }
+
+    private void convert(RunningConversion conversion) throws Exception {
+        Job job = conversion.job();
+        try (JobInput input = JobInput.open(job, blobs, loopback)) {
+            try {
+                MediaInfo media = probe.probe(input.address());
+                MediaInfo.AudioStream audio = media.audio().orElseThrow(() -> new MediaRejectedException(
+                        MediaRejectedException.NO_AUDIO, "the file has no audio stream"));
+                Mp3Encoding encoding = Mp3Encoding.plan(job, audio);
+                OptionalDouble expected = media.expectedAudioSeconds();
+                if (expected.isPresent()) {
+                    jobs.recordDuration(job.id(), workerId, expected.getAsDouble());
+                }
+                conversion.budget(expected.orElse(0), settings.timeoutFor(expected.orElse(0)));
+                if (!stoppedFromOutside(conversion)) {
+                    Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, conversion);
+                    keepOrDiscard(conversion, input, expected, encoding, result);
+                }
+            } catch (MediaRejectedException e) {
+                if (input.failed()) {
+                    throw new IOException("the blob store failed while ffmpeg read the video", e);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private void keepOrDiscard(RunningConversion conversion, JobInput input, OptionalDouble expected,
+                               Mp3Encoding encoding, Mp3Transcoder.Result result) throws Exception {
+        Job job = conversion.job();
+        boolean kept = false;
+        try {
+            if (stoppedFromOutside(conversion)) {
+                return;
+            }
+            if (result.exitCode() != 0 || result.blob().isEmpty()) {
+                if (input.failed()) {
+                    throw new IOException("the blob store failed while ffmpeg read the video");
+                }
+                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, result.reason());
+            }
+            if (expected.isPresent() && result.outSeconds() < MIN_COVERAGE * expected.getAsDouble()) {
+                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(java.util.Locale.ROOT,
+                        "the audio ends at %.1f s of %.1f s: the file is truncated or corrupt",
+                        result.outSeconds(), expected.getAsDouble()));
+            }
+            BlobInfo mp3 = result.blob().get();
+            kept = complete(job, mp3, encoding, conversion, expected.orElse(result.outSeconds()));
+        } finally {
+            if (!kept) {
+                result.blob().ifPresent(blob -> blobs.delete(blob.id()));
+            }
+        }
+    }
+
+    private boolean complete(Job job, BlobInfo mp3, Mp3Encoding encoding, RunningConversion conversion,
+                             double audioSeconds) {
+        Optional<Job> done;
+        try {
+            done = jobs.complete(job.id(), workerId, mp3.id(), mp3.length(), encoding.recordedBitrate());
+        } catch (RuntimeException e) {
+            // the update may have landed even though the answer was lost: keep the blob if it did
+            if (jobs.find(job.id()).map(j -> mp3.id().equals(j.mp3Fid())).orElse(false)) {
+                return true;
+            }
+            throw e;
+        }
+        if (done.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "job {0}: lease lost before completion, MP3 discarded", job.id());
+            metrics.outcome("lease-lost");
+            return false;
+        }
+        metrics.converted(conversion.elapsed(), audioSeconds);
+        LOG.log(System.Logger.Level.INFO, "job {0}: DONE in {1} ms ({2}, {3} bytes)", job.id(),
+                String.valueOf(conversion.elapsed().toMillis()), encoding.streamCopy() ? "stream copy" : "encoded",
+                String.valueOf(mp3.length()));
+        publishFinished(done.get());
+        return true;
+    }
+
+    /** Handles a stop from outside; true when the conversion must not go on. */
+    private boolean stoppedFromOutside(RunningConversion conversion) throws MediaRejectedException {
+        Optional<RunningConversion.Stop> stop = conversion.stopped();
+        if (stop.isEmpty()) {
+            return false;
+        }
+        Job job = conversion.job();
+        switch (stop.get()) {
+            case TIMEOUT -> throw new MediaRejectedException(MediaRejectedException.TIMEOUT,
+                    "the conversion ran longer than its budget of " + conversion.budget().toSeconds() + " s");
+            case LEASE_LOST -> {
+                LOG.log(System.Logger.Level.INFO, "job {0}: lease lost, conversion abandoned", job.id());
+                metrics.outcome("lease-lost");
+            }
+            case SHUTDOWN -> {
+                if (jobs.release(job.id(), workerId)) {
+                    LOG.log(System.Logger.Level.INFO, "job {0}: released on shutdown", job.id());
+                    metrics.outcome("released");
+                    republish(job);
+                }
+            }
+        }
+        return true;
+    }
+
+    private void tick(RunningConversion conversion) {
+        if (conversion.pastDeadline()) {
+            conversion.stop(RunningConversion.Stop.TIMEOUT);
+            return;
+        }
+        try {
+            if (!jobs.renew(conversion.job().id(), workerId, settings.lease(), conversion.progress())) {
+                conversion.stop(RunningConversion.Stop.LEASE_LOST);
+            }
+        } catch (RuntimeException e) {
+            // the lease may run out; complete() then tells whether this worker still holds the job
+            LOG.log(System.Logger.Level.WARNING, "job {0}: cannot renew the lease: {1}", conversion.job().id(), e.toString());
+        }
+    }
+
+    private void fail(Job job, JobError error) {
+        Optional<Job> failed = jobs.fail(job.id(), workerId, error);
+        if (failed.isEmpty()) {
+            metrics.outcome("lease-lost");
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "job {0}: FAILED {1}: {2}", job.id(), error.code(), error.message());
+        metrics.outcome(error.code());
+        publishFinished(failed.get());
+    }
+
+    private void retryOrGiveUp(Job job, Exception e) throws Exception {
+        if (job.attempts() >= settings.maxAttempts()) {
+            LOG.log(System.Logger.Level.WARNING, "job {0}: attempt {1} failed, giving up", job.id(), job.attempts(), e);
+            fail(job, new JobError(MediaRejectedException.INTERNAL_ERROR,
+                    "conversion failed " + job.attempts() + " times; last error: " + e.getMessage()));
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "job {0}: attempt {1} failed, will retry: {2}", job.id(), job.attempts(),
+                e.toString());
+        metrics.outcome("retry");
+        try {
+            jobs.release(job.id(), workerId);
+        } catch (RuntimeException releaseFailure) {
+            e.addSuppressed(releaseFailure);
+        }
+        throw e;
+    }
+
+    private void publishFinished(Job job) {
+        try {
+            queue.publish(Topic.MP3, job.message());
+            jobs.markMp3Published(job.id());
+        } catch (QueueUnavailableException | dev.mp3conv.server.storage.StoreUnavailableException e) {
+            // the job is finished in the jobs collection: the sweeper publishes it later
+            LOG.log(System.Logger.Level.WARNING, "job {0}: mp3 message not published yet: {1}", job.id(), e.getMessage());
+        }
+    }
+
+    private void republish(Job job) {
+        try {
+            queue.publish(Topic.VIDEO, job.message());
+            jobs.markVideoPublished(job.id());
+        } catch (QueueUnavailableException | dev.mp3conv.server.storage.StoreUnavailableException e) {
+            LOG.log(System.Logger.Level.WARNING, "job {0}: released but not republished, the sweeper will: {1}",
+                    job.id(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.mp3conv.server.converter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import dev.mp3conv.server.Backend;
+import dev.mp3conv.server.RoleComponent;
+import dev.mp3conv.server.StartupException;
+import dev.mp3conv.server.queue.JobQueue;
+import dev.mp3conv.server.queue.Topic;
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+
+/**
+ * The converter role: consumes {@code video} with {@code converter.concurrency} conversions at once,
+ * runs ffmpeg, stores the MP3, publishes {@code mp3}. Closing it stops consuming, kills the ffmpeg
+ * processes in flight and releases their jobs so another worker takes them at once.
+ */
+public final class ConverterRole implements RoleComponent {
+    private static final System.Logger LOG = System.getLogger(ConverterRole.class.getName());
+
+    private final Backend backend;
+    private final ConverterSettings settings;
+    private final Ffmpeg ffmpeg;
+    private final ConversionWorker worker;
+    private final LoopbackMediaServer loopback;
+    private final ScheduledExecutorService ticker;
+    private final String workerId;
+    private JobQueue.Consumer consumer;
+
+    private ConverterRole(Backend backend, ConverterSettings settings, Ffmpeg ffmpeg, Mp3Transcoder transcoder,
+                          String workerId) {
+        this.backend = backend;
+        this.settings = settings;
+        this.ffmpeg = ffmpeg;
+        this.workerId = workerId;
+        this.loopback = new LoopbackMediaServer(backend.blobs());
+        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("converter-lease").factory());
+        this.worker = new ConversionWorker(workerId, settings, backend.jobs(), backend.blobs(), backend.queue(),
+                new MediaProbe(ffmpeg), transcoder, loopback, new ConversionMetrics(backend.meters()), ticker);
+    }
+
+    /**
+     * Creates the role: resolves (and if needed extracts) ffmpeg and logs which one is used.
+     *
+     * @param backend shared infrastructure
+     * @return the role
+     * @throws StartupException when no usable ffmpeg exists or the data directory cannot be used
+     */
+    public static ConverterRole create(Backend backend) {
+        ConverterSettings settings = ConverterSettings.from(backend.config());
+        Ffmpeg ffmpeg = Ffmpeg.resolve(settings.ffmpeg(), backend.dataDir());
+        String workerId = newWorkerId();
+        LOG.log(System.Logger.Level.INFO, "converter {0}: ffmpeg {1} ({2}), probing with {3}; {4} conversion(s) at once",
+                workerId, ffmpeg.executable(), ffmpeg.origin(),
+                ffmpeg.ffprobe().map(Object::toString).orElse("ffmpeg -i (no ffprobe beside it)"),
+                String.valueOf(settings.concurrency()));
+        try {
+            Mp3Transcoder transcoder = new Mp3Transcoder(ffmpeg, backend.blobs(), backend.dataDir().resolve("converter-tmp"));
+            return new ConverterRole(backend, settings, ffmpeg, transcoder, workerId);
+        } catch (IOException e) {
+            throw new StartupException("cannot use " + backend.dataDir() + " for conversion files: " + e.getMessage(), e);
+        }
+    }
+
+    private static String newWorkerId() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "converter");
+        byte[] random = new byte[4];
+        new SecureRandom().nextBytes(random);
+        return host + "-" + HexFormat.of().formatHex(random);
+    }
+
+    /**
+     * This worker's id, written as the lease owner of the jobs it converts.
+     *
+     * @return id
+     */
+    public String workerId() {
+        return workerId;
+    }
+
+    /**
+     * The ffmpeg executable in use.
+     *
+     * @return path
+     */
+    public java.nio.file.Path ffmpegExecutable() {
+        return ffmpeg.executable();
+    }
+
+    @Override
+    public synchronized void start() {
+        consumer = backend.queue().consume(Topic.VIDEO, settings.concurrency(), worker);
+    }
+
+    @Override
+    public List<HealthCheck> healthChecks() {
+        return List.of(new HealthCheck() {
+            @Override
+            public String name() {
+                return "ffmpeg";
+            }
+
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.READINESS;
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                return HealthCheckResponse.builder().status(Files.isExecutable(ffmpeg.executable()))
+                        .detail("path", ffmpeg.executable().toString()).build();
+            }
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        // kill first: the consumer waits for in-flight handlers, which end once their ffmpeg is gone
+        worker.stop();
+        if (consumer != null) {
+            consumer.close();
+            consumer = null;
+        }
+        ticker.shutdownNow();
+        loopback.close();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.mp3conv.server.converter;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import dev.mp3conv.server.Settings;
+import dev.mp3conv.server.StartupException;
+import io.helidon.config.Config;
+
+/**
+ * The {@code converter} settings (docs/configuration.md).
+ *
+ * @param ffmpeg      configured ffmpeg path or {@code bundled}; empty → PATH, then bundled
+ * @param concurrency conversions at once in this process
+ * @param lease       how long a claim lasts unless renewed (renewed with progress every {@link #renewEvery()})
+ * @param timeout     fixed time budget per job; empty → {@link #BASE_TIMEOUT} plus the media duration
+ * @param maxAttempts after this many claims that ended in unexpected faults the job fails as {@code internal-error}
+ */
+record ConverterSettings(Optional<String> ffmpeg, int concurrency, Duration lease, Optional<Duration> timeout,
+                         int maxAttempts) {
+    /** Time budget of a job on top of its media duration (so ffmpeg must run at least at real-time speed). */
+    static final Duration BASE_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration RENEW_EVERY = Duration.ofSeconds(2);
+
+    static ConverterSettings from(Config root) {
+        Config node = root.get("converter");
+        int concurrency = node.get("concurrency").asInt().orElse(Runtime.getRuntime().availableProcessors());
+        Duration lease = Settings.duration(node.get("lease"), Duration.ofSeconds(30));
+        int maxAttempts = node.get("max-attempts").asInt().orElse(root.get("queue.delivery-limit").asInt().orElse(5));
+        if (concurrency < 1 || maxAttempts < 1 || lease.toMillis() < 1000) {
+            throw new StartupException("converter: concurrency and max-attempts must be at least 1, lease at least 1s");
+        }
+        Optional<Duration> timeout = node.get("timeout").asString().filter(s -> !s.isBlank())
+                .map(s -> Settings.duration(node.get("timeout"), BASE_TIMEOUT));
+        return new ConverterSettings(node.get("ffmpeg").asString().asOptional().filter(s -> !s.isBlank()),
+                concurrency, lease, timeout, maxAttempts);
+    }
+
+    /**
+     * How often a running conversion renews its lease and records progress.
+     *
+     * @return interval, well below the lease
+     */
+    Duration renewEvery() {
+        Duration third = lease.dividedBy(3);
+        return third.compareTo(RENEW_EVERY) < 0 ? third : RENEW_EVERY;
+    }
+
+    /**
+     * Time budget of a job.
+     *
+     * @param mediaSeconds probed duration, 0 when unknown
+     * @return the budget
+     */
+    Duration timeoutFor(double mediaSeconds) {
+        return timeout.orElseGet(() -> BASE_TIMEOUT.plusMillis((long) (mediaSeconds * 1000)));
+    }
+}

@@ -1,0 +1,34 @@
+package dev.mp3conv.server.converter;
+
+import dev.mp3conv.model.JobError;
+
+/**
+ * The input cannot become an MP3, whatever we retry: the job fails for good with this reason.
+ */
+final class MediaRejectedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    /** No audio stream. */
+    static final String NO_AUDIO = "no-audio";
+    /** Not a media file, corrupt, truncated, empty. */
+    static final String INVALID_MEDIA = "invalid-media";
+    /** The uploaded video is gone (deleted while queued). */
+    static final String MISSING_INPUT = "missing-input";
+    /** The job asks for a bitrate or quality MP3 cannot have. */
+    static final String INVALID_OPTIONS = "invalid-options";
+    /** ffmpeg ran past the job's time budget. */
+    static final String TIMEOUT = "timeout";
+    /** Unexpected faults on every attempt. */
+    static final String INTERNAL_ERROR = "internal-error";
+
+    private final transient JobError error;
+
+    MediaRejectedException(String code, String message) {
+        super(code + ": " + message);
+        this.error = new JobError(code, message);
+    }
+
+    JobError error() {
+        return error;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.mp3conv.server.converter;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.storage.BlobInfo;
+import dev.mp3conv.server.storage.BlobMetadata;
+import dev.mp3conv.server.storage.BlobStore;
+
+/**
+ * Runs ffmpeg on one input and stores what it writes as an MP3 blob: from stdout straight into the
+ * blob store (CBR), or through a temporary file when the MP3 needs its seek-back header (VBR, stream
+ * copy; see {@link Mp3Encoding}). The caller judges the result and deletes the blob if it is no good.
+ */
+final class Mp3Transcoder {
+    private static final System.Logger LOG = System.getLogger(Mp3Transcoder.class.getName());
+    private static final Duration STALE_TEMP = Duration.ofHours(1);
+
+    private final Ffmpeg ffmpeg;
+    private final BlobStore blobs;
+    private final Path tempDir;
+
+    Mp3Transcoder(Ffmpeg ffmpeg, BlobStore blobs, Path tempDir) throws IOException {
+        this.ffmpeg = ffmpeg;
+        this.blobs = blobs;
+        this.tempDir = Files.createDirectories(tempDir);
+        removeStaleFiles();
+    }
+
+    /**
+     * What one ffmpeg run produced.
+     *
+     * @param blob       the stored MP3, empty when nothing was stored
+     * @param exitCode   ffmpeg's exit code
+     * @param outSeconds media seconds written (from {@code -progress})
+     * @param reason     ffmpeg's last diagnostic line
+     */
+    record Result(Optional<BlobInfo> blob, int exitCode, double outSeconds, String reason) {
+    }
+
+    Result transcode(Job job, String input, Mp3Encoding encoding, RunningConversion running)
+            throws IOException, InterruptedException {
+        BlobMetadata metadata = new BlobMetadata(job.owner(), job.id(), "audio/mpeg", mp3Name(job.filename()));
+        if (!encoding.toFile()) {
+            try (FfmpegProcess process = FfmpegProcess.start(command(input, encoding, "pipe:1"), input)) {
+                running.attach(process);
+                BlobInfo blob;
+                try {
+                    blob = blobs.write(metadata, process.stdout());
+                } catch (IOException | RuntimeException e) {
+                    process.kill();
+                    if (running.stopped().isPresent()) {
+                        // killed from outside while the store read its stdout: the JDK may close the
+                        // pipe under the reader ("Stream closed") instead of ending it; nothing was kept
+                        return new Result(Optional.empty(), process.waitFor(), process.outTimeSeconds(), process.reason());
+                    }
+                    throw e;
+                }
+                int exit = process.waitFor();
+                return new Result(Optional.of(blob), exit, process.outTimeSeconds(), process.reason());
+            }
+        }
+        Path file = Files.createTempFile(tempDir, job.id() + "-", ".mp3");
+        try (FfmpegProcess process = FfmpegProcess.start(command(input, encoding, file.toString()), input)) {
+            running.attach(process);
+            process.stdout().close();
+            int exit = process.waitFor();
+            if (exit != 0 || running.stopped().isPresent()) {
+                return new Result(Optional.empty(), exit, process.outTimeSeconds(), process.reason());
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                return new Result(Optional.of(blobs.write(metadata, in)), exit, process.outTimeSeconds(), process.reason());
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private List<String> command(String input, Mp3Encoding encoding, String output) {
+        List<String> command = new ArrayList<>(List.of(ffmpeg.executable().toString(), "-hide_banner", "-nostdin",
+                "-loglevel", "error", "-nostats", "-progress", "pipe:2", "-y", "-i", input));
+        command.addAll(encoding.codecArgs());
+        // without this, an input ffmpeg cannot read to the end may "succeed" with a 136-byte MP3
+        command.addAll(List.of("-abort_on", "empty_output_stream", "-f", "mp3", output));
+        return command;
+    }
+
+    static String mp3Name(String filename) {
+        String name = filename == null || filename.isBlank() ? "audio" : filename;
+        int dot = name.lastIndexOf('.');
+        String base = dot > 0 ? name.substring(0, dot) : name;
+        return base + ".mp3";
+    }
+
+    private void removeStaleFiles() throws IOException {
+        Instant before = Instant.now().minus(STALE_TEMP);
+        try (Stream<Path> files = Files.list(tempDir)) {
+            for (Path file : files.toList()) {
+                if (Files.getLastModifiedTime(file).toInstant().isBefore(before)) {
+                    Files.deleteIfExists(file);
+                    LOG.log(System.Logger.Level.DEBUG, "removed stale {0}", file);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.mp3conv.server.converter;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import dev.mp3conv.server.jobs.Job;
+
+/**
+ * A conversion in flight: the claimed job, its ffmpeg process once started, its deadline, and why
+ * it was stopped from outside (lease lost, timeout, shutdown). Stopping kills the process at once;
+ * stopping before the process starts kills it as soon as it is attached.
+ */
+final class RunningConversion {
+    /** Why a conversion was stopped from outside. */
+    enum Stop { LEASE_LOST, TIMEOUT, SHUTDOWN }
+
+    private final Job job;
+    private final long startNanos = System.nanoTime();
+    private FfmpegProcess process;
+    private Stop stop;
+    private double expectedSeconds;
+    private long deadlineNanos;
+    private Duration budget;
+
+    RunningConversion(Job job) {
+        this.job = job;
+    }
+
+    Job job() {
+        return job;
+    }
+
+    Duration elapsed() {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    synchronized void attach(FfmpegProcess ffmpeg) {
+        this.process = ffmpeg;
+        if (stop != null) {
+            ffmpeg.kill();
+        }
+    }
+
+    synchronized void stop(Stop reason) {
+        if (stop == null) {
+            stop = reason;
+        }
+        if (process != null) {
+            process.kill();
+        }
+    }
+
+    synchronized Optional<Stop> stopped() {
+        return Optional.ofNullable(stop);
+    }
+
+    synchronized void budget(double mediaSeconds, Duration timeout) {
+        this.expectedSeconds = mediaSeconds;
+        this.budget = timeout;
+        this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+    }
+
+    synchronized Duration budget() {
+        return budget;
+    }
+
+    synchronized boolean pastDeadline() {
+        return budget != null && System.nanoTime() - deadlineNanos > 0;
+    }
+
+    /**
+     * Progress for the status API: output time over expected duration, kept below 1 until DONE.
+     *
+     * @return 0..0.99
+     */
+    synchronized double progress() {
+        if (process == null || expectedSeconds <= 0) {
+            return 0.0;
+        }
+        return Math.min(0.99, process.outTimeSeconds() / expectedSeconds);
+    }
+}

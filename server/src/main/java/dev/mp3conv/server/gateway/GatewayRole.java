@@ -1,0 +1,80 @@
+package dev.mp3conv.server.gateway;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+import dev.mp3conv.server.Backend;
+import dev.mp3conv.server.Role;
+import dev.mp3conv.server.RoleComponent;
+import dev.mp3conv.server.Settings;
+import dev.mp3conv.server.auth.AuthFilter;
+import dev.mp3conv.server.auth.TokenVerifier;
+import io.helidon.config.Config;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRouting;
+
+/**
+ * The gateway role: streaming uploads, the jobs API, downloads, seed {@code /upload} and {@code /download}.
+ * Every route needs a bearer token; jobs are visible to their owner only. Without the auth role in the same
+ * process, the auth routes are forwarded to {@code auth.url}, so clients only ever need the gateway.
+ */
+public final class GatewayRole implements RoleComponent {
+    private static final long DEFAULT_MAX_UPLOAD = 4L << 30;
+    private static final Duration EVENTS_POLL = Duration.ofMillis(500);
+
+    private final JobsService jobsService;
+    private final SeedService seedService;
+    private final JobEvents events;
+    private final Optional<AuthProxy> authProxy;
+
+    private GatewayRole(JobsService jobsService, SeedService seedService, JobEvents events,
+                        Optional<AuthProxy> authProxy) {
+        this.jobsService = jobsService;
+        this.seedService = seedService;
+        this.events = events;
+        this.authProxy = authProxy;
+    }
+
+    /**
+     * Creates the role.
+     *
+     * @param backend  shared infrastructure
+     * @param verifier verifies bearer tokens
+     * @return the role
+     */
+    public static GatewayRole create(Backend backend, TokenVerifier verifier) {
+        Config config = backend.config();
+        long maxUpload = Settings.size(config.get("gateway.max-upload-size"), DEFAULT_MAX_UPLOAD);
+        String publicUrl = config.get("app.public-url").asString().orElse("http://localhost:8080")
+                .replaceAll("/+$", "");
+        Handler authenticate = new AuthFilter(verifier).handler();
+        GatewayMetrics metrics = new GatewayMetrics(backend.meters());
+        JobSubmission submission = new JobSubmission(new UploadReceiver(backend.blobs(), maxUpload), backend.blobs(),
+                backend.jobs(), backend.queue(), metrics);
+        Mp3Download download = new Mp3Download(backend.blobs(), metrics);
+        JobEvents events = new JobEvents(backend.jobs(), EVENTS_POLL);
+        // without the auth role here, the auth routes are forwarded so this gateway stays the one entry point
+        Optional<AuthProxy> authProxy = backend.roles().contains(Role.AUTH)
+                ? Optional.empty()
+                : config.get("auth.url").asString().map(String::strip).filter(url -> !url.isEmpty())
+                        .map(url -> AuthProxy.to(URI.create(url)));
+        return new GatewayRole(
+                new JobsService(authenticate, submission, backend.jobs(), backend.blobs(), download, events, publicUrl),
+                new SeedService(authenticate, submission, backend.jobs(), download),
+                events,
+                authProxy);
+    }
+
+    @Override
+    public void routing(HttpRouting.Builder routing) {
+        routing.register("/api/v1/jobs", jobsService)
+                .register(seedService);
+        authProxy.ifPresent(proxy -> proxy.routing(routing));
+    }
+
+    @Override
+    public void close() {
+        events.close();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.mp3conv.server.gateway;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.mp3conv.model.JobEvent;
+import dev.mp3conv.model.Json;
+import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobRepository;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.sse.SseEvent;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.sse.SseSink;
+
+/**
+ * Server-Sent Events of one job: an {@code event: job} with the {@link JobEvent} JSON whenever the state,
+ * progress or error changes, ending after DONE or FAILED (or when the job is deleted). The jobs collection
+ * is polled: it is the source of truth and works the same whether the converter runs in this process or
+ * elsewhere. A comment every {@value #KEEP_ALIVE_POLLS} polls keeps proxies from closing an idle stream and
+ * notices a client that went away.
+ */
+final class JobEvents {
+    static final String EVENT_NAME = "job";
+    private static final int KEEP_ALIVE_POLLS = 30;
+
+    private final JobRepository jobs;
+    private final Duration pollInterval;
+    private volatile boolean closed;
+
+    JobEvents(JobRepository jobs, Duration pollInterval) {
+        this.jobs = jobs;
+        this.pollInterval = pollInterval;
+    }
+
+    void stream(ServerResponse res, Job job) {
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        try (SseSink sink = res.sink(SseSink.TYPE)) {
+            JobEvent last = null;
+            Optional<Job> current = Optional.of(job);
+            int quietPolls = 0;
+            while (current.isPresent() && !closed) {
+                JobEvent event = event(current.get());
+                if (!event.equals(last)) {
+                    sink.emit(SseEvent.builder().name(EVENT_NAME).data(json(event)).build());
+                    last = event;
+                    quietPolls = 0;
+                } else if (++quietPolls >= KEEP_ALIVE_POLLS) {
+                    sink.emit(SseEvent.builder().comment("keep-alive").build());
+                    quietPolls = 0;
+                }
+                if (event.state().terminal() || !pause()) {
+                    return;
+                }
+                current = jobs.find(job.id());
+            }
+        }
+    }
+
+    /** Ends open streams (shutdown). */
+    void close() {
+        closed = true;
+    }
+
+    private boolean pause() {
+        try {
+            Thread.sleep(pollInterval);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static JobEvent event(Job job) {
+        return new JobEvent(job.id(), job.state(), job.progress(), job.error());
+    }
+
+    private static String json(JobEvent event) {
+        try {
+            return Json.mapper().writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a job event", e);
+        }
+    }
+}

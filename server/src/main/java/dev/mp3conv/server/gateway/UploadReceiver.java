@@ -1,0 +1,175 @@
+package dev.mp3conv.server.gateway;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import dev.mp3conv.server.http.ProblemException;
+import dev.mp3conv.server.storage.BlobInfo;
+import dev.mp3conv.server.storage.BlobMetadata;
+import dev.mp3conv.server.storage.BlobStore;
+import dev.mp3conv.server.storage.StoreUnavailableException;
+import io.helidon.webserver.http.ServerRequest;
+import org.apache.commons.fileupload2.core.FileItemInput;
+import org.apache.commons.fileupload2.core.FileItemInputIterator;
+import org.apache.commons.fileupload2.core.FileUploadException;
+import org.apache.commons.fileupload2.core.FileUploadSizeException;
+
+/**
+ * Reads a multipart upload: the one file part streams from the socket into the blob store (hashed and
+ * counted on the way), the small form fields are kept. Any failure deletes what was stored, so a
+ * rejected or interrupted upload leaves nothing behind. Part headers are limited to 512 bytes each
+ * (commons-fileupload's fixed limit), parts to {@value #MAX_PARTS}, form fields to {@value #MAX_FIELD} bytes.
+ */
+final class UploadReceiver {
+    private static final System.Logger LOG = System.getLogger(UploadReceiver.class.getName());
+    static final String EXACTLY_ONE_FILE = "exactly 1 file required";
+    private static final int MAX_PARTS = 16;
+    private static final int MAX_FIELD = 1024;
+    /** Room for boundaries, part headers and form fields on top of the file itself. */
+    private static final long ENVELOPE = 1024 * 1024;
+    private static final String TOKEN = "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}";
+    private static final Pattern MEDIA_TYPE = Pattern.compile(TOKEN + "/" + TOKEN);
+
+    private final BlobStore blobs;
+    private final long maxUploadSize;
+
+    UploadReceiver(BlobStore blobs, long maxUploadSize) {
+        this.blobs = blobs;
+        this.maxUploadSize = maxUploadSize;
+    }
+
+    /** Which part is the file. */
+    enum FilePart {
+        /** The API: the part named {@code file}. */
+        FIELD_NAMED_FILE,
+        /** The seed's {@code /upload}: the one part that carries a file name, whatever its field name. */
+        ANY_FILE
+    }
+
+    /**
+     * A stored upload.
+     *
+     * @param blob        the stored file
+     * @param filename    sanitised original file name
+     * @param contentType the part's content type
+     * @param sha256      hex SHA-256 of the bytes
+     * @param fields      the form fields sent with it
+     */
+    record Received(BlobInfo blob, String filename, String contentType, String sha256, Map<String, String> fields) {
+    }
+
+    /**
+     * Stores the file of a multipart request.
+     *
+     * @param request the request
+     * @param owner   user id, recorded with the blob
+     * @param jobId   job the blob will belong to
+     * @param which   how the file part is recognised
+     * @return the stored upload; the caller deletes {@code blob} if it cannot use it
+     * @throws ProblemException 400 for a malformed body or not exactly one file, 413 when too large
+     */
+    Received receive(ServerRequest request, String owner, String jobId, FilePart which) {
+        BlobInfo stored = null;
+        String filename = null;
+        String contentType = null;
+        String sha256 = null;
+        Map<String, String> fields = new HashMap<>();
+        try {
+            FileItemInputIterator parts = MultipartRequest.parts(request, maxUploadSize + ENVELOPE);
+            int count = 0;
+            while (parts.hasNext()) {
+                FileItemInput part = parts.next();
+                if (++count > MAX_PARTS) {
+                    throw ProblemException.badRequest("more than " + MAX_PARTS + " parts");
+                }
+                if (!isFile(part, which)) {
+                    fields.put(part.getFieldName(), readField(part));
+                    continue;
+                }
+                if (stored != null) {
+                    throw ProblemException.badRequest(EXACTLY_ONE_FILE);
+                }
+                filename = Filenames.sanitise(part.getName());
+                contentType = contentType(part.getContentType());
+                UploadSource source = new UploadSource(part.getInputStream(), maxUploadSize);
+                stored = store(new BlobMetadata(owner, jobId, contentType, filename), source);
+                sha256 = source.sha256();
+            }
+            if (stored == null) {
+                throw ProblemException.badRequest(which == FilePart.ANY_FILE ? EXACTLY_ONE_FILE
+                        : "exactly 1 file required in the form field 'file'");
+            }
+            return new Received(stored, filename, contentType, sha256, Map.copyOf(fields));
+        } catch (IOException e) {
+            deleteQuietly(stored);
+            throw requestProblem(e);
+        } catch (RuntimeException e) {
+            deleteQuietly(stored);
+            throw e;
+        }
+    }
+
+    private static String contentType(String declared) {
+        // kept only when it looks like a media type: it is echoed in the API and in blob metadata
+        return declared != null && MEDIA_TYPE.matcher(declared.trim()).matches()
+                ? declared.trim().toLowerCase(Locale.ROOT) : "application/octet-stream";
+    }
+
+    private static boolean isFile(FileItemInput part, FilePart which) {
+        return which == FilePart.ANY_FILE ? !part.isFormField() : "file".equals(part.getFieldName());
+    }
+
+    private BlobInfo store(BlobMetadata metadata, UploadSource source) throws IOException {
+        try {
+            return blobs.write(metadata, source);
+        } catch (IOException e) {
+            if (source.failure().isPresent()) {
+                throw source.failure().get();
+            }
+            throw new StoreUnavailableException("cannot store the upload: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (source.failure().isPresent()) {
+                throw source.failure().get();
+            }
+            throw e;
+        }
+    }
+
+    private static String readField(FileItemInput part) throws IOException {
+        try (InputStream in = part.getInputStream()) {
+            byte[] value = in.readNBytes(MAX_FIELD + 1);
+            if (value.length > MAX_FIELD) {
+                throw ProblemException.badRequest("form field '" + part.getFieldName() + "' is longer than "
+                        + MAX_FIELD + " bytes");
+            }
+            return new String(value, StandardCharsets.UTF_8).trim();
+        }
+    }
+
+    private ProblemException requestProblem(IOException e) {
+        if (e instanceof UploadSource.UploadTooLargeException
+                || e instanceof FileUploadSizeException size && size.getPermitted() == maxUploadSize + ENVELOPE) {
+            return ProblemException.tooLarge("the upload is larger than the limit of " + maxUploadSize + " bytes");
+        }
+        if (e instanceof FileUploadException) {
+            return ProblemException.badRequest("malformed multipart/form-data body: " + e.getMessage());
+        }
+        return ProblemException.badRequest("the upload could not be read: " + e.getMessage());
+    }
+
+    private void deleteQuietly(BlobInfo blob) {
+        if (blob != null) {
+            try {
+                blobs.delete(blob.id());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING,
+                        "cannot delete blob {0} of a rejected upload: {1}", blob.id(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.mp3conv.server.gateway;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * The file part of an upload on its way into the blob store: counts the bytes, computes the SHA-256
+ * and stops at the size limit. It remembers whether a failure came from the request (client gone,
+ * malformed body, too large) rather than from the store, so the caller can answer 4xx for the one
+ * and 503 for the other.
+ */
+final class UploadSource extends InputStream {
+    private final InputStream part;
+    private final long maxSize;
+    private final MessageDigest sha256;
+    private long size;
+    private IOException failure;
+
+    UploadSource(InputStream part, long maxSize) {
+        this.part = part;
+        this.maxSize = maxSize;
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+    }
+
+    /**
+     * Fills as much of {@code buffer} as the part has: the multipart parser hands out at most 4 KiB per
+     * read, and passing that on would cost the store one write call per 4 KiB. Never returns 0 for a
+     * non-empty request, so a 0-byte read of the parser (FINDINGS.md) cannot end a copy early.
+     */
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        if (length == 0) {
+            return 0;
+        }
+        int filled = 0;
+        while (filled < length) {
+            int n = readPart(buffer, offset + filled, length - filled);
+            if (n == -1) {
+                break;
+            }
+            filled += n;
+        }
+        if (filled == 0) {
+            return -1;
+        }
+        size += filled;
+        if (size > maxSize) {
+            failure = new UploadTooLargeException(maxSize);
+            throw failure;
+        }
+        sha256.update(buffer, offset, filled);
+        return filled;
+    }
+
+    private int readPart(byte[] buffer, int offset, int length) throws IOException {
+        try {
+            return part.read(buffer, offset, length);
+        } catch (IOException e) {
+            failure = e;
+            throw e;
+        } catch (RuntimeException e) {
+            // Helidon reports a client that went away mid-body as an unchecked exception
+            failure = new IOException("the request body ended early: " + e.getMessage(), e);
+            throw failure;
+        }
+    }
+
+    /**
+     * Why reading the request failed, if it did.
+     *
+     * @return the failure, empty when the source read fine (a failed write is then the store's fault)
+     */
+    Optional<IOException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    long size() {
+        return size;
+    }
+
+    String sha256() {
+        return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /** The file part passed the configured maximum size. */
+    static final class UploadTooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        UploadTooLargeException(long maxSize) {
+            super("the upload is larger than the limit of " + maxSize + " bytes");
+        }
+    }
+}

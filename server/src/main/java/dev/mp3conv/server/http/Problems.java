@@ -1,0 +1,84 @@
+package dev.mp3conv.server.http;
+
+import java.io.UncheckedIOException;
+import java.util.UUID;
+
+import dev.mp3conv.model.Json;
+import dev.mp3conv.model.Problem;
+import dev.mp3conv.server.queue.QueueUnavailableException;
+import dev.mp3conv.server.storage.StoreUnavailableException;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * Maps every error to an {@code application/problem+json} answer, once for the whole routing.
+ * Unexpected exceptions are logged with an id that the 500 answer repeats, and their message is
+ * not sent to the client.
+ */
+public final class Problems {
+    private static final System.Logger LOG = System.getLogger(Problems.class.getName());
+
+    private Problems() {
+    }
+
+    /**
+     * Registers the error handlers.
+     *
+     * @param routing routing to add them to
+     */
+    public static void register(HttpRouting.Builder routing) {
+        routing.error(ProblemException.class, (req, res, e) -> {
+            e.retryAfter().ifPresent(wait -> res.header(HeaderNames.RETRY_AFTER,
+                    String.valueOf(Math.max(1, wait.toSeconds()))));
+            send(req, res, e.status(), e.getMessage());
+        });
+        routing.error(StoreUnavailableException.class, (req, res, e) -> {
+            LOG.log(System.Logger.Level.WARNING, "store unavailable: {0}", e.getMessage());
+            res.header(HeaderNames.RETRY_AFTER, "5");
+            send(req, res, Status.SERVICE_UNAVAILABLE_503, "storage is unavailable, try again shortly");
+        });
+        routing.error(QueueUnavailableException.class, (req, res, e) -> {
+            LOG.log(System.Logger.Level.WARNING, "queue unavailable: {0}", e.getMessage());
+            res.header(HeaderNames.RETRY_AFTER, "5");
+            send(req, res, Status.SERVICE_UNAVAILABLE_503, "the job queue is unavailable, try again shortly");
+        });
+        routing.error(HttpException.class, (req, res, e) -> send(req, res, e.status(), e.getMessage()));
+        routing.error(UncheckedIOException.class, (req, res, e) -> {
+            // almost always the client went away mid-request; nothing useful can be answered
+            LOG.log(System.Logger.Level.DEBUG, "I/O error on {0}: {1}", req.path().path(), e.getMessage());
+            if (!res.isSent()) {
+                send(req, res, Status.BAD_REQUEST_400, "the request could not be read");
+            }
+        });
+        routing.error(RuntimeException.class, (req, res, e) -> {
+            String id = UUID.randomUUID().toString();
+            LOG.log(System.Logger.Level.ERROR, "unexpected error " + id + " on " + req.prologue().method()
+                    + " " + req.path().path(), e);
+            send(req, res, Status.INTERNAL_SERVER_ERROR_500, "internal error " + id);
+        });
+    }
+
+    /**
+     * Answers with a problem.
+     *
+     * @param req    the request (its path becomes the instance)
+     * @param res    the response
+     * @param status HTTP status
+     * @param detail explanation for the user
+     */
+    public static void send(ServerRequest req, ServerResponse res, Status status, String detail) {
+        Problem problem = Problem.of(status.code(), status.reasonPhrase(), detail).withInstance(req.path().path());
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        try {
+            res.send(Json.mapper().writeValueAsBytes(problem));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a problem", e);
+        }
+    }
+}

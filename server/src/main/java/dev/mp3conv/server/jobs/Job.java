@@ -1,0 +1,107 @@
+package dev.mp3conv.server.jobs;
+
+import java.time.Instant;
+
+import dev.mp3conv.model.JobError;
+import dev.mp3conv.model.JobMessage;
+import dev.mp3conv.model.JobState;
+import dev.mp3conv.model.JobView;
+
+/**
+ * One conversion job as stored in the {@code jobs} collection (DESIGN.md §4).
+ *
+ * @param id               ObjectId in hex
+ * @param owner            owning user id
+ * @param ownerEmail       owner's email, carried in queue messages as {@code username}
+ * @param filename         original file name, sanitised
+ * @param contentType      content type of the upload
+ * @param size             upload size in bytes
+ * @param sha256           hex SHA-256 of the upload
+ * @param videoFid         blob id of the upload
+ * @param state            current state
+ * @param attempts         conversion attempts (claims) so far
+ * @param leaseUntil       while CONVERTING: when the claim expires unless renewed
+ * @param leaseOwner       while CONVERTING: the worker holding the claim
+ * @param progress         0..1
+ * @param durationSeconds  source audio duration once probed
+ * @param mp3Fid           blob id of the MP3 once DONE
+ * @param mp3Size          MP3 size once DONE
+ * @param bitrate          CBR bitrate asked, e.g. {@code 192k}
+ * @param quality          VBR quality asked, 0..9
+ * @param error            failure reason when FAILED
+ * @param videoPublishedAt when the {@code video} message was confirmed by the queue
+ * @param mp3PublishedAt   when the {@code mp3} message was confirmed by the queue
+ * @param notifiedAt       when the owner was notified (claimed before sending)
+ * @param notifyChannel    how: {@code email}, {@code log}
+ * @param notifyError      why the notification failed for good
+ * @param createdAt        creation time
+ * @param updatedAt        last change
+ */
+public record Job(String id,
+                  String owner,
+                  String ownerEmail,
+                  String filename,
+                  String contentType,
+                  long size,
+                  String sha256,
+                  String videoFid,
+                  JobState state,
+                  int attempts,
+                  Instant leaseUntil,
+                  String leaseOwner,
+                  double progress,
+                  Double durationSeconds,
+                  String mp3Fid,
+                  Long mp3Size,
+                  String bitrate,
+                  Integer quality,
+                  JobError error,
+                  Instant videoPublishedAt,
+                  Instant mp3PublishedAt,
+                  Instant notifiedAt,
+                  String notifyChannel,
+                  JobError notifyError,
+                  Instant createdAt,
+                  Instant updatedAt) {
+
+    /**
+     * A new QUEUED job for a stored upload.
+     *
+     * @param id          job id (chosen before the blob is written, so blob metadata can name it)
+     * @param owner       user id
+     * @param ownerEmail  user email
+     * @param filename    sanitised file name
+     * @param contentType upload content type
+     * @param size        bytes
+     * @param sha256      hex digest
+     * @param videoFid    blob id
+     * @param bitrate     CBR bitrate or null
+     * @param quality     VBR quality or null
+     * @param now         creation time
+     * @return the job
+     */
+    public static Job queued(String id, String owner, String ownerEmail, String filename, String contentType,
+                             long size, String sha256, String videoFid, String bitrate, Integer quality, Instant now) {
+        return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, JobState.QUEUED, 0,
+                null, null, 0.0, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now);
+    }
+
+    /**
+     * The owner's view of this job.
+     *
+     * @return the API representation
+     */
+    public JobView view() {
+        return new JobView(id, filename, contentType, size, sha256, state, progress, durationSeconds, videoFid,
+                mp3Fid, mp3Size, bitrate, quality, attempts, error, createdAt, updatedAt);
+    }
+
+    /**
+     * The queue message that points at this job.
+     *
+     * @return the message
+     */
+    public JobMessage message() {
+        return new JobMessage(id, videoFid, mp3Fid, ownerEmail);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.mp3conv.server.jobs;
+
+import java.time.Instant;
+import java.util.Date;
+
+import dev.mp3conv.model.JobError;
+import dev.mp3conv.model.JobState;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+
+/**
+ * Maps {@link Job} to and from its BSON document (snake_case field names).
+ */
+final class JobDocuments {
+    private JobDocuments() {
+    }
+
+    static Document toDocument(Job job) {
+        Document doc = new Document("_id", new ObjectId(job.id()))
+                .append("owner", job.owner())
+                .append("owner_email", job.ownerEmail())
+                .append("filename", job.filename())
+                .append("content_type", job.contentType())
+                .append("size", job.size())
+                .append("sha256", job.sha256())
+                .append("video_fid", job.videoFid())
+                .append("state", job.state().name())
+                .append("attempts", job.attempts())
+                .append("progress", job.progress())
+                .append("created_at", JobRepository.date(job.createdAt()))
+                .append("updated_at", JobRepository.date(job.updatedAt()));
+        putIfPresent(doc, "lease_until", JobRepository.date(job.leaseUntil()));
+        putIfPresent(doc, "lease_owner", job.leaseOwner());
+        putIfPresent(doc, "duration_seconds", job.durationSeconds());
+        putIfPresent(doc, "mp3_fid", job.mp3Fid());
+        putIfPresent(doc, "mp3_size", job.mp3Size());
+        putIfPresent(doc, "bitrate", job.bitrate());
+        putIfPresent(doc, "quality", job.quality());
+        putIfPresent(doc, "error", error(job.error()));
+        putIfPresent(doc, "video_published_at", JobRepository.date(job.videoPublishedAt()));
+        putIfPresent(doc, "mp3_published_at", JobRepository.date(job.mp3PublishedAt()));
+        putIfPresent(doc, "notified_at", JobRepository.date(job.notifiedAt()));
+        putIfPresent(doc, "notify_channel", job.notifyChannel());
+        putIfPresent(doc, "notify_error", error(job.notifyError()));
+        return doc;
+    }
+
+    static Job toJob(Document doc) {
+        return new Job(doc.getObjectId("_id").toHexString(),
+                doc.getString("owner"),
+                doc.getString("owner_email"),
+                doc.getString("filename"),
+                doc.getString("content_type"),
+                number(doc, "size").longValue(),
+                doc.getString("sha256"),
+                doc.getString("video_fid"),
+                JobState.valueOf(doc.getString("state")),
+                number(doc, "attempts").intValue(),
+                instant(doc, "lease_until"),
+                doc.getString("lease_owner"),
+                number(doc, "progress").doubleValue(),
+                doc.get("duration_seconds") == null ? null : number(doc, "duration_seconds").doubleValue(),
+                doc.getString("mp3_fid"),
+                doc.get("mp3_size") == null ? null : number(doc, "mp3_size").longValue(),
+                doc.getString("bitrate"),
+                doc.get("quality") == null ? null : number(doc, "quality").intValue(),
+                error(doc.get("error", Document.class)),
+                instant(doc, "video_published_at"),
+                instant(doc, "mp3_published_at"),
+                instant(doc, "notified_at"),
+                doc.getString("notify_channel"),
+                error(doc.get("notify_error", Document.class)),
+                instant(doc, "created_at"),
+                instant(doc, "updated_at"));
+    }
+
+    private static void putIfPresent(Document doc, String key, Object value) {
+        if (value != null) {
+            doc.append(key, value);
+        }
+    }
+
+    private static Number number(Document doc, String key) {
+        Object value = doc.get(key);
+        return value == null ? 0 : (Number) value;
+    }
+
+    private static Instant instant(Document doc, String key) {
+        Date date = doc.getDate(key);
+        return date == null ? null : date.toInstant();
+    }
+
+    private static Document error(JobError error) {
+        return error == null ? null : new Document("code", error.code()).append("message", error.message());
+    }
+
+    private static JobError error(Document doc) {
+        return doc == null ? null : new JobError(doc.getString("code"), doc.getString("message"));
+    }
+}

@@ -1,0 +1,133 @@
+package dev.mp3conv.server.jobs;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.mp3conv.server.queue.JobQueue;
+import dev.mp3conv.server.queue.QueueUnavailableException;
+import dev.mp3conv.server.queue.Topic;
+
+/**
+ * The outbox sweeper: the jobs collection is the source of truth, and this republishes what the
+ * queue may not have: QUEUED jobs without a confirmed {@code video} publish, CONVERTING jobs whose
+ * lease ran out (their worker died), and finished jobs nobody notified. Republishing is safe because
+ * consumers are idempotent (they claim the job first).
+ */
+public final class JobSweeper implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(JobSweeper.class.getName());
+    private static final int BATCH = 500;
+
+    private final JobRepository jobs;
+    private final JobQueue queue;
+    private final Duration grace;
+    private ScheduledExecutorService timer;
+
+    /**
+     * New sweeper.
+     *
+     * @param jobs  jobs collection
+     * @param queue queue to republish to
+     * @param grace how long a job may stay unpublished before it is republished
+     */
+    public JobSweeper(JobRepository jobs, JobQueue queue, Duration grace) {
+        this.jobs = jobs;
+        this.queue = queue;
+        this.grace = grace;
+    }
+
+    /**
+     * At start with the in-process queue, whose messages died with the previous process: every
+     * unfinished job is republished, and CONVERTING jobs go back to QUEUED (no other process can hold
+     * their lease: the embedded store belongs to this process).
+     *
+     * @return number of messages republished
+     */
+    public int recoverAfterRestart() {
+        Instant now = jobs.now();
+        int count = 0;
+        for (Job job : jobs.converting(BATCH)) {
+            jobs.release(job.id(), job.leaseOwner());
+        }
+        for (Job job : jobs.queued(BATCH)) {
+            count += publish(Topic.VIDEO, job) ? 1 : 0;
+        }
+        for (Job job : jobs.unnotified(now.plusSeconds(1), true, BATCH)) {
+            count += publish(Topic.MP3, job) ? 1 : 0;
+        }
+        if (count > 0) {
+            LOG.log(System.Logger.Level.INFO, "recovered {0} unfinished job message(s) from the jobs collection", count);
+        }
+        return count;
+    }
+
+    /**
+     * One sweep.
+     *
+     * @return number of messages republished
+     */
+    public int sweep() {
+        Instant now = jobs.now();
+        Instant before = now.minus(grace);
+        int count = 0;
+        for (Job job : jobs.expiredLeases(now, BATCH)) {
+            if (jobs.release(job.id(), job.leaseOwner())) {
+                LOG.log(System.Logger.Level.INFO, "job {0}: lease of {1} expired, requeued", job.id(), job.leaseOwner());
+                count += publish(Topic.VIDEO, job) ? 1 : 0;
+            }
+        }
+        for (Job job : jobs.queuedUnpublished(before, BATCH)) {
+            count += publish(Topic.VIDEO, job) ? 1 : 0;
+        }
+        for (Job job : jobs.unnotified(before, false, BATCH)) {
+            count += publish(Topic.MP3, job) ? 1 : 0;
+        }
+        return count;
+    }
+
+    /**
+     * Sweeps every {@code interval} on a background thread.
+     *
+     * @param interval time between sweeps
+     */
+    public synchronized void start(Duration interval) {
+        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("job-sweeper").factory());
+        timer.scheduleWithFixedDelay(this::sweepQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    private void sweepQuietly() {
+        try {
+            int count = sweep();
+            if (count > 0) {
+                LOG.log(System.Logger.Level.INFO, "sweeper republished {0} message(s)", count);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "sweep failed, will retry: {0}", e.toString());
+        }
+    }
+
+    private boolean publish(Topic topic, Job job) {
+        try {
+            queue.publish(topic, job.message());
+            if (topic == Topic.VIDEO) {
+                jobs.markVideoPublished(job.id());
+            } else {
+                jobs.markMp3Published(job.id());
+            }
+            return true;
+        } catch (QueueUnavailableException e) {
+            LOG.log(System.Logger.Level.WARNING, "job {0}: republish to {1} failed, will retry: {2}",
+                    job.id(), topic, e.getMessage());
+            return false;
+        }
+    }
+}

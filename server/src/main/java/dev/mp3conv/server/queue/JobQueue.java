@@ -1,0 +1,59 @@
+package dev.mp3conv.server.queue;
+
+import dev.mp3conv.model.JobMessage;
+
+/**
+ * Carries job ids between the roles (DESIGN.md §7). The jobs collection is the source of truth;
+ * the queue only says "look at this job". Delivery is at least once.
+ */
+public interface JobQueue extends AutoCloseable {
+    /**
+     * Publishes a message and returns once the queue has durably accepted it.
+     *
+     * @param topic   stream to publish to
+     * @param message the message
+     * @throws QueueUnavailableException when the queue did not confirm it
+     */
+    void publish(Topic topic, JobMessage message);
+
+    /**
+     * Starts consuming a topic with up to {@code concurrency} messages handled at once, each on its
+     * own thread (never the connection's thread).
+     *
+     * @param topic       stream to consume
+     * @param concurrency messages in flight at once (prefetch)
+     * @param handler     the work
+     * @return a handle that stops this consumer
+     */
+    Consumer consume(Topic topic, int concurrency, MessageHandler handler);
+
+    /**
+     * Whether the queue can take and deliver messages now (for readiness).
+     *
+     * @return true when connected
+     */
+    boolean ready();
+
+    /**
+     * Whether messages survive a restart of this process (false for the in-process queue, whose
+     * unfinished jobs are then recovered from the jobs collection at start).
+     *
+     * @return true for a broker
+     */
+    boolean durable();
+
+    /**
+     * Stops all consumers (letting in-flight handlers finish) and releases connections.
+     */
+    @Override
+    void close();
+
+    /** A running consumer. */
+    interface Consumer extends AutoCloseable {
+        /**
+         * Stops taking new messages and waits a bounded time for in-flight handlers.
+         */
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.mp3conv.server.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Stores videos and MP3s. Writes stream from an {@link InputStream} with bounded memory and are
+ * all-or-nothing: when the source fails mid-way no partial blob remains visible or on disk.
+ * Ids are ObjectIds in hex; an id that is not one is simply unknown.
+ */
+public interface BlobStore extends AutoCloseable {
+    /**
+     * Streams {@code source} to a new blob until its end.
+     *
+     * @param metadata what the blob is
+     * @param source   the bytes; read to the end, not closed
+     * @return the stored blob
+     * @throws IOException when the source fails (nothing is kept) or the store cannot write
+     */
+    BlobInfo write(BlobMetadata metadata, InputStream source) throws IOException;
+
+    /**
+     * Looks a blob up.
+     *
+     * @param id blob id
+     * @return the blob, empty if unknown
+     */
+    Optional<BlobInfo> info(String id);
+
+    /**
+     * Opens a range of a blob for reading.
+     *
+     * @param id     blob id
+     * @param offset first byte
+     * @param length number of bytes, clipped to the end of the blob
+     * @return the bytes; the caller closes the stream
+     * @throws IOException when the blob is unknown or cannot be read
+     */
+    InputStream open(String id, long offset, long length) throws IOException;
+
+    /**
+     * Opens a whole blob for reading.
+     *
+     * @param id blob id
+     * @return the bytes; the caller closes the stream
+     * @throws IOException when the blob is unknown or cannot be read
+     */
+    default InputStream open(String id) throws IOException {
+        return open(id, 0, Long.MAX_VALUE);
+    }
+
+    /**
+     * Deletes a blob.
+     *
+     * @param id blob id
+     * @return whether a blob was deleted
+     */
+    boolean delete(String id);
+
+    /**
+     * A local file holding the blob, when the store keeps blobs as files (ffmpeg then reads it in place).
+     *
+     * @param id blob id
+     * @return the file, empty for stores without local files or for unknown ids
+     */
+    default Optional<Path> localFile(String id) {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the store answers now (for readiness).
+     *
+     * @return true when reachable
+     */
+    boolean reachable();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,258 @@
+package dev.mp3conv.bench;
+
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.mp3conv.model.JobView;
+import dev.mp3conv.model.Json;
+import dev.mp3conv.server.ServerWithFakeAuth;
+import dev.mp3conv.server.storage.BlobInfo;
+import dev.mp3conv.server.storage.BlobMetadata;
+import dev.mp3conv.server.storage.BlobStore;
+import dev.mp3conv.server.storage.FileSystemBlobStore;
+import dev.mp3conv.server.storage.GridFsBlobStore;
+import dev.mp3conv.server.storage.Mongo;
+
+/**
+ * Upload throughput and server heap: a gateway in a separate JVM with {@code -Xmx256m} receives a
+ * generated multipart upload over 127.0.0.1 (no file on disk on the client side), compared in the same
+ * run with writing the same bytes straight into the same {@link BlobStore} from this JVM. Runs alternate;
+ * medians are printed.
+ *
+ * <pre>UploadBench fs|gridfs &lt;MiB&gt; &lt;rounds&gt;</pre>
+ *
+ * For {@code gridfs} the store is mongo-java-server's memory backend running in this JVM (so the blobs
+ * do not count against the server's heap).
+ */
+public final class UploadBench {
+    private static final int BUFFER = 1024 * 1024;
+    private static final String BOUNDARY = "----mp3conv-bench-5c1f";
+    private static final double MIB = 1024.0 * 1024.0;
+
+    private UploadBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String store = args.length > 0 ? args[0] : "fs";
+        long size = (args.length > 1 ? Long.parseLong(args[1]) : 2048) * 1024 * 1024;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        Path dataDir = Files.createTempDirectory("upload-bench-");
+        MongoServer mongoServer = null;
+        Mongo mongo = null;
+        String uri = null;
+        try {
+            BlobStore blobs;
+            if (store.equals("gridfs")) {
+                mongoServer = new MongoServer(new MemoryBackend());
+                InetSocketAddress address = mongoServer.bind(); // loopback, free port
+                uri = "mongodb://127.0.0.1:" + address.getPort();
+                mongo = Mongo.connect(uri, "mp3conv", 10_000);
+                blobs = GridFsBlobStore.open(mongo.database(), "fs");
+            } else {
+                blobs = FileSystemBlobStore.open(dataDir);
+            }
+            run(store, size, rounds, dataDir, uri, blobs);
+        } finally {
+            if (mongo != null) {
+                mongo.close();
+            }
+            if (mongoServer != null) {
+                mongoServer.shutdownNow();
+            }
+            deleteTree(dataDir);
+        }
+    }
+
+    private static void run(String store, long size, int rounds, Path dataDir, String uri, BlobStore blobs)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-Dio.netty.noUnsafe=true", "-cp", System.getProperty("java.class.path"),
+                UploadBenchServer.class.getName(), dataDir.toString()));
+        if (uri != null) {
+            command.add(uri);
+        }
+        Process server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+             PrintWriter in = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            int port = Integer.parseInt(expect(out, "PORT ").trim());
+            System.out.printf("store %s, %d MiB per upload, %d rounds, server -Xmx256m on port %d%n",
+                    store, size >> 20, rounds, port);
+            List<Double> direct = new ArrayList<>();
+            List<Double> upload = new ArrayList<>();
+            long worstLive = 0;
+            long worstUsed = 0;
+            long worstRetained = 0;
+            for (int round = 0; round < rounds; round++) {
+                direct.add(directWrite(blobs, size));
+                in.println("mark");
+                expect(out, "OK");
+                long start = System.nanoTime();
+                JobView job = upload(port, size);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                upload.add(size / MIB / seconds);
+                if (job.size() != size) {
+                    throw new IllegalStateException("server stored " + job.size() + " bytes, sent " + size);
+                }
+                in.println("report");
+                String[] heap = expect(out, "HEAP ").trim().split(" ");
+                long baseline = Long.parseLong(heap[0]);
+                worstUsed = Math.max(worstUsed, Long.parseLong(heap[1]) - baseline);
+                worstLive = Math.max(worstLive, Long.parseLong(heap[2]) - baseline);
+                worstRetained = Math.max(worstRetained, Long.parseLong(heap[3]) - baseline);
+                blobs.delete(job.videoFid());
+                System.out.printf("round %d: direct %.1f MB/s, upload %.1f MB/s; server heap baseline %.1f MiB, "
+                                + "peak live +%.1f MiB, peak used incl. garbage +%.1f MiB, retained after +%.1f MiB%n",
+                        round + 1, direct.getLast(), upload.getLast(), baseline / MIB,
+                        (Long.parseLong(heap[2]) - baseline) / MIB, (Long.parseLong(heap[1]) - baseline) / MIB,
+                        (Long.parseLong(heap[3]) - baseline) / MIB);
+            }
+            double d = median(direct);
+            double u = median(upload);
+            System.out.printf("RESULT store=%s size=%dMiB direct=%.1fMB/s upload=%.1fMB/s ratio=%.2f (goal >= 0.8) "
+                            + "heapGrowth(peak live)=%.1fMiB (goal <= 64) peakUsedInclGarbage=+%.1fMiB retained=+%.1fMiB%n",
+                    store, size >> 20, d, u, u / d, worstLive / MIB, worstUsed / MIB, worstRetained / MIB);
+            in.println("quit");
+        } finally {
+            if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                server.destroy();
+            }
+        }
+    }
+
+    private static double directWrite(BlobStore blobs, long size) throws IOException {
+        long start = System.nanoTime();
+        BlobInfo info = blobs.write(new BlobMetadata(ServerWithFakeAuth.ALICE.userId(), "bench", "video/mp4", "bench.mp4"),
+                new GeneratedStream(size));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        blobs.delete(info.id());
+        return size / MIB / seconds;
+    }
+
+    /** One multipart upload over a plain socket, the body generated on the fly. */
+    private static JobView upload(int port, long size) throws IOException {
+        byte[] head = ("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bench.mp4\"\r\n"
+                + "Content-Type: video/mp4\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), BUFFER);
+            out.write(("POST /api/v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + ServerWithFakeAuth.ALICE_TOKEN + "\r\nContent-Type: multipart/form-data; boundary=" + BOUNDARY
+                    + "\r\nContent-Length: " + (head.length + size + tail.length) + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(head);
+            new GeneratedStream(size).transferTo(out);
+            out.write(tail);
+            out.flush();
+            String response = readResponse(socket.getInputStream());
+            if (!response.startsWith("HTTP/1.1 202")) {
+                throw new IllegalStateException("upload failed: " + response);
+            }
+            return Json.mapper().readValue(response.substring(response.indexOf("\r\n\r\n") + 4), JobView.class);
+        }
+    }
+
+    /** Status line, headers and a Content-Length body (the server may keep the connection open). */
+    private static String readResponse(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b == -1) {
+                break;
+            }
+            head.write(b);
+        }
+        String headers = head.toString(StandardCharsets.US_ASCII);
+        int length = headers.lines().filter(l -> l.regionMatches(true, 0, "content-length:", 0, 15))
+                .map(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElse(0);
+        return headers + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    private static String expect(BufferedReader out, String prefix) throws IOException {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.startsWith(prefix)) {
+                return line.substring(prefix.length());
+            }
+        }
+        throw new IllegalStateException("the bench server ended before answering " + prefix.trim());
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** {@code size} pseudo-random bytes, produced as they are read (a 1 MiB block repeated). */
+    static final class GeneratedStream extends InputStream {
+        private static final byte[] BLOCK = new byte[BUFFER];
+
+        static {
+            new Random(42).nextBytes(BLOCK);
+        }
+
+        private long remaining;
+
+        GeneratedStream(long size) {
+            this.remaining = size;
+        }
+
+        @Override
+        public int read() {
+            if (remaining <= 0) {
+                return -1;
+            }
+            return BLOCK[(int) (remaining-- % BUFFER)] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int pos = (int) (remaining % BUFFER);
+            int n = (int) Math.min(Math.min(len, remaining), BUFFER - pos);
+            System.arraycopy(BLOCK, pos, b, off, n);
+            remaining -= n;
+            return n;
+        }
+
+        @Override
+        public long transferTo(OutputStream out) throws IOException {
+            long total = 0;
+            byte[] buffer = new byte[BUFFER];
+            int n;
+            while ((n = read(buffer, 0, buffer.length)) != -1) {
+                out.write(buffer, 0, n);
+                total += n;
+            }
+            return total;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.mp3conv.server.converter;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mp3conv.model.JobMessage;
+import dev.mp3conv.model.JobState;
+import dev.mp3conv.server.jobs.Job;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The converter role end to end on the embedded stack (ffmpeg reads blob files in place): every
+ * readable container becomes an MP3 of the right length and bitrate, MP3 audio is stream-copied,
+ * and every bad input ends as a FAILED job with its reason while the worker keeps consuming.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConversionWorkerIT {
+    private Path samples;
+    private ConverterTestServer server;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws IOException {
+        samples = Files.createDirectories(dir.resolve("samples"));
+        server = new ConverterTestServer(dir.resolve("data"), Map.of());
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mp4-moov-at-end", "mp4-faststart", "webm-vp9-opus", "avi-pcm"})
+    void convertsContainerToMp3AtDefaultBitrate(String kind) throws Exception {
+        Path video = switch (kind) {
+            case "mp4-moov-at-end" -> MediaSamples.mp4MoovAtEnd(samples);
+            case "mp4-faststart" -> MediaSamples.mp4FastStart(samples);
+            case "webm-vp9-opus" -> MediaSamples.webm(samples);
+            default -> MediaSamples.aviPcm(samples);
+        };
+
+        Job job = server.awaitFinished(server.submit(video, null, null));
+
+        assertThat(job.state()).as("error %s", job.error()).isEqualTo(JobState.DONE);
+        assertThat(job.bitrate()).isEqualTo("192k");
+        assertThat(job.progress()).isEqualTo(1.0);
+        assertThat(job.durationSeconds()).isCloseTo(MediaSamples.SECONDS, within(0.1));
+        JsonNode mp3 = MediaSamples.probe(server.mp3File(job));
+        JsonNode audio = MediaSamples.firstAudio(mp3);
+        assertThat(audio.path("codec_name").asText()).isEqualTo("mp3");
+        assertThat(audio.path("bit_rate").asLong()).isEqualTo(192_000);
+        assertThat(mp3.path("format").path("duration").asDouble()).isCloseTo(MediaSamples.SECONDS, within(0.1));
+        assertThat(job.mp3Size()).isEqualTo(Files.size(server.mp3File(job)));
+        assertThat(server.mp3Messages()).contains(new JobMessage(job.id(), job.videoFid(), job.mp3Fid(), "user@example.com"));
+        assertThat(server.job(job.id()).mp3PublishedAt()).isNotNull();
+    }
+
+    @Test
+    void encodesAtTheBitrateAsked() throws Exception {
+        Job job = server.awaitFinished(server.submit(MediaSamples.mp4FastStart(samples), "128k", null));
+
+        assertThat(job.state()).isEqualTo(JobState.DONE);
+        assertThat(job.bitrate()).isEqualTo("128k");
+        JsonNode audio = MediaSamples.firstAudio(MediaSamples.probe(server.mp3File(job)));
+        assertThat(audio.path("bit_rate").asLong()).isEqualTo(128_000);
+        assertThat(audio.path("sample_rate").asInt()).isEqualTo(44_100);
+        assertThat(audio.path("channels").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void variableBitrateMp3CarriesItsXingHeader() throws Exception {
+        Job job = server.awaitFinished(server.submit(MediaSamples.mp4MoovAtEnd(samples), null, 4));
+
+        assertThat(job.state()).isEqualTo(JobState.DONE);
+        assertThat(job.bitrate()).isNull();
+        Path mp3 = server.mp3File(job);
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(mp3), 4096);
+        assertThat(new String(head, java.nio.charset.StandardCharsets.ISO_8859_1)).contains("Xing");
+        assertThat(MediaSamples.probe(mp3).path("format").path("duration").asDouble())
+                .isCloseTo(MediaSamples.SECONDS, within(0.1));
+    }
+
+    @Test
+    void mp3AudioIsStreamCopiedBitForBit() throws Exception {
+        Path mkv = MediaSamples.mkvWithMp3(samples);
+
+        Job job = server.awaitFinished(server.submit(mkv, null, null));
+
+        assertThat(job.state()).isEqualTo(JobState.DONE);
+        assertThat(job.bitrate()).isEqualTo("128k");
+        Path mp3 = server.mp3File(job);
+        assertThat(MediaSamples.audioPacketsMd5(mp3)).isEqualTo(MediaSamples.audioPacketsMd5(mkv));
+        assertThat(MediaSamples.probe(mp3).path("format").path("duration").asDouble())
+                .isCloseTo(MediaSamples.SECONDS, within(0.1));
+    }
+
+    @Test
+    void badInputsFailWithTheirReasonAndTheWorkerKeepsConsuming() throws Exception {
+        Path faststart = MediaSamples.mp4FastStart(samples);
+        Path moovAtEnd = MediaSamples.mp4MoovAtEnd(samples);
+        String noAudio = server.submit(MediaSamples.videoOnly(samples), null, null);
+        String cutAfterIndex = server.submit(MediaSamples.truncated(faststart, samples.resolve("cut-faststart.mp4"), 0.5), null, null);
+        String cutBeforeIndex = server.submit(MediaSamples.truncated(moovAtEnd, samples.resolve("cut-moov.mp4"), 0.5), null, null);
+        String random = server.submit(MediaSamples.randomBytes(samples), null, null);
+        String empty = server.submit(MediaSamples.zeroBytes(samples), null, null);
+        String badBitrate = server.submit(faststart, "100k", null);
+        String good = server.submit(faststart, null, null);
+
+        assertFailed(noAudio, "no-audio", "no audio stream");
+        assertFailed(cutAfterIndex, "invalid-media", "truncated or corrupt");
+        assertFailed(cutBeforeIndex, "invalid-media", "moov atom not found");
+        assertFailed(random, "invalid-media", "input: ");
+        assertFailed(empty, "invalid-media", "Invalid data found when processing input");
+        assertFailed(badBitrate, "invalid-options", "100k");
+        assertThat(server.awaitFinished(good).state()).isEqualTo(JobState.DONE);
+        for (String id : List.of(noAudio, cutAfterIndex, cutBeforeIndex, random, empty, badBitrate)) {
+            Job job = server.job(id);
+            assertThat(job.attempts()).as("attempts of %s", id).isEqualTo(1);
+            assertThat(job.mp3Fid()).isNull();
+            assertThat(server.mp3BlobsOf(id)).isZero();
+            assertThat(server.mp3Messages()).extracting(JobMessage::jobId).contains(id);
+        }
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.server().adminPort() + "/observe/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("mp3conv_conversions_total{outcome=\"no-audio\"")
+                .contains("mp3conv_conversions_total{outcome=\"done\"")
+                .contains("mp3conv_conversion_speed");
+    }
+
+    private void assertFailed(String id, String code, String reason) {
+        Job job = server.awaitFinished(id);
+        assertThat(job.state()).as("job %s", job).isEqualTo(JobState.FAILED);
+        assertThat(job.error().code()).isEqualTo(code);
+        assertThat(job.error().message()).contains(reason).doesNotContain(server.server().backend().dataDir().toString());
+    }
+}

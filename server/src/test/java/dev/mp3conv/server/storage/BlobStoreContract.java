@@ -1,0 +1,159 @@
+package dev.mp3conv.server.storage;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The behaviour every {@link BlobStore} must have. Each implementation's test extends this.
+ */
+abstract class BlobStoreContract {
+    static final long BIG = 50L * 1024 * 1024;
+    static final BlobMetadata META = new BlobMetadata("u1", "j1", "video/mp4", "talk.mp4");
+
+    abstract BlobStore store();
+
+    /** Whether any bytes of a failed write remain anywhere in the store's backing storage. */
+    abstract boolean anythingLeftBehind() throws IOException;
+
+    @Test
+    void fiftyMegabytesRoundTripWithTheSameSha256() throws Exception {
+        DigestInputStream source = new DigestInputStream(new GeneratedStream(BIG, 42, -1), sha256());
+        BlobInfo info = store().write(META, source);
+        String written = HexFormat.of().formatHex(source.getMessageDigest().digest());
+
+        assertThat(info.length()).isEqualTo(BIG);
+        assertThat(store().info(info.id())).hasValueSatisfying(found -> {
+            assertThat(found.length()).isEqualTo(BIG);
+            assertThat(found.metadata()).isEqualTo(META);
+        });
+        MessageDigest read = sha256();
+        long count = 0;
+        try (InputStream in = store().open(info.id())) {
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                read.update(buffer, 0, n);
+                count += n;
+            }
+        }
+        assertThat(count).isEqualTo(BIG);
+        assertThat(HexFormat.of().formatHex(read.digest())).isEqualTo(written);
+    }
+
+    @Test
+    void rangesReturnExactlyTheAskedBytes() throws Exception {
+        byte[] data = new GeneratedStream(3 * 1024 * 1024 + 17, 7, -1).readAllBytes();
+        BlobInfo info = store().write(META, new ByteArrayInputStream(data));
+
+        assertRange(info.id(), data, 0, 10);
+        assertRange(info.id(), data, 1024 * 1024 - 5, 10); // across a GridFS chunk boundary
+        assertRange(info.id(), data, 2 * 1024 * 1024, 1024 * 1024 + 17); // last chunk to the end
+        assertRange(info.id(), data, data.length - 1, 1);
+        try (InputStream in = store().open(info.id(), data.length - 3, Long.MAX_VALUE)) {
+            assertThat(in.readAllBytes()).hasSize(3);
+        }
+    }
+
+    @Test
+    void emptyBlobIsStored() throws Exception {
+        BlobInfo info = store().write(META, InputStream.nullInputStream());
+        assertThat(info.length()).isZero();
+        try (InputStream in = store().open(info.id())) {
+            assertThat(in.readAllBytes()).isEmpty();
+        }
+    }
+
+    @Test
+    void failureMidWriteLeavesNothingBehind() {
+        GeneratedStream failing = new GeneratedStream(BIG, 9, 20L * 1024 * 1024 + 3);
+        assertThatThrownBy(() -> store().write(META, failing))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("injected");
+        assertThat(failing.position()).as("the store read up to the failure").isGreaterThan(20L * 1024 * 1024);
+        assertThat(catchLeftovers()).as("no partial blob remains").isFalse();
+    }
+
+    @Test
+    void deleteRemovesTheBlobAndUnknownIdsAreUnknown() throws Exception {
+        BlobInfo info = store().write(META, new ByteArrayInputStream(new byte[] {1, 2, 3}));
+        assertThat(store().delete(info.id())).isTrue();
+        assertThat(store().info(info.id())).isEmpty();
+        assertThat(store().delete(info.id())).isFalse();
+        assertThat(store().info("not-an-object-id")).isEmpty();
+        assertThat(store().info("0123456789abcdef01234567")).isEmpty();
+        assertThatThrownBy(() -> store().open("0123456789abcdef01234567")).isInstanceOf(IOException.class);
+        assertThat(catchLeftovers()).isFalse();
+    }
+
+    private boolean catchLeftovers() {
+        try {
+            return anythingLeftBehind();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void assertRange(String id, byte[] data, int offset, int length) throws IOException {
+        byte[] expected = java.util.Arrays.copyOfRange(data, offset, offset + length);
+        try (InputStream in = store().open(id, offset, length)) {
+            assertThat(in.readAllBytes()).as("bytes %d..%d", offset, offset + length).isEqualTo(expected);
+        }
+    }
+
+    private static MessageDigest sha256() throws NoSuchAlgorithmException {
+        return MessageDigest.getInstance("SHA-256");
+    }
+
+    /** Pseudo-random bytes without holding them in memory; optionally fails at a given position. */
+    static final class GeneratedStream extends InputStream {
+        private final long length;
+        private final long failAt;
+        private final SplittableRandom random;
+        private long position;
+
+        GeneratedStream(long length, long seed, long failAt) {
+            this.length = length;
+            this.failAt = failAt;
+            this.random = new SplittableRandom(seed);
+        }
+
+        long position() {
+            return position;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (failAt >= 0 && position >= failAt) {
+                throw new IOException("injected failure at byte " + position);
+            }
+            if (position >= length) {
+                return -1;
+            }
+            long limit = failAt >= 0 ? Math.min(length, failAt) : length;
+            int n = (int) Math.min(len, Math.max(1, limit - position));
+            n = (int) Math.min(n, length - position);
+            for (int i = 0; i < n; i++) {
+                b[off + i] = (byte) random.nextInt(256);
+            }
+            position += n;
+            return n;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.mp3conv.server.storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FileSystemBlobStoreTest extends BlobStoreContract {
+    @TempDir
+    Path root;
+    private FileSystemBlobStore store;
+
+    @BeforeEach
+    void open() throws IOException {
+        store = FileSystemBlobStore.open(root);
+    }
+
+    @Override
+    BlobStore store() {
+        return store;
+    }
+
+    @Override
+    boolean anythingLeftBehind() throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).findAny().isPresent();
+        }
+    }
+
+    @Test
+    void blobsAreLocalFilesAndSurviveReopening() throws IOException {
+        BlobInfo info = store.write(META, new java.io.ByteArrayInputStream("hello".getBytes()));
+        assertThat(store.localFile(info.id())).hasValueSatisfying(p -> assertThat(p).hasContent("hello"));
+
+        FileSystemBlobStore reopened = FileSystemBlobStore.open(root);
+        assertThat(reopened.info(info.id())).hasValueSatisfying(found -> {
+            assertThat(found.length()).isEqualTo(5);
+            assertThat(found.metadata()).isEqualTo(META);
+            assertThat(found.created()).isEqualTo(info.created());
+        });
+    }
+
+    @Test
+    void leftoversOfACrashedWriteAreRemovedOnOpen() throws IOException {
+        Path part = Files.writeString(root.resolve("tmp").resolve("0123456789abcdef01234567.part"), "half");
+        FileSystemBlobStore.open(root);
+        assertThat(part).doesNotExist();
+    }
+}
