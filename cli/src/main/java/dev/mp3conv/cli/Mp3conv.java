@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -95,6 +97,9 @@ public final class Mp3conv implements Runnable {
      * @param args command-line arguments
      */
     public static void main(String[] args) {
+        // stderr belongs to the command: libraries' JUL logging (methanol reports an event stream
+        // closed after its last event as a "dropped exception") must not interleave with it
+        Logger.getLogger("").setLevel(Level.OFF);
         System.exit(commandLine().execute(args));
     }
 
