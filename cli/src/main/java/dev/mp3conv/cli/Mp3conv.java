@@ -1,27 +1,94 @@
 package dev.mp3conv.cli;
 
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code mp3conv} command: turns videos into MP3s through an mp3conv server.
+ * Holds the global options and what every subcommand shares: the environment, the
+ * server URL, the login store and API clients.
  */
 @Command(name = "mp3conv",
          mixinStandardHelpOptions = true,
          versionProvider = Mp3conv.Version.class,
          description = "Turn videos into MP3s with an mp3conv server.",
-         subcommands = CommandLine.HelpCommand.class)
+         subcommands = {
+             RegisterCommand.class,
+             LoginCommand.class,
+             LogoutCommand.class,
+             UploadCommand.class,
+             StatusCommand.class,
+             DownloadCommand.class,
+             DeleteCommand.class,
+             CommandLine.HelpCommand.class
+         },
+         exitCodeListHeading = "%nExit codes:%n",
+         exitCodeList = {
+             "0:ok",
+             "1:error (server unreachable, server problem, bad file, ...)",
+             "2:usage error",
+             "3:login needed: run `mp3conv login`",
+             "4:a job failed"
+         },
+         footer = {"%nConfig: $XDG_CONFIG_HOME/mp3conv/config.json (override the directory with MP3CONV_CONFIG_DIR)."})
 public final class Mp3conv implements Runnable {
+    static final String DEFAULT_SERVER = "http://localhost:8080";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--server", paramLabel = "URL", scope = ScopeType.INHERIT,
+            description = "Server URL. Default: env MP3CONV_SERVER, else the server you logged in to, else "
+                    + DEFAULT_SERVER + ".")
+    String serverOption;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Log HTTP requests and show stack traces of errors.")
+    boolean verbose;
+
+    @Option(names = "--json", scope = ScopeType.INHERIT,
+            description = "Print data as JSON (the API's own JSON where there is one).")
+    boolean json;
+
+    private final Environment env;
+    private final ConfigStore store;
+
+    Mp3conv(Environment env) {
+        this.env = env;
+        this.store = new ConfigStore(env.configDir());
+    }
+
     /**
-     * Builds the command line exactly as {@link #main} runs it; tests use the same factory.
+     * Builds the command line exactly as {@link #main} runs it, for the real process environment.
      *
      * @return the configured command line
      */
     public static CommandLine commandLine() {
-        return new CommandLine(new Mp3conv());
+        return commandLine(Environment.system());
+    }
+
+    /**
+     * Builds the command line for the given environment; {@link #main} and the tests both come here.
+     */
+    static CommandLine commandLine(Environment env) {
+        CommandLine cmd = new CommandLine(new Mp3conv(env));
+        AutoComplete.GenerateCompletion completion = new AutoComplete.GenerateCompletion();
+        cmd.addSubcommand("completion", completion);
+        cmd.getSubcommands().get("completion").getCommandSpec().usageMessage()
+                .hidden(false)
+                .description("Print a bash/zsh completion script: source <(mp3conv completion)");
+        cmd.setExecutionExceptionHandler(new ErrorHandler());
+        return cmd;
     }
 
     /**
@@ -30,12 +97,100 @@ public final class Mp3conv implements Runnable {
      * @param args command-line arguments
      */
     public static void main(String[] args) {
+        // stderr belongs to the command: libraries' JUL logging (methanol reports an event stream
+        // closed after its last event as a "dropped exception") must not interleave with it
+        Logger.getLogger("").setLevel(Level.OFF);
         System.exit(commandLine().execute(args));
     }
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command");
+    }
+
+    Environment env() {
+        return env;
+    }
+
+    ConfigStore store() {
+        return store;
+    }
+
+    boolean json() {
+        return json;
+    }
+
+    boolean verbose() {
+        return verbose;
+    }
+
+    /**
+     * The server to talk to: {@code --server}, {@code MP3CONV_SERVER}, the server of the saved
+     * login, or {@value #DEFAULT_SERVER}.
+     */
+    URI server() {
+        String url = Optional.ofNullable(serverOption).filter(s -> !s.isBlank())
+                .or(() -> env.variable("MP3CONV_SERVER"))
+                .or(() -> savedServer())
+                .orElse(DEFAULT_SERVER);
+        return parseServer(url);
+    }
+
+    /** Server URL for error messages; never throws. */
+    String serverForMessages() {
+        try {
+            return server().toString();
+        } catch (RuntimeException e) {
+            return String.valueOf(serverOption);
+        }
+    }
+
+    private Optional<String> savedServer() {
+        try {
+            return store.load().map(SavedLogin::server);
+        } catch (RuntimeException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    private static URI parseServer(String url) {
+        String trimmed = url.strip().replaceAll("/+$", "");
+        try {
+            URI uri = new URI(trimmed);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new URISyntaxException(trimmed, "not an http:// or https:// URL");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new CliException(ExitCode.USAGE, "server URL must be http://HOST[:PORT] or https://...: " + url);
+        }
+    }
+
+    /** A client for calls that need no login (register, login). */
+    ApiClient anonymousApi() {
+        return new ApiClient(server(), null, trace());
+    }
+
+    /**
+     * A client carrying the saved token, checked before any network call: there is one,
+     * it was issued by this server, and it has not expired.
+     */
+    ApiClient api() {
+        URI server = server();
+        SavedLogin login = store.load().filter(SavedLogin::hasToken)
+                .orElseThrow(() -> CliException.loginNeeded("not logged in to " + server));
+        if (!parseServer(login.server()).equals(server)) {
+            // never send a token to a server other than the one that issued it
+            throw CliException.loginNeeded("not logged in to " + server + " (the saved login is for " + login.server() + ")");
+        }
+        if (login.expiresAt() != null && !env.clock().instant().isBefore(login.expiresAt())) {
+            throw CliException.loginNeeded("your login to " + server + " expired");
+        }
+        return new ApiClient(server, login.accessToken(), trace());
+    }
+
+    private PrintWriter trace() {
+        return verbose ? spec.commandLine().getErr() : null;
     }
 
     /** Reads the version the build wrote into the jar manifest. */

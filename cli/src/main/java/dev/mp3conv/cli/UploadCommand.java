@@ -1,0 +1,219 @@
+package dev.mp3conv.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.github.mizosoft.methanol.MediaType;
+import com.github.mizosoft.methanol.ProgressTracker;
+import dev.mp3conv.model.JobState;
+import dev.mp3conv.model.JobView;
+import dev.mp3conv.model.Json;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mp3conv upload FILE...}: streams videos to the server and prints their job ids;
+ * with {@code --wait} follows each conversion and downloads the MP3.
+ */
+@Command(name = "upload", mixinStandardHelpOptions = true,
+         description = {"Upload videos for conversion and print their job ids.",
+                        "With --wait, follow each conversion and download the MP3 next to the video (or into -o DIR)."})
+final class UploadCommand implements Callable<Integer> {
+    private static final Map<String, String> VIDEO_TYPES = Map.of(
+            "mp4", "video/mp4", "m4v", "video/mp4", "mov", "video/quicktime", "mkv", "video/x-matroska",
+            "webm", "video/webm", "avi", "video/x-msvideo", "mp3", "audio/mpeg", "m4a", "audio/mp4",
+            "wav", "audio/wav", "ogg", "audio/ogg");
+
+    @ParentCommand
+    Mp3conv root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Video files to convert.")
+    List<Path> files;
+
+    @ArgGroup(exclusive = true)
+    Encoding encoding;
+
+    static final class Encoding {
+        @Option(names = "--bitrate", paramLabel = "RATE", description = "Constant bitrate, e.g. 192k.")
+        String bitrate;
+
+        @Option(names = "--quality", paramLabel = "0-9", description = "Variable bitrate quality, 0 best, 9 smallest.")
+        Integer quality;
+    }
+
+    @Option(names = "--wait", description = "Follow the conversion, then download the MP3.")
+    boolean wait;
+
+    @Option(names = {"-o", "--output-dir"}, paramLabel = "DIR",
+            description = "With --wait: where to save MP3s (default: next to each video).")
+    Path outputDir;
+
+    @Option(names = "--force", description = "With --wait: overwrite existing MP3s.")
+    boolean force;
+
+    @Override
+    public Integer call() throws IOException {
+        Map<String, String> fields = encodingFields();
+        List<Path> videos = checkedFiles();
+        List<Path> targets = wait ? checkedTargets(videos) : List.of();
+        ApiClient api = root.api();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+
+        List<JobView> jobs = new ArrayList<>();
+        for (Path video : videos) {
+            JobView job = upload(api, video, fields, err);
+            jobs.add(job);
+            if (wait) {
+                // the id, in case the wait is interrupted: `mp3conv download ID` picks it up later
+                err.println("Uploaded " + video.getFileName() + " as job " + job.id());
+                err.flush();
+            } else {
+                out.println(root.json() ? Json.mapper().writeValueAsString(job) : job.id());
+                out.flush();
+            }
+        }
+        if (!wait) {
+            return ExitCode.OK;
+        }
+
+        int exit = ExitCode.OK;
+        JobFollower follower = new JobFollower(api, root.env(), err, root.verbose());
+        Downloader downloader = new Downloader(api, root.env(), err);
+        for (int i = 0; i < jobs.size(); i++) {
+            String name = videos.get(i).getFileName().toString();
+            JobView done = follower.follow(jobs.get(i).id(), name);
+            if (done.state() == JobState.FAILED) {
+                err.println("mp3conv: " + name + " (job " + done.id() + ") failed: " + reason(done));
+                err.flush();
+                exit = ExitCode.JOB_FAILED;
+                if (root.json()) {
+                    out.println(Json.mapper().writeValueAsString(done));
+                }
+                continue;
+            }
+            downloader.download(done.id(), targets.get(i), force);
+            out.println(root.json() ? Json.mapper().writeValueAsString(done) : targets.get(i).toString());
+            out.flush();
+        }
+        return exit;
+    }
+
+    static String reason(JobView job) {
+        return job.error() == null ? "no reason given"
+                : (job.error().message() == null ? job.error().code() : job.error().message());
+    }
+
+    private JobView upload(ApiClient api, Path video, Map<String, String> fields, PrintWriter err) throws IOException {
+        long size = Files.size(video);
+        try (Progress progress = Progress.open(root.env(), err, "Uploading " + video.getFileName(),
+                Progress.Unit.BYTES, size, 0)) {
+            String json = api.upload(video, mediaType(video), fields,
+                    p -> progress.update(fileShare(p, size)));
+            progress.update(size);
+            return ApiClient.read(json, JobView.class);
+        }
+    }
+
+    // The tracker counts multipart bytes (boundaries and part headers included); show the
+    // same fraction of the file so the bar ends at exactly the file's size.
+    private static long fileShare(ProgressTracker.Progress progress, long fileSize) {
+        long total = progress.contentLength();
+        return total <= 0 ? Math.min(progress.totalBytesTransferred(), fileSize)
+                : Math.round((double) progress.totalBytesTransferred() / total * fileSize);
+    }
+
+    private Map<String, String> encodingFields() {
+        Map<String, String> fields = new LinkedHashMap<>();
+        if (encoding != null && encoding.bitrate != null) {
+            if (!encoding.bitrate.matches("(?i)\\d{2,3}k?")) {
+                throw new CliException(ExitCode.USAGE, "--bitrate must be a number of kbit/s, e.g. 192k");
+            }
+            fields.put("bitrate", encoding.bitrate);
+        }
+        if (encoding != null && encoding.quality != null) {
+            if (encoding.quality < 0 || encoding.quality > 9) {
+                throw new CliException(ExitCode.USAGE, "--quality must be between 0 (best) and 9");
+            }
+            fields.put("quality", encoding.quality.toString());
+        }
+        if (outputDir != null && !wait) {
+            throw new CliException(ExitCode.USAGE, "-o/--output-dir only applies with --wait");
+        }
+        return fields;
+    }
+
+    // Every file is checked before the first byte goes out: a typo in the third name
+    // should not cost the upload of the first two.
+    private List<Path> checkedFiles() {
+        List<Path> checked = new ArrayList<>();
+        for (Path file : files) {
+            Path video = root.env().workingDir().resolve(file);
+            if (!Files.exists(video)) {
+                throw new CliException(ExitCode.ERROR, file + ": no such file");
+            }
+            if (!Files.isRegularFile(video)) {
+                throw new CliException(ExitCode.ERROR, file + ": not a regular file");
+            }
+            if (!Files.isReadable(video)) {
+                throw new CliException(ExitCode.ERROR, file + ": permission denied");
+            }
+            checked.add(video);
+        }
+        return checked;
+    }
+
+    private List<Path> checkedTargets(List<Path> videos) {
+        Path dir = outputDir == null ? null : root.env().workingDir().resolve(outputDir);
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new CliException(ExitCode.ERROR, outputDir + ": no such directory");
+        }
+        List<Path> targets = new ArrayList<>();
+        for (Path video : videos) {
+            Path target = Mp3Names.beside(video, dir == null ? video.toAbsolutePath().getParent() : dir);
+            if (target.equals(video.toAbsolutePath())) {
+                throw new CliException(ExitCode.ERROR, video.getFileName()
+                        + ": the MP3 would overwrite the input; use -o DIR");
+            }
+            if (Files.exists(target) && !force) {
+                throw new CliException(ExitCode.ERROR, target + " already exists; use --force to overwrite it");
+            }
+            if (targets.contains(target)) {
+                throw new CliException(ExitCode.ERROR, "two files would both be saved as " + target);
+            }
+            targets.add(target);
+        }
+        return targets;
+    }
+
+    private static MediaType mediaType(Path video) {
+        String name = video.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String known = dot < 0 ? null : VIDEO_TYPES.get(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+        if (known != null) {
+            return MediaType.parse(known);
+        }
+        try {
+            String probed = Files.probeContentType(video);
+            return MediaType.parse(probed == null ? "application/octet-stream" : probed);
+        } catch (IOException | IllegalArgumentException e) {
+            return MediaType.APPLICATION_OCTET_STREAM;
+        }
+    }
+}
