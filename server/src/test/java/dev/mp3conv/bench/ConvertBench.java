@@ -94,7 +94,7 @@ public final class ConvertBench {
         }
     }
 
-    private static Path generate(String ffmpeg, Path target, String... args) throws IOException, InterruptedException {
+    static Path generate(String ffmpeg, Path target, String... args) throws IOException, InterruptedException {
         if (Files.exists(target)) {
             return target;
         }
@@ -111,7 +111,7 @@ public final class ConvertBench {
     }
 
     /** The CLI with the worker's stream selection ({@code -vn} alone is slower: measured 19.6 s against 16.9 s). */
-    private static double cli(String ffmpeg, Path input, Path output, String... codec) throws IOException, InterruptedException {
+    static double cli(String ffmpeg, Path input, Path output, String... codec) throws IOException, InterruptedException {
         long start = System.nanoTime();
         List<String> command = new ArrayList<>(List.of(ffmpeg, "-v", "error", "-nostdin", "-y", "-i", input.toString(),
                 "-map", "0:a:0", "-vn"));
@@ -126,7 +126,7 @@ public final class ConvertBench {
         return seconds;
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int mid = sorted.length / 2;

@@ -1,0 +1,189 @@
+package dev.mp3conv.bench;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.mp3conv.model.JobState;
+import dev.mp3conv.server.Backend;
+import dev.mp3conv.server.Mp3convServer;
+import dev.mp3conv.server.Settings;
+import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.queue.Topic;
+import dev.mp3conv.server.storage.BlobMetadata;
+import org.bson.types.ObjectId;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Converter scale-out, side by side in one run: the time a fixed batch of jobs (default 8 × 60 s of audio
+ * in a small MP4) takes with one converter and with two, each converter an in-JVM server with only the
+ * converter role and {@code converter.concurrency=1}, sharing the real RabbitMQ on 127.0.0.1 (queue names
+ * unique to this run, deleted at the end) and one store (mongo-java-server's memory backend in this JVM,
+ * so GridFS blobs). Rounds alternate one / two converters; the second converter is started before and
+ * stopped after each two-converter round, outside the timing. Throughput is jobs per minute from the
+ * first publish to the last job DONE; goal two / one ≥ 1.8 on 2 cores. Each round also runs the same batch
+ * through the bare ffmpeg CLI one and two processes at a time: on a shared machine that ratio is the ceiling.
+ * Usage: {@code ScalingBench <cache-dir> [jobs] [seconds of audio] [rounds]}.
+ */
+public final class ScalingBench {
+    private static final String AMQP = "amqp://guest:guest@127.0.0.1:5672/%2F";
+
+    private ScalingBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path cache = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "bench/.cache"));
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        String unique = "bench" + UUID.randomUUID().toString().substring(0, 8);
+        MongoServer mongo = new MongoServer(new MemoryBackend());
+        InetSocketAddress address = mongo.bind();
+        Map<String, String> shared = Map.of(
+                "app.roles", "converter",
+                "converter.concurrency", "1",
+                "mongodb.uri", "mongodb://127.0.0.1:" + address.getPort(),
+                "amqp.uri", AMQP,
+                "queue.video", unique + ".video",
+                "queue.mp3", unique + ".mp3",
+                "queue.dead-letter-exchange", unique + ".dlx");
+        List<Path> dirs = new ArrayList<>();
+        try (Mp3convServer first = converter(shared, dirs)) {
+            Path input = ConvertBench.generate("/usr/bin/ffmpeg", cache.resolve("audio-" + seconds + "s-160x120.mp4"),
+                    "-f", "lavfi", "-i", "testsrc=size=160x120:rate=5:duration=" + seconds, "-f", "lavfi",
+                    "-i", "sine=frequency=440:sample_rate=44100:duration=" + seconds, "-ac", "2",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a", "128k", "-shortest");
+            System.out.printf("batch: %d jobs of %s (%d s of audio, %d KB), converters with concurrency 1, "
+                            + "%d rounds each, alternating; %d cores%n", batch, input.getFileName(), seconds,
+                    Files.size(input) >> 10, rounds, Runtime.getRuntime().availableProcessors());
+            Backend backend = first.backend();
+            try (Mp3convServer second = converter(shared, dirs)) {
+                batch(backend, input, batch); // warm-up, untimed
+            }
+            double[] one = new double[rounds];
+            double[] two = new double[rounds];
+            double[] cliOne = new double[rounds];
+            double[] cliTwo = new double[rounds];
+            Path scratch = dirs.getFirst();
+            for (int i = 0; i < rounds; i++) {
+                one[i] = batch * 60 / batch(backend, input, batch);
+                try (Mp3convServer second = converter(shared, dirs)) {
+                    two[i] = batch * 60 / batch(backend, input, batch);
+                }
+                cliOne[i] = batch * 60 / cliBatch(input, scratch, batch, 1);
+                cliTwo[i] = batch * 60 / cliBatch(input, scratch, batch, 2);
+                System.out.printf("round %d: one converter %.1f jobs/min, two converters %.1f jobs/min (ratio %.2f); "
+                                + "ffmpeg CLI one at a time %.1f/min, two at a time %.1f/min (ratio %.2f)%n",
+                        i + 1, one[i], two[i], two[i] / one[i], cliOne[i], cliTwo[i], cliTwo[i] / cliOne[i]);
+            }
+            double o = ConvertBench.median(one);
+            double t = ConvertBench.median(two);
+            System.out.printf("medians: one converter %.1f jobs/min, two converters %.1f jobs/min%n", o, t);
+            System.out.printf("RESULT throughput two / one converter = %.2f (goal >= 1.8 on 2 cores)%n", t / o);
+            System.out.printf("what the machine allows now: ffmpeg CLI two at a time / one at a time = %.2f "
+                    + "(medians %.1f / %.1f jobs/min)%n", ConvertBench.median(cliTwo) / ConvertBench.median(cliOne),
+                    ConvertBench.median(cliTwo), ConvertBench.median(cliOne));
+            System.out.printf("load average at the end: %.1f on %d cores%n",
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                    Runtime.getRuntime().availableProcessors());
+        } finally {
+            deleteTopology(unique);
+            mongo.shutdownNow();
+            for (Path dir : dirs) {
+                UploadBench.deleteTree(dir);
+            }
+        }
+    }
+
+    private static Mp3convServer converter(Map<String, String> shared, List<Path> dirs) throws java.io.IOException {
+        Path dir = Files.createTempDirectory("scaling-bench");
+        dirs.add(dir);
+        Map<String, String> config = new HashMap<>(shared);
+        config.putAll(Map.of("app.data-dir", dir.toString(), "server.host", "127.0.0.1", "server.port", "0",
+                "admin.host", "127.0.0.1", "admin.port", "0"));
+        return Mp3convServer.start(Settings.load(Map.of(), config));
+    }
+
+    /** Stores the inputs and jobs, then times from the first publish to the last DONE; seconds. */
+    private static double batch(Backend backend, Path input, int size) throws Exception {
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            String id = new ObjectId().toHexString();
+            String blob;
+            try (InputStream in = Files.newInputStream(input)) {
+                blob = backend.blobs().write(new BlobMetadata("bench", id, "video/mp4", "talk.mp4"), in).id();
+            }
+            Job job = Job.queued(id, "bench", "bench@example.com", "talk.mp4", "video/mp4", Files.size(input), "00",
+                    blob, "192k", null, backend.jobs().now());
+            backend.jobs().insert(job);
+            jobs.add(job);
+        }
+        long start = System.nanoTime();
+        for (Job job : jobs) {
+            backend.queue().publish(Topic.VIDEO, job.message());
+            backend.jobs().markVideoPublished(job.id());
+        }
+        // polling the jobs collection is how a client sees DONE; 20 ms is below the run-to-run noise
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20)).until(() -> jobs.stream()
+                .allMatch(job -> backend.jobs().find(job.id()).orElseThrow().state().terminal()));
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        for (Job job : jobs) {
+            Job done = backend.jobs().find(job.id()).orElseThrow();
+            if (done.state() != JobState.DONE) {
+                throw new IllegalStateException("bench job failed: " + done.error());
+            }
+            backend.blobs().delete(done.mp3Fid());
+            backend.blobs().delete(done.videoFid());
+            backend.jobs().delete(done.id());
+        }
+        return elapsed;
+    }
+
+    /**
+     * The same batch through the bare ffmpeg CLI (worker's options), {@code parallel} processes at a time:
+     * the ceiling the machine's free cores set at this moment; seconds.
+     */
+    private static double cliBatch(Path input, Path scratch, int size, int parallel) throws Exception {
+        long start = System.nanoTime();
+        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallel)) {
+            List<java.util.concurrent.Future<Double>> runs = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                Path output = scratch.resolve("cli-" + i + ".mp3");
+                runs.add(pool.submit(() -> ConvertBench.cli("/usr/bin/ffmpeg", input, output, "-c:a", "libmp3lame",
+                        "-b:a", "192k")));
+            }
+            for (java.util.concurrent.Future<Double> run : runs) {
+                run.get();
+            }
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static void deleteTopology(String unique) throws Exception {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUri(AMQP);
+        try (Connection connection = factory.newConnection("mp3conv-scaling-bench-cleanup")) {
+            for (String queue : List.of(unique + ".video", unique + ".mp3", unique + ".video.dlq", unique + ".mp3.dlq")) {
+                try (Channel channel = connection.createChannel()) {
+                    channel.queueDelete(queue);
+                }
+            }
+            try (Channel channel = connection.createChannel()) {
+                channel.exchangeDelete(unique + ".dlx");
+            }
+        }
+    }
+}
