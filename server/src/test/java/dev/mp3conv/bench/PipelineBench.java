@@ -3,6 +3,8 @@ package dev.mp3conv.bench;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +53,7 @@ public final class PipelineBench {
         WebServer sink = WebServer.builder().host("127.0.0.1").port(0)
                 .routing(r -> r.post("/sink", (req, res) -> {
                     try (InputStream in = req.content().inputStream()) {
-                        in.transferTo(java.io.OutputStream.nullOutputStream());
+                        in.transferTo(OutputStream.nullOutputStream());
                     }
                     res.status(Status.ACCEPTED_202).send("{}");
                 })).build().start();
@@ -93,7 +95,7 @@ public final class PipelineBench {
                     + "(gateway upload to 202: %.3f s)%n", u, c, u + c, p, ConvertBench.median(accepted));
             System.out.printf("RESULT pipeline / (upload + ffmpeg CLI) = %.3f (goal <= 1.2)%n", p / (u + c));
             System.out.printf("load average at the end: %.1f on %d cores%n",
-                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                     Runtime.getRuntime().availableProcessors());
         } finally {
             sink.stop();

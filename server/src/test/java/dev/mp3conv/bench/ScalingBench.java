@@ -1,6 +1,8 @@
 package dev.mp3conv.bench;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -97,7 +102,7 @@ public final class ScalingBench {
                     + "(medians %.1f / %.1f jobs/min)%n", ConvertBench.median(cliTwo) / ConvertBench.median(cliOne),
                     ConvertBench.median(cliTwo), ConvertBench.median(cliOne));
             System.out.printf("load average at the end: %.1f on %d cores%n",
-                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                     Runtime.getRuntime().availableProcessors());
         } finally {
             deleteTopology(unique);
@@ -108,7 +113,7 @@ public final class ScalingBench {
         }
     }
 
-    private static Mp3convServer converter(Map<String, String> shared, List<Path> dirs) throws java.io.IOException {
+    private static Mp3convServer converter(Map<String, String> shared, List<Path> dirs) throws IOException {
         Path dir = Files.createTempDirectory("scaling-bench");
         dirs.add(dir);
         Map<String, String> config = new HashMap<>(shared);
@@ -158,14 +163,14 @@ public final class ScalingBench {
      */
     private static double cliBatch(Path input, Path scratch, int size, int parallel) throws Exception {
         long start = System.nanoTime();
-        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallel)) {
-            List<java.util.concurrent.Future<Double>> runs = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(parallel)) {
+            List<Future<Double>> runs = new ArrayList<>();
             for (int i = 0; i < size; i++) {
                 Path output = scratch.resolve("cli-" + i + ".mp3");
                 runs.add(pool.submit(() -> ConvertBench.cli("/usr/bin/ffmpeg", input, output, "-c:a", "libmp3lame",
                         "-b:a", "192k")));
             }
-            for (java.util.concurrent.Future<Double> run : runs) {
+            for (Future<Double> run : runs) {
                 run.get();
             }
         }

@@ -5,10 +5,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Reads the server's JVM meters from its admin socket ({@code /observe/metrics}, Prometheus text:
@@ -64,13 +68,12 @@ final class ServerMetrics {
      * Live platform threads by name with digits folded ({@code ForkJoinPool-1-worker-#}), from
      * {@code jcmd <pid> Thread.print}: says which pool a change in the count belongs to.
      */
-    java.util.SortedMap<String, Long> threadNames(Path scratch) throws IOException, InterruptedException {
+    SortedMap<String, Long> threadNames(Path scratch) throws IOException, InterruptedException {
         jcmd(scratch, "Thread.print");
-        return java.nio.file.Files.readAllLines(scratch).stream()
+        return Files.readAllLines(scratch).stream()
                 .filter(line -> line.startsWith("\"") && line.indexOf('"', 1) > 0)
                 .map(line -> line.substring(1, line.indexOf('"', 1)).replaceAll("[0-9]+", "#"))
-                .collect(java.util.stream.Collectors.groupingBy(name -> name, java.util.TreeMap::new,
-                        java.util.stream.Collectors.counting()));
+                .collect(Collectors.groupingBy(name -> name, TreeMap::new, Collectors.counting()));
     }
 
     /** Writes {@code jcmd <pid> Thread.print} to a file. */
