@@ -93,7 +93,8 @@ public final class Mp3convServer implements AutoCloseable {
             AtomicBoolean started = new AtomicBoolean();
             WebServer server = webServer(config, backend, components, started).start();
             JobSweeper sweeper = new JobSweeper(backend.jobs(), backend.queue(),
-                    Settings.duration(config.get("sweeper.grace"), Duration.ofMinutes(1)));
+                    Settings.duration(config.get("sweeper.grace"), Duration.ofMinutes(1)),
+                    backend.blobs()::deleteAbandonedWrites);
             components.forEach(RoleComponent::start);
             if (!backend.queue().durable()) {
                 sweeper.recoverAfterRestart();
