@@ -1,7 +1,6 @@
 package dev.mp3conv.server.converter;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,9 +76,8 @@ final class Mp3Transcoder {
             if (exit != 0 || running.stopped().isPresent()) {
                 return new Result(Optional.empty(), exit, process.outTimeSeconds(), process.reason());
             }
-            try (InputStream in = Files.newInputStream(file)) {
-                return new Result(Optional.of(blobs.write(metadata, in)), exit, process.outTimeSeconds(), process.reason());
-            }
+            // the filesystem store moves the file in place instead of copying it
+            return new Result(Optional.of(blobs.adopt(metadata, file)), exit, process.outTimeSeconds(), process.reason());
         } finally {
             Files.deleteIfExists(file);
         }

@@ -326,6 +326,32 @@ public final class JobRepository {
     }
 
     /**
+     * QUEUED jobs whose {@code video} message was confirmed before {@code publishedBefore} and never
+     * taken: the message was lost after its confirm (dead-lettered while the store was down, a queue
+     * purged by an operator).
+     *
+     * @param publishedBefore only jobs whose last publish is older than this
+     * @param limit           at most this many
+     * @return the jobs
+     */
+    public List<Job> queuedStale(Instant publishedBefore, int limit) {
+        return query(and(eq("state", JobState.QUEUED.name()), lt("video_published_at", date(publishedBefore))), limit);
+    }
+
+    /**
+     * Finished jobs nobody notified although their {@code mp3} message was confirmed before
+     * {@code publishedBefore}, and whose notification did not fail for good.
+     *
+     * @param publishedBefore only jobs whose last publish is older than this
+     * @param limit           at most this many
+     * @return the jobs
+     */
+    public List<Job> unnotifiedStale(Instant publishedBefore, int limit) {
+        return query(and(in("state", JobState.DONE.name(), JobState.FAILED.name()), eq("notified_at", null),
+                eq("notify_error", null), lt("mp3_published_at", date(publishedBefore))), limit);
+    }
+
+    /**
      * All QUEUED jobs (the in-process queue loses its messages on restart).
      *
      * @param limit at most this many

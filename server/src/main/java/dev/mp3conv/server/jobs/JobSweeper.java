@@ -25,6 +25,7 @@ public final class JobSweeper implements AutoCloseable {
     private final JobRepository jobs;
     private final JobQueue queue;
     private final Duration grace;
+    private final Duration stale;
     private final ToIntFunction<Instant> abandonedWrites;
     private ScheduledExecutorService timer;
 
@@ -34,9 +35,11 @@ public final class JobSweeper implements AutoCloseable {
      * @param jobs  jobs collection
      * @param queue queue to republish to
      * @param grace how long a job may stay unpublished before it is republished
+     * @param stale how long a published message may go untaken before it is published again (it was
+     *              lost after its confirm); each job is republished at most once per this period
      */
-    public JobSweeper(JobRepository jobs, JobQueue queue, Duration grace) {
-        this(jobs, queue, grace, before -> 0);
+    public JobSweeper(JobRepository jobs, JobQueue queue, Duration grace, Duration stale) {
+        this(jobs, queue, grace, stale, before -> 0);
     }
 
     /**
@@ -46,13 +49,16 @@ public final class JobSweeper implements AutoCloseable {
      * @param queue           queue to republish to
      * @param grace           how long a job may stay unpublished before it is republished, and a blob
      *                        write idle before it counts as abandoned
+     * @param stale           how long a published message may go untaken before it is published again
      * @param abandonedWrites deletes blob writes idle since before the instant it is given (e.g.
      *                        {@code BlobStore::deleteAbandonedWrites}), returns how many
      */
-    public JobSweeper(JobRepository jobs, JobQueue queue, Duration grace, ToIntFunction<Instant> abandonedWrites) {
+    public JobSweeper(JobRepository jobs, JobQueue queue, Duration grace, Duration stale,
+                      ToIntFunction<Instant> abandonedWrites) {
         this.jobs = jobs;
         this.queue = queue;
         this.grace = grace;
+        this.stale = stale;
         this.abandonedWrites = abandonedWrites;
     }
 
@@ -100,6 +106,15 @@ public final class JobSweeper implements AutoCloseable {
             count += publish(Topic.VIDEO, job) ? 1 : 0;
         }
         for (Job job : jobs.unnotified(before, false, BATCH)) {
+            count += publish(Topic.MP3, job) ? 1 : 0;
+        }
+        // a confirmed message can still be lost (dead-lettered while the store was down, a purged queue):
+        // publishing again is safe, consumers claim first, and the new publish time spaces the retries
+        Instant staleBefore = now.minus(stale);
+        for (Job job : jobs.queuedStale(staleBefore, BATCH)) {
+            count += publish(Topic.VIDEO, job) ? 1 : 0;
+        }
+        for (Job job : jobs.unnotifiedStale(staleBefore, BATCH)) {
             count += publish(Topic.MP3, job) ? 1 : 0;
         }
         int abandoned = abandonedWrites.applyAsInt(before);

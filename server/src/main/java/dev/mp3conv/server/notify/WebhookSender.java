@@ -74,6 +74,13 @@ final class WebhookSender implements AutoCloseable {
             metrics.notification("webhook", "failed");
             return;
         }
+        if (!allowHttp && WebhookTargets.reachesInternal(url)) {
+            // the name was public when set; it resolves into a private network now
+            LOG.log(System.Logger.Level.WARNING, "job {0}: the owner''s webhook host resolves to a non-public "
+                    + "address; not called", job.id());
+            metrics.notification("webhook", "failed");
+            return;
+        }
         HttpRequest request = HttpRequest.newBuilder(url)
                 .timeout(timeout)
                 .header("Content-Type", "application/json")

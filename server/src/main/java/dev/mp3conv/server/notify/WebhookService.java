@@ -100,6 +100,10 @@ public final class WebhookService implements HttpService {
                     ? "url must be an absolute http or https URL"
                     : "url must be an absolute https URL (plain http needs webhooks.allow-http)");
         }
+        if (!allowHttp && WebhookTargets.reachesInternal(uri)) {
+            throw ProblemException.badRequest("url must point at a public address, not into a private network "
+                    + "(loopback, private, link-local)");
+        }
         return uri.toString();
     }
 

@@ -22,6 +22,23 @@ public interface BlobStore extends AutoCloseable {
     BlobInfo write(BlobMetadata metadata, InputStream source) throws IOException;
 
     /**
+     * Takes a finished local file as a new blob; the file is gone afterwards (moved or copied and
+     * deleted). Stores that keep blobs as files move it in place instead of copying it.
+     *
+     * @param metadata what the blob is
+     * @param file     a complete file, e.g. one ffmpeg wrote
+     * @return the stored blob
+     * @throws IOException when the file cannot be read or the store cannot write
+     */
+    default BlobInfo adopt(BlobMetadata metadata, Path file) throws IOException {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return write(metadata, in);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    /**
      * Looks a blob up.
      *
      * @param id blob id

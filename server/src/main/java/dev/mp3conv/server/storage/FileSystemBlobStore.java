@@ -55,18 +55,50 @@ public final class FileSystemBlobStore implements BlobStore {
     public BlobInfo write(BlobMetadata metadata, InputStream source) throws IOException {
         String id = new ObjectId().toHexString();
         Path partData = tmp.resolve(id + ".part");
-        Path partMeta = tmp.resolve(id + ".json.part");
         try {
             long length = copy(source, partData);
-            Instant created = Instant.now();
-            BlobInfo info = new BlobInfo(id, length, metadata, created);
+            return publish(id, partData, length, metadata);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(partData);
+            throw e;
+        }
+    }
+
+    @Override
+    public BlobInfo adopt(BlobMetadata metadata, Path file) throws IOException {
+        String id = new ObjectId().toHexString();
+        Path partData = tmp.resolve(id + ".part");
+        try {
+            Files.move(file, partData, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            // another file system: copy it like any other source
+            return BlobStore.super.adopt(metadata, file);
+        }
+        try (FileChannel channel = FileChannel.open(partData, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(partData);
+            throw e;
+        }
+        try {
+            return publish(id, partData, Files.size(partData), metadata);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(partData);
+            throw e;
+        }
+    }
+
+    /** Writes the sidecar, then renames both into place: the blob becomes visible only when complete. */
+    private BlobInfo publish(String id, Path partData, long length, BlobMetadata metadata) throws IOException {
+        Path partMeta = tmp.resolve(id + ".json.part");
+        try {
+            BlobInfo info = new BlobInfo(id, length, metadata, Instant.now());
             Files.write(partMeta, JSON.writeValueAsBytes(Sidecar.of(info)));
             Path dir = Files.createDirectories(shard(id));
             move(partMeta, dir.resolve(id + ".json"));
             move(partData, dir.resolve(id));
             return info;
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(partData);
             Files.deleteIfExists(partMeta);
             Files.deleteIfExists(shard(id).resolve(id + ".json"));
             throw e;

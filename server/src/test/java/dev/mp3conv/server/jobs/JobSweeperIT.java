@@ -68,7 +68,7 @@ class JobSweeperIT {
         Job notified = job(JobState.DONE);
         jobs.claimNotification(notified.id(), "log");
 
-        JobSweeper sweeper = new JobSweeper(jobs, queue, Duration.ofMinutes(1));
+        JobSweeper sweeper = new JobSweeper(jobs, queue, Duration.ofMinutes(1), Duration.ofMinutes(15));
         assertThat(sweeper.recoverAfterRestart()).isEqualTo(3);
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -84,7 +84,7 @@ class JobSweeperIT {
         Job published = job(JobState.QUEUED);
         jobs.markVideoPublished(published.id());
         Job leased = job(JobState.CONVERTING);
-        JobSweeper sweeper = new JobSweeper(jobs, queue, Duration.ofMinutes(1));
+        JobSweeper sweeper = new JobSweeper(jobs, queue, Duration.ofMinutes(1), Duration.ofMinutes(15));
 
         assertThat(sweeper.sweep()).as("nothing is stuck yet").isZero();
 
@@ -95,5 +95,28 @@ class JobSweeperIT {
                         .containsExactlyInAnyOrder(unpublished.id(), leased.id()));
         assertThat(jobs.find(unpublished.id()).orElseThrow().videoPublishedAt()).isNotNull();
         assertThat(sweeper.sweep()).as("republished jobs are not republished again").isZero();
+    }
+
+    @Test
+    void confirmedMessagesThatWereLostArePublishedAgainOncePerStalePeriod() {
+        Job lostVideo = job(JobState.QUEUED);
+        jobs.markVideoPublished(lostVideo.id()); // confirmed, then dead-lettered while the store was down
+        Job lostMp3 = job(JobState.DONE);
+        jobs.markMp3Published(lostMp3.id());
+        Job gaveUp = job(JobState.DONE);
+        jobs.markMp3Published(gaveUp.id());
+        jobs.recordNotifyError(gaveUp.id(), new dev.mp3conv.model.JobError("smtp-auth", "login refused"));
+        JobSweeper sweeper = new JobSweeper(jobs, queue, Duration.ofMinutes(1), Duration.ofMinutes(15));
+
+        clock.advance(Duration.ofMinutes(10));
+        assertThat(sweeper.sweep()).as("not stale yet").isZero();
+
+        clock.advance(Duration.ofMinutes(6));
+        assertThat(sweeper.sweep()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(videos).extracting(JobMessage::jobId).containsExactly(lostVideo.id());
+            assertThat(mp3s).extracting(JobMessage::jobId).containsExactly(lostMp3.id());
+        });
+        assertThat(sweeper.sweep()).as("the republish restarts the period").isZero();
     }
 }

@@ -142,6 +142,9 @@ class WebhookIT {
         assertThat(put("{\"url\":\"https://hooks.example.test/a\"}", "wrong").statusCode()).isEqualTo(401);
         assertThat(put("{\"url\":\"ftp://hooks.example.test/a\"}", TOKEN).statusCode()).isEqualTo(400);
         assertThat(put("{\"url\":\"not a url\"}", TOKEN).statusCode()).isEqualTo(400);
+        HttpResponse<String> internal = put("{\"url\":\"https://169.254.169.254/latest/meta-data\"}", TOKEN);
+        assertThat(internal.statusCode()).as("no webhooks into the operator's network").isEqualTo(400);
+        assertThat(internal.body()).contains("public address");
         assertThat(put("{\"url\":\"https://hooks.example.test/a\"}", TOKEN).statusCode()).isEqualTo(200);
 
         HttpResponse<String> shown = send(HttpRequest.newBuilder(uri()).header("Authorization", "Bearer " + TOKEN).GET());

@@ -68,7 +68,7 @@ class RabbitRecoveryIT {
             }
             assertThat(failedPublishes.get()).as("publishes failed after recovery").isEqualTo(failedBefore);
 
-            JobSweeper sweeper = new JobSweeper(repository, queue, Duration.ZERO);
+            JobSweeper sweeper = new JobSweeper(repository, queue, Duration.ZERO, Duration.ofMinutes(15));
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 sweeper.sweep();
                 assertThat(accepted).allSatisfy(job ->

@@ -66,6 +66,19 @@ abstract class BlobStoreContract {
     }
 
     @Test
+    void adoptingAFileStoresItsBytesAndConsumesTheFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        byte[] data = new GeneratedStream(2 * 1024 * 1024 + 5, 3, -1).readAllBytes();
+        java.nio.file.Path file = java.nio.file.Files.write(dir.resolve("ffmpeg-output.mp3"), data);
+        BlobInfo info = store().adopt(META, file);
+        assertThat(file).doesNotExist();
+        assertThat(info.length()).isEqualTo(data.length);
+        try (InputStream in = store().open(info.id())) {
+            assertThat(in.readAllBytes()).isEqualTo(data);
+        }
+    }
+
+    @Test
     void emptyBlobIsStored() throws Exception {
         BlobInfo info = store().write(META, InputStream.nullInputStream());
         assertThat(info.length()).isZero();
