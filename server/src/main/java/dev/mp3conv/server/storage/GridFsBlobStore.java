@@ -89,8 +89,8 @@ public final class GridFsBlobStore implements BlobStore {
         ObjectId id = new ObjectId();
         Deque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
         long length = 0;
+        int n = 0;
         try {
-            int n = 0;
             byte[] chunk;
             // readNBytes loops until the chunk is full or the stream ends, so 0-byte reads cannot truncate
             while ((chunk = source.readNBytes(CHUNK_SIZE)).length > 0) {
@@ -106,6 +106,13 @@ public final class GridFsBlobStore implements BlobStore {
             }
             while (!inFlight.isEmpty()) {
                 await(inFlight.removeFirst());
+            }
+            // a write idle past the sweeper's grace (a stalled client) may have had its chunks deleted as
+            // abandoned: fail it rather than publish a blob with holes
+            long stored = Await.first(chunks.countDocuments(eq("files_id", id))).orElse(0L);
+            if (stored != n) {
+                throw new StoreUnavailableException("blob " + id + " lost chunks while it was written ("
+                        + stored + " of " + n + " stored)", null);
             }
             Instant created = Instant.now();
             Document file = new Document("_id", id)

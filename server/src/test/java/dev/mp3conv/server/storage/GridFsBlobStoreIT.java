@@ -1,5 +1,7 @@
 package dev.mp3conv.server.storage;
 
+import java.io.InputStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -15,6 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The blob contract against GridFS on the mongo-java-server stand-in, through the real reactive driver.
@@ -85,6 +89,28 @@ class GridFsBlobStoreIT extends BlobStoreContract {
         assertThat(store.deleteAbandonedWrites(now.plusSeconds(60))).isEqualTo(1);
         assertThat(Await.first(chunks.countDocuments(new Document("files_id", stillWriting)))).contains(0L);
         assertThat(store.open(complete.id()).readAllBytes()).hasSize(GridFsBlobStore.CHUNK_SIZE + 1);
+    }
+
+    @Test
+    void aWriteWhoseChunksWereDeletedAsAbandonedFailsInsteadOfStoringABlobWithHoles() {
+        var chunks = mongo.database().getCollection(bucket + ".chunks");
+        byte[] twoChunks = new byte[2 * GridFsBlobStore.CHUNK_SIZE];
+        // the client stalls after two chunks long enough for the sweeper to take the write as abandoned
+        InputStream stalling = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(twoChunks),
+                new InputStream() {
+                    @Override
+                    public int read() {
+                        await().atMost(Duration.ofSeconds(10))
+                                .until(() -> Await.first(chunks.countDocuments()).orElse(0L) == 2);
+                        Await.done(chunks.deleteMany(new Document()));
+                        return -1;
+                    }
+                });
+
+        assertThatThrownBy(() -> store.write(META, stalling))
+                .isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("lost chunks");
+        assertThat(Await.first(mongo.database().getCollection(bucket + ".files").countDocuments())).contains(0L);
     }
 
     private static Document chunk(Instant at, ObjectId file, int n) {
