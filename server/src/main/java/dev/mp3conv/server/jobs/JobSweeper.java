@@ -47,9 +47,10 @@ public final class JobSweeper implements AutoCloseable {
      *
      * @param jobs            jobs collection
      * @param queue           queue to republish to
-     * @param grace           how long a job may stay unpublished before it is republished, and a blob
-     *                        write idle before it counts as abandoned
-     * @param stale           how long a published message may go untaken before it is published again
+     * @param grace           how long a job may stay unpublished before it is republished
+     * @param stale           how long a published message may go untaken before it is published again,
+     *                        and a blob write idle before it counts as abandoned (long, so a client that
+     *                        stalls mid-upload is not cut off by the janitor)
      * @param abandonedWrites deletes blob writes idle since before the instant it is given (e.g.
      *                        {@code BlobStore::deleteAbandonedWrites}), returns how many
      */
@@ -117,7 +118,7 @@ public final class JobSweeper implements AutoCloseable {
         for (Job job : jobs.unnotifiedStale(staleBefore, BATCH)) {
             count += publish(Topic.MP3, job) ? 1 : 0;
         }
-        int abandoned = abandonedWrites.applyAsInt(before);
+        int abandoned = abandonedWrites.applyAsInt(staleBefore);
         if (abandoned > 0) {
             LOG.log(System.Logger.Level.INFO, "deleted {0} abandoned blob write(s)", abandoned);
         }

@@ -182,7 +182,7 @@ final class ProcessCluster implements AutoCloseable {
         environment.put("JAVA_OPTS", String.join(" ", "-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
                 "-Dadmin.host=127.0.0.1",
                 "-Dqueue.dead-letter-exchange=" + unique + ".dlx",
-                "-Dconverter.lease=5s", "-Dsweeper.interval=2s", "-Dsweeper.grace=5s",
+                "-Dconverter.lease=5s", "-Dsweeper.interval=2s", "-Dsweeper.grace=5s", "-Dsweeper.stale=10s",
                 "-Damqp.recovery-interval=1s", "-Dmongodb.timeout=2s"));
         environment.remove("SMTP_HOST");
         environment.putAll(env);
