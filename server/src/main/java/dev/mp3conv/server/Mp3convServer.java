@@ -94,7 +94,8 @@ public final class Mp3convServer implements AutoCloseable {
             WebServer server = webServer(config, backend, components, started).start();
             JobSweeper sweeper = new JobSweeper(backend.jobs(), backend.queue(),
                     Settings.duration(config.get("sweeper.grace"), Duration.ofMinutes(1)),
-                    Settings.duration(config.get("sweeper.stale"), Duration.ofMinutes(15)));
+                    Settings.duration(config.get("sweeper.stale"), Duration.ofMinutes(15)),
+                    backend.blobs()::deleteAbandonedWrites);
             components.forEach(RoleComponent::start);
             if (!backend.queue().durable()) {
                 sweeper.recoverAfterRestart();

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.QueueUnavailableException;
@@ -14,7 +15,8 @@ import dev.mp3conv.server.queue.Topic;
  * The outbox sweeper: the jobs collection is the source of truth, and this republishes what the
  * queue may not have: QUEUED jobs without a confirmed {@code video} publish, CONVERTING jobs whose
  * lease ran out (their worker died), and finished jobs nobody notified. Republishing is safe because
- * consumers are idempotent (they claim the job first).
+ * consumers are idempotent (they claim the job first). It also has the blob store delete writes that
+ * failed without cleaning up (the store was down, or their process died).
  */
 public final class JobSweeper implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(JobSweeper.class.getName());
@@ -24,6 +26,7 @@ public final class JobSweeper implements AutoCloseable {
     private final JobQueue queue;
     private final Duration grace;
     private final Duration stale;
+    private final ToIntFunction<Instant> abandonedWrites;
     private ScheduledExecutorService timer;
 
     /**
@@ -36,10 +39,28 @@ public final class JobSweeper implements AutoCloseable {
      *              lost after its confirm); each job is republished at most once per this period
      */
     public JobSweeper(JobRepository jobs, JobQueue queue, Duration grace, Duration stale) {
+        this(jobs, queue, grace, stale, before -> 0);
+    }
+
+    /**
+     * New sweeper that also deletes abandoned blob writes.
+     *
+     * @param jobs            jobs collection
+     * @param queue           queue to republish to
+     * @param grace           how long a job may stay unpublished before it is republished
+     * @param stale           how long a published message may go untaken before it is published again,
+     *                        and a blob write idle before it counts as abandoned (long, so a client that
+     *                        stalls mid-upload is not cut off by the janitor)
+     * @param abandonedWrites deletes blob writes idle since before the instant it is given (e.g.
+     *                        {@code BlobStore::deleteAbandonedWrites}), returns how many
+     */
+    public JobSweeper(JobRepository jobs, JobQueue queue, Duration grace, Duration stale,
+                      ToIntFunction<Instant> abandonedWrites) {
         this.jobs = jobs;
         this.queue = queue;
         this.grace = grace;
         this.stale = stale;
+        this.abandonedWrites = abandonedWrites;
     }
 
     /**
@@ -96,6 +117,10 @@ public final class JobSweeper implements AutoCloseable {
         }
         for (Job job : jobs.unnotifiedStale(staleBefore, BATCH)) {
             count += publish(Topic.MP3, job) ? 1 : 0;
+        }
+        int abandoned = abandonedWrites.applyAsInt(staleBefore);
+        if (abandoned > 0) {
+            LOG.log(System.Logger.Level.INFO, "deleted {0} abandoned blob write(s)", abandoned);
         }
         return count;
     }

@@ -93,6 +93,19 @@ public interface BlobStore extends AutoCloseable {
      */
     boolean reachable();
 
+    /**
+     * Deletes what writes left behind when they could not clean up after themselves (the store was
+     * down when they failed, or their process died mid-write). Stores whose writes are atomic have
+     * nothing to do.
+     *
+     * @param before only writes whose last activity is older than this are abandoned (a slower write
+     *               may still be in progress)
+     * @return number of abandoned writes deleted
+     */
+    default int deleteAbandonedWrites(java.time.Instant before) {
+        return 0;
+    }
+
     @Override
     void close();
 }

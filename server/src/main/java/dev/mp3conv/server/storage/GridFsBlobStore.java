@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Date;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -27,8 +29,11 @@ import reactor.core.publisher.Mono;
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gte;
+import static com.mongodb.client.model.Filters.lt;
 import static com.mongodb.client.model.Filters.lte;
+import static com.mongodb.client.model.Projections.include;
 import static com.mongodb.client.model.Sorts.ascending;
+import static com.mongodb.client.model.Sorts.descending;
 
 /**
  * Blobs in MongoDB GridFS ({@code <bucket>.files} and {@code <bucket>.chunks}, the standard layout any
@@ -39,7 +44,7 @@ import static com.mongodb.client.model.Sorts.ascending;
  * in flight, and its download has no ranges. Here at most {@value #WINDOW} chunk inserts are in flight
  * and a range read fetches only the chunks it covers, so memory stays at a few MiB per stream whatever
  * the blob size. The files document is written last, so a blob is visible only once complete; a failed
- * write deletes its chunks.
+ * write deletes its chunks, and {@link #deleteAbandonedWrites} deletes those it could not.
  */
 public final class GridFsBlobStore implements BlobStore {
     /** Chunk size: measured 1.3–3x faster than the 255 KiB default. */
@@ -49,6 +54,15 @@ public final class GridFsBlobStore implements BlobStore {
     private final MongoDatabase database;
     private final MongoCollection<Document> files;
     private final MongoCollection<Document> chunks;
+    /** Files ids of first chunks already seen by {@link #deleteAbandonedWrites} whose write may still finish. */
+    private final Set<ObjectId> suspects = new HashSet<>();
+    /**
+     * How far back the first scan of a process looks: writes abandoned earlier were seen by the
+     * processes before it, and scanning every chunk ever written would read the whole bucket.
+     */
+    private static final java.time.Duration FIRST_SCAN = java.time.Duration.ofDays(1);
+    /** Where the next scan for first chunks starts; null: {@link #FIRST_SCAN} before the first call's instant. */
+    private ObjectId scannedUpTo;
 
     private GridFsBlobStore(MongoDatabase database, String bucket) {
         this.database = database;
@@ -75,8 +89,8 @@ public final class GridFsBlobStore implements BlobStore {
         ObjectId id = new ObjectId();
         Deque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
         long length = 0;
+        int n = 0;
         try {
-            int n = 0;
             byte[] chunk;
             // readNBytes loops until the chunk is full or the stream ends, so 0-byte reads cannot truncate
             while ((chunk = source.readNBytes(CHUNK_SIZE)).length > 0) {
@@ -92,6 +106,13 @@ public final class GridFsBlobStore implements BlobStore {
             }
             while (!inFlight.isEmpty()) {
                 await(inFlight.removeFirst());
+            }
+            // a write idle past the sweeper's grace (a stalled client) may have had its chunks deleted as
+            // abandoned: fail it rather than publish a blob with holes
+            long stored = Await.first(chunks.countDocuments(eq("files_id", id))).orElse(0L);
+            if (stored != n) {
+                throw new StoreUnavailableException("blob " + id + " lost chunks while it was written ("
+                        + stored + " of " + n + " stored)", null);
             }
             Instant created = Instant.now();
             Document file = new Document("_id", id)
@@ -147,6 +168,45 @@ public final class GridFsBlobStore implements BlobStore {
         boolean existed = Await.first(files.deleteOne(eq("_id", oid))).map(r -> r.getDeletedCount() > 0).orElse(false);
         Await.done(chunks.deleteMany(eq("files_id", oid)));
         return existed;
+    }
+
+    /**
+     * Chunks without a files document are a write that failed and could not delete them, or whose
+     * process died. Each call looks at the first chunks ({@code n = 0}) inserted since the previous call
+     * (an {@code _id} range, so the scan stays small), remembers their files ids, and deletes the chunks
+     * of those still without a files document once their newest chunk is older than {@code before}.
+     * Chunk ids are ObjectIds made when the chunk is inserted, so they date the write's last activity.
+     */
+    @Override
+    public synchronized int deleteAbandonedWrites(Instant before) {
+        ObjectId upTo = ObjectId.getSmallestWithDate(Date.from(before));
+        ObjectId from = scannedUpTo != null ? scannedUpTo
+                : ObjectId.getSmallestWithDate(Date.from(before.minus(FIRST_SCAN)));
+        Flux.from(chunks.find(and(gte("_id", from), lt("_id", upTo), eq("n", 0))).projection(include("files_id")))
+                .map(chunk -> chunk.getObjectId("files_id"))
+                .toIterable()
+                .forEach(suspects::add);
+        if (scannedUpTo == null || upTo.compareTo(scannedUpTo) > 0) {
+            scannedUpTo = upTo;
+        }
+        int deleted = 0;
+        for (Iterator<ObjectId> it = suspects.iterator(); it.hasNext(); ) {
+            ObjectId fileId = it.next();
+            if (Await.first(files.find(eq("_id", fileId)).projection(include("_id")).first()).isPresent()) {
+                it.remove();
+                continue;
+            }
+            Optional<Document> newest = Await.first(chunks.find(eq("files_id", fileId))
+                    .projection(include("_id")).sort(descending("n")).first());
+            if (newest.isEmpty()) {
+                it.remove();
+            } else if (newest.get().getObjectId("_id").getDate().toInstant().isBefore(before)) {
+                Await.done(chunks.deleteMany(eq("files_id", fileId)));
+                it.remove();
+                deleted++;
+            }
+        }
+        return deleted;
     }
 
     @Override
