@@ -62,6 +62,14 @@ public final class Problems {
         });
     }
 
+    private static boolean unreadBody(ServerRequest req) {
+        try {
+            return req.content().hasEntity() && !req.content().consumed();
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
     /**
      * Answers with a problem.
      *
@@ -71,8 +79,12 @@ public final class Problems {
      * @param detail explanation for the user
      */
     public static void send(ServerRequest req, ServerResponse res, Status status, String detail) {
-        Problem problem = Problem.of(status.code(), status.reasonPhrase(), detail).withInstance(req.path().path());
+        Problem problem = Problem.of(status.code(), status.reasonPhrase(), detail).withInstance(req.path().absolute().path());
         res.status(status);
+        if (unreadBody(req)) {
+            // a rejected upload's remaining bytes must not be read as the next request on this connection
+            res.header(HeaderNames.CONNECTION, "close");
+        }
         res.header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         try {

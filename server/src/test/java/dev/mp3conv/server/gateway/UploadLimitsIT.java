@@ -135,6 +135,38 @@ class UploadLimitsIT {
     }
 
     @Test
+    void aRejectedUploadClosesTheConnectionSoItsRestIsNeverTakenAsARequest() throws Exception {
+        byte[] body = new GatewayClient.Multipart()
+                .file("file", "big.mp4", "video/mp4", GatewayClient.randomBytes(2 * MAX, 8)).bytes();
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    out.write(("POST /api/v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                            + ServerWithFakeAuth.ALICE_TOKEN + "\r\nContent-Type: multipart/form-data; boundary="
+                            + GatewayClient.BOUNDARY + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.write(body);
+                    out.flush();
+                } catch (java.io.IOException e) {
+                    // the server may close while the rest is still being sent: that is the point
+                }
+            });
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            writer.join();
+            assertThat(answer).startsWith("HTTP/1.1 413");
+            assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
+            assertThat(answer).as("the problem names the full request path").contains("\"instance\":\"/api/v1/jobs\"");
+            // readAllBytes returned: the server closed the connection. Helidon 4.5 may still answer the
+            // leftover bytes once (400) before closing; they must never be taken as a request that works
+            assertThat(answer.substring(1)).as("answers to leftover bytes in:%n%s", answer)
+                    .doesNotContain("HTTP/1.1 2").doesNotContain("HTTP/1.1 1");
+        }
+        assertNothingStored();
+    }
+
+    @Test
     void anUploadAfterRejectionsStillWorks() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.getOutputStream().write("POST /api/v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n"
