@@ -1,10 +1,13 @@
 package dev.mp3conv.server.converter;
 
 import java.io.IOException;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +25,9 @@ import dev.mp3conv.server.storage.BlobInfo;
 import dev.mp3conv.server.storage.BlobStore;
 
 /**
- * Handles {@code video} messages (DESIGN.md §8): claim the job, probe, convert with ffmpeg, store the
- * MP3, mark the job DONE, publish {@code mp3}, ack. A bad input ends as a FAILED job with a reason and
+ * Handles {@code video} messages (DESIGN.md §8): claim the job, convert with ffmpeg while a probe
+ * reads the input beside it, store the MP3, judge it by the probe (audio present, duration covered),
+ * mark the job DONE, publish {@code mp3}, ack. A bad input ends as a FAILED job with a reason and
  * its {@code mp3} message (the owner hears about failures too); the message is acked, never retried.
  * Unexpected faults (a store down) release the job and are thrown, so the queue redelivers; after
  * {@code converter.max-attempts} claims the job fails as {@code internal-error} instead of looping.
@@ -102,31 +106,86 @@ public final class ConversionWorker implements MessageHandler {
 
     private void convert(RunningConversion conversion) throws Exception {
         Job job = conversion.job();
+        Mp3Encoding encoding = Mp3Encoding.first(job);
+        conversion.budget(0, settings.timeoutFor(0));
         try (JobInput input = JobInput.open(job, blobs, loopback)) {
+            // ffmpeg starts at once; the probe runs beside it (the other core) and is needed only to
+            // judge the result, so its run costs no wall time
+            CompletableFuture<MediaInfo> probed = probeBeside(conversion, input.address());
             try {
-                MediaInfo media = probe.probe(input.address());
-                MediaInfo.AudioStream audio = media.audio().orElseThrow(() -> new MediaRejectedException(
-                        MediaRejectedException.NO_AUDIO, "the file has no audio stream"));
-                Mp3Encoding encoding = Mp3Encoding.plan(job, audio);
-                OptionalDouble expected = media.expectedAudioSeconds();
-                if (expected.isPresent()) {
-                    jobs.recordDuration(job.id(), workerId, expected.getAsDouble());
+                if (stoppedFromOutside(conversion)) {
+                    return;
                 }
-                conversion.budget(expected.orElse(0), settings.timeoutFor(expected.orElse(0)));
-                if (!stoppedFromOutside(conversion)) {
-                    Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, conversion);
-                    keepOrDiscard(conversion, input, expected, encoding, result);
+                Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, conversion);
+                if (encoding.streamCopy() && result.exitCode() != 0 && conversion.stopped().isEmpty()
+                        && !"mp3".equals(audioOf(await(probed)).codec())) {
+                    // the MP3 muxer refused to copy audio that is not MP3: encode it
+                    encoding = Mp3Encoding.standard();
+                    if (stoppedFromOutside(conversion)) {
+                        return;
+                    }
+                    result = transcoder.transcode(job, input.address(), encoding, conversion);
                 }
+                keepOrDiscard(conversion, input, probed, encoding, result);
             } catch (MediaRejectedException e) {
                 if (input.failed()) {
                     throw new IOException("the blob store failed while ffmpeg read the video", e);
                 }
                 throw e;
+            } finally {
+                conversion.endHelpers();
             }
         }
     }
 
-    private void keepOrDiscard(RunningConversion conversion, JobInput input, OptionalDouble expected,
+    /**
+     * Probes the input on a virtual thread; once it knows the duration it sets the time budget and
+     * records the duration on the job (for progress).
+     */
+    private CompletableFuture<MediaInfo> probeBeside(RunningConversion conversion, String address) {
+        CompletableFuture<MediaInfo> probed = new CompletableFuture<>();
+        Thread.ofVirtual().name("probe-" + conversion.job().id()).start(() -> {
+            try {
+                MediaInfo media = probe.probe(address, conversion::attachHelper);
+                OptionalDouble expected = media.expectedAudioSeconds();
+                if (expected.isPresent()) {
+                    conversion.budget(expected.getAsDouble(), settings.timeoutFor(expected.getAsDouble()));
+                    recordDuration(conversion.job(), expected.getAsDouble());
+                }
+                probed.complete(media);
+            } catch (Throwable e) {
+                probed.completeExceptionally(e);
+            }
+        });
+        return probed;
+    }
+
+    private void recordDuration(Job job, double seconds) {
+        try {
+            jobs.recordDuration(job.id(), workerId, seconds);
+        } catch (RuntimeException e) {
+            // only progress needs it; completing the job tells whether the store is there
+            LOG.log(System.Logger.Level.WARNING, "job {0}: cannot record the duration: {1}", job.id(), e.toString());
+        }
+    }
+
+    private static MediaInfo await(CompletableFuture<MediaInfo> probed) throws Exception {
+        try {
+            return probed.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private static MediaInfo.AudioStream audioOf(MediaInfo media) throws MediaRejectedException {
+        return media.audio().orElseThrow(() -> new MediaRejectedException(
+                MediaRejectedException.NO_AUDIO, "the file has no audio stream"));
+    }
+
+    private void keepOrDiscard(RunningConversion conversion, JobInput input, CompletableFuture<MediaInfo> probed,
                                Mp3Encoding encoding, Mp3Transcoder.Result result) throws Exception {
         Job job = conversion.job();
         boolean kept = false;
@@ -134,19 +193,23 @@ public final class ConversionWorker implements MessageHandler {
             if (stoppedFromOutside(conversion)) {
                 return;
             }
+            MediaInfo media = await(probed);
+            MediaInfo.AudioStream audio = audioOf(media);
             if (result.exitCode() != 0 || result.blob().isEmpty()) {
                 if (input.failed()) {
                     throw new IOException("the blob store failed while ffmpeg read the video");
                 }
                 throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, result.reason());
             }
+            OptionalDouble expected = media.expectedAudioSeconds();
             if (expected.isPresent() && result.outSeconds() < MIN_COVERAGE * expected.getAsDouble()) {
-                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(java.util.Locale.ROOT,
+                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(Locale.ROOT,
                         "the audio ends at %.1f s of %.1f s: the file is truncated or corrupt",
                         result.outSeconds(), expected.getAsDouble()));
             }
             BlobInfo mp3 = result.blob().get();
-            kept = complete(job, mp3, encoding, conversion, expected.orElse(result.outSeconds()));
+            kept = complete(job, mp3, encoding, encoding.bitrateFor(audio).orElse(null), conversion,
+                    expected.orElse(result.outSeconds()));
         } finally {
             if (!kept) {
                 result.blob().ifPresent(blob -> blobs.delete(blob.id()));
@@ -154,11 +217,11 @@ public final class ConversionWorker implements MessageHandler {
         }
     }
 
-    private boolean complete(Job job, BlobInfo mp3, Mp3Encoding encoding, RunningConversion conversion,
+    private boolean complete(Job job, BlobInfo mp3, Mp3Encoding encoding, String bitrate, RunningConversion conversion,
                              double audioSeconds) {
         Optional<Job> done;
         try {
-            done = jobs.complete(job.id(), workerId, mp3.id(), mp3.length(), encoding.recordedBitrate());
+            done = jobs.complete(job.id(), workerId, mp3.id(), mp3.length(), bitrate);
         } catch (RuntimeException e) {
             // the update may have landed even though the answer was lost: keep the blob if it did
             if (jobs.find(job.id()).map(j -> mp3.id().equals(j.mp3Fid())).orElse(false)) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -62,12 +63,15 @@ final class FfmpegProcess implements AutoCloseable {
      * @param command executable and arguments
      * @param input   the input address to hide in messages
      * @param timeout how long it may run
+     * @param started told of the process once it runs (so that its owner can kill it)
      * @return the finished process
      * @throws IOException when it cannot start or runs out of time
      */
-    static FfmpegProcess run(List<String> command, String input, Duration timeout) throws IOException {
+    static FfmpegProcess run(List<String> command, String input, Duration timeout, Consumer<FfmpegProcess> started)
+            throws IOException {
         FfmpegProcess run = start(command, input);
         try (run) {
+            started.accept(run);
             Thread reader = Thread.ofVirtual().start(() -> run.collectStdout());
             if (!run.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IOException("ffmpeg did not finish within " + timeout);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,19 +37,20 @@ final class MediaProbe {
     /**
      * Probes an input.
      *
-     * @param input file path or URL ffmpeg reads
+     * @param input   file path or URL ffmpeg reads
+     * @param started told of the probe process once it runs (so that its owner can kill it)
      * @return what it holds
      * @throws MediaRejectedException when ffmpeg cannot read it as media
      * @throws IOException            when the probe itself cannot run
      */
-    MediaInfo probe(String input) throws MediaRejectedException, IOException {
-        return ffmpeg.ffprobe().isPresent() ? withFfprobe(input) : withFfmpeg(input);
+    MediaInfo probe(String input, Consumer<FfmpegProcess> started) throws MediaRejectedException, IOException {
+        return ffmpeg.ffprobe().isPresent() ? withFfprobe(input, started) : withFfmpeg(input, started);
     }
 
-    private MediaInfo withFfprobe(String input) throws MediaRejectedException, IOException {
+    private MediaInfo withFfprobe(String input, Consumer<FfmpegProcess> started) throws MediaRejectedException, IOException {
         List<String> command = List.of(ffmpeg.ffprobe().orElseThrow().toString(), "-v", "error",
                 "-print_format", "json", "-show_format", "-show_streams", input);
-        FfmpegProcess run = FfmpegProcess.run(command, input, TIMEOUT);
+        FfmpegProcess run = FfmpegProcess.run(command, input, TIMEOUT, started);
         if (run.exitCode() != 0) {
             throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, run.reason());
         }
@@ -65,9 +67,9 @@ final class MediaProbe {
         return new MediaInfo(positiveDouble(root.path("format").path("duration").asText("")), audio);
     }
 
-    private MediaInfo withFfmpeg(String input) throws MediaRejectedException, IOException {
+    private MediaInfo withFfmpeg(String input, Consumer<FfmpegProcess> started) throws MediaRejectedException, IOException {
         List<String> command = List.of(ffmpeg.executable().toString(), "-hide_banner", "-nostdin", "-i", input);
-        FfmpegProcess run = FfmpegProcess.run(command, input, TIMEOUT);
+        FfmpegProcess run = FfmpegProcess.run(command, input, TIMEOUT, started);
         List<String> lines = run.diagnostics();
         if (lines.stream().noneMatch(line -> line.startsWith("Input #0"))) {
             throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, run.reason());

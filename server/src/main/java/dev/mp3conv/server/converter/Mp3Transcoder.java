@@ -88,7 +88,13 @@ final class Mp3Transcoder {
                 "-loglevel", "error", "-nostats", "-progress", "pipe:2", "-y", "-i", input));
         command.addAll(encoding.codecArgs());
         // without this, an input ffmpeg cannot read to the end may "succeed" with a 136-byte MP3
-        command.addAll(List.of("-abort_on", "empty_output_stream", "-f", "mp3", output));
+        command.addAll(List.of("-abort_on", "empty_output_stream"));
+        if (output.startsWith("pipe:")) {
+            // ffmpeg flushes a pipe after every packet unless told not to: one write per MP3 frame
+            // (23,000 for 10 minutes) cost 12% of a conversion in wakeups of the reading side
+            command.addAll(List.of("-flush_packets", "0"));
+        }
+        command.addAll(List.of("-f", "mp3", output));
         return command;
     }
 

@@ -1,6 +1,8 @@
 package dev.mp3conv.server.converter;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import dev.mp3conv.server.jobs.Job;
@@ -17,6 +19,7 @@ final class RunningConversion {
     private final Job job;
     private final long startNanos = System.nanoTime();
     private FfmpegProcess process;
+    private final List<FfmpegProcess> helpers = new ArrayList<>();
     private Stop stop;
     private double expectedSeconds;
     private long deadlineNanos;
@@ -41,6 +44,24 @@ final class RunningConversion {
         }
     }
 
+    /**
+     * Attaches a process that runs beside ffmpeg (the probe): killed with it, not used for progress.
+     *
+     * @param helper the process
+     */
+    synchronized void attachHelper(FfmpegProcess helper) {
+        helpers.add(helper);
+        if (stop != null) {
+            helper.kill();
+        }
+    }
+
+    /** Kills the helpers still running: the conversion is over. */
+    synchronized void endHelpers() {
+        helpers.stream().filter(FfmpegProcess::alive).forEach(FfmpegProcess::kill);
+        helpers.clear();
+    }
+
     synchronized void stop(Stop reason) {
         if (stop == null) {
             stop = reason;
@@ -48,6 +69,7 @@ final class RunningConversion {
         if (process != null) {
             process.kill();
         }
+        helpers.forEach(FfmpegProcess::kill);
     }
 
     synchronized Optional<Stop> stopped() {

@@ -85,6 +85,22 @@ class ConversionWorkerIT {
     }
 
     @Test
+    void audioIsBroughtWithinMp3AndOtherwiseKeptAsItIs() throws Exception {
+        Job surround = server.awaitFinished(server.submit(MediaSamples.surround96k(samples), null, null));
+        Job mono = server.awaitFinished(server.submit(MediaSamples.mono22k(samples), "64k", null));
+
+        assertThat(surround.state()).as("error %s", surround.error()).isEqualTo(JobState.DONE);
+        JsonNode fromSurround = MediaSamples.firstAudio(MediaSamples.probe(server.mp3File(surround)));
+        assertThat(fromSurround.path("sample_rate").asInt()).as("96 kHz brought to MP3's highest").isEqualTo(48_000);
+        assertThat(fromSurround.path("channels").asInt()).as("5.1 downmixed").isEqualTo(2);
+        assertThat(mono.state()).as("error %s", mono.error()).isEqualTo(JobState.DONE);
+        JsonNode fromMono = MediaSamples.firstAudio(MediaSamples.probe(server.mp3File(mono)));
+        assertThat(fromMono.path("sample_rate").asInt()).isEqualTo(22_050);
+        assertThat(fromMono.path("channels").asInt()).isEqualTo(1);
+        assertThat(fromMono.path("bit_rate").asLong()).isEqualTo(64_000);
+    }
+
+    @Test
     void variableBitrateMp3CarriesItsXingHeader() throws Exception {
         Job job = server.awaitFinished(server.submit(MediaSamples.mp4MoovAtEnd(samples), null, 4));
 

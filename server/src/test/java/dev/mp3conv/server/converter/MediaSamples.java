@@ -26,6 +26,16 @@ final class MediaSamples {
     private MediaSamples() {
     }
 
+    /** WAV with 96 kHz 5.1 PCM (more than MP3 can hold) and 22.05 kHz mono FLAC (less than most MP3s). */
+    static Path surround96k(Path dir) throws IOException {
+        return make(dir.resolve("surround-96k.wav"), "-f", "lavfi", "-i", SINE.replace("44100", "96000"),
+                "-af", "pan=5.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0", "-c:a", "pcm_s24le");
+    }
+
+    static Path mono22k(Path dir) throws IOException {
+        return make(dir.resolve("mono-22k.flac"), "-f", "lavfi", "-i", SINE.replace("44100", "22050"), "-ac", "1");
+    }
+
     /** H.264/AAC stereo MP4 with the moov atom at the end (ffmpeg's default): needs a seekable input. */
     static Path mp4MoovAtEnd(Path dir) throws IOException {
         return make(dir.resolve("moov-at-end.mp4"), "-f", "lavfi", "-i", SINE, "-f", "lavfi", "-i", VIDEO,

@@ -17,48 +17,44 @@ class Mp3EncodingTest {
     private static final MediaInfo.AudioStream AAC = audio("aac", 44_100, 2);
 
     @Test
-    void defaultsToCbr192kStreamedToStdout() throws Exception {
-        Mp3Encoding plan = Mp3Encoding.plan(job(null, null), AAC);
+    void bitrateAskedIsCbrStreamedToStdout() throws Exception {
+        Mp3Encoding plan = Mp3Encoding.first(job("128", null));
 
-        assertThat(plan.codecArgs()).containsSequence("-c:a", "libmp3lame").containsSequence("-b:a", "192k")
-                .doesNotContain("-ar", "-ac");
-        assertThat(plan.recordedBitrate()).isEqualTo("192k");
+        assertThat(plan.codecArgs()).containsSequence("-map", "0:a:0").containsSequence("-c:a", "libmp3lame")
+                .containsSequence("-b:a", "128k").doesNotContain("-ar", "-ac");
+        assertThat(plan.bitrateFor(AAC)).contains("128k");
+        assertThat(plan.streamCopy()).isFalse();
         assertThat(plan.toFile()).isFalse();
     }
 
     @Test
     void vbrQualityGoesThroughAFileForItsXingHeader() throws Exception {
-        Mp3Encoding plan = Mp3Encoding.plan(job(null, 2), AAC);
+        Mp3Encoding plan = Mp3Encoding.first(job(null, 2));
 
         assertThat(plan.codecArgs()).containsSequence("-q:a", "2").doesNotContain("-b:a");
-        assertThat(plan.recordedBitrate()).isNull();
+        assertThat(plan.bitrateFor(AAC)).isEmpty();
         assertThat(plan.toFile()).isTrue();
     }
 
     @Test
-    void mp3SourceWithoutOptionsIsCopied() throws Exception {
-        Mp3Encoding copy = Mp3Encoding.plan(job(null, null), audio("mp3", 44_100, 2));
-        Mp3Encoding reencode = Mp3Encoding.plan(job("128k", null), audio("mp3", 44_100, 2));
+    void noOptionsTryAStreamCopyFirstThenCbr192k() throws Exception {
+        Mp3Encoding copy = Mp3Encoding.first(job(null, null));
+        Mp3Encoding standard = Mp3Encoding.standard();
 
         assertThat(copy.streamCopy()).isTrue();
-        assertThat(copy.codecArgs()).containsSequence("-c:a", "copy");
-        assertThat(copy.recordedBitrate()).isEqualTo("128k");
-        assertThat(reencode.streamCopy()).isFalse();
-        assertThat(reencode.codecArgs()).containsSequence("-b:a", "128k");
-    }
-
-    @Test
-    void highSampleRatesAndSurroundAreBroughtWithinMp3() throws Exception {
-        Mp3Encoding plan = Mp3Encoding.plan(job(null, null), audio("pcm_s24le", 96_000, 6));
-
-        assertThat(plan.codecArgs()).containsSequence("-ar", "48000").containsSequence("-ac", "2");
+        assertThat(copy.toFile()).isTrue();
+        assertThat(copy.codecArgs()).containsSequence("-map", "0:a:0").containsSequence("-c:a", "copy");
+        assertThat(copy.bitrateFor(audio("mp3", 44_100, 2))).as("the source's bitrate").contains("128k");
+        assertThat(standard.streamCopy()).isFalse();
+        assertThat(standard.codecArgs()).containsSequence("-c:a", "libmp3lame").containsSequence("-b:a", "192k");
+        assertThat(standard.bitrateFor(AAC)).contains("192k");
     }
 
     @Test
     void rejectsWhatMp3CannotBe() {
-        assertThatThrownBy(() -> Mp3Encoding.plan(job("100k", null), AAC)).isInstanceOf(MediaRejectedException.class)
+        assertThatThrownBy(() -> Mp3Encoding.first(job("100k", null))).isInstanceOf(MediaRejectedException.class)
                 .hasMessageContaining("invalid-options");
-        assertThatThrownBy(() -> Mp3Encoding.plan(job(null, 10), AAC)).isInstanceOf(MediaRejectedException.class)
+        assertThatThrownBy(() -> Mp3Encoding.first(job(null, 10))).isInstanceOf(MediaRejectedException.class)
                 .hasMessageContaining("0 (best) to 9");
     }
 
