@@ -97,8 +97,12 @@ final class UploadReceiver {
                 filename = Filenames.sanitise(part.getName());
                 contentType = contentType(part.getContentType());
                 UploadSource source = new UploadSource(part.getInputStream(), maxUploadSize);
-                stored = store(new BlobMetadata(owner, jobId, contentType, filename), source);
-                sha256 = source.sha256();
+                try {
+                    stored = store(new BlobMetadata(owner, jobId, contentType, filename), source);
+                    sha256 = source.sha256();
+                } finally {
+                    source.release();
+                }
             }
             if (stored == null) {
                 throw ProblemException.badRequest(which == FilePart.ANY_FILE ? EXACTLY_ONE_FILE

@@ -2,32 +2,24 @@ package dev.mp3conv.server.gateway;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
  * The file part of an upload on its way into the blob store: counts the bytes, computes the SHA-256
- * and stops at the size limit. It remembers whether a failure came from the request (client gone,
+ * (on a thread of its own, see {@link BackgroundSha256}) and stops at the size limit. It remembers whether a failure came from the request (client gone,
  * malformed body, too large) rather than from the store, so the caller can answer 4xx for the one
  * and 503 for the other.
  */
 final class UploadSource extends InputStream {
     private final InputStream part;
     private final long maxSize;
-    private final MessageDigest sha256;
+    private final BackgroundSha256 sha256 = new BackgroundSha256();
     private long size;
     private IOException failure;
 
     UploadSource(InputStream part, long maxSize) {
         this.part = part;
         this.maxSize = maxSize;
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 
     @Override
@@ -92,8 +84,21 @@ final class UploadSource extends InputStream {
         return size;
     }
 
-    String sha256() {
-        return HexFormat.of().formatHex(sha256.digest());
+    /**
+     * The SHA-256 of everything read, once the hasher has caught up.
+     *
+     * @return lowercase hex
+     * @throws IOException when interrupted while waiting for the hasher
+     */
+    String sha256() throws IOException {
+        return sha256.hex();
+    }
+
+    /** Stops the hasher if the hash was not taken (the upload failed). */
+    void release() {
+        if (!sha256.ended()) {
+            sha256.abandon();
+        }
     }
 
     /** The file part passed the configured maximum size. */
