@@ -5,12 +5,11 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobMessage;
@@ -25,9 +24,10 @@ import dev.mp3conv.server.storage.BlobInfo;
 import dev.mp3conv.server.storage.BlobStore;
 
 /**
- * Handles {@code video} messages (DESIGN.md §8): claim the job, convert with ffmpeg while a probe
- * reads the input beside it, store the MP3, judge it by the probe (audio present, duration covered),
- * mark the job DONE, publish {@code mp3}, ack. A bad input ends as a FAILED job with a reason and
+ * Handles {@code video} messages (DESIGN.md §8): claim the job, convert with ffmpeg, store the MP3,
+ * judge it by what ffmpeg's own summary of the input said (opened, audio present, duration covered;
+ * a separate probe runs only when the output is shorter than the container), mark the job DONE,
+ * publish {@code mp3}, ack. A bad input ends as a FAILED job with a reason and
  * its {@code mp3} message (the owner hears about failures too); the message is acked, never retried.
  * Unexpected faults (a store down) release the job and are thrown, so the queue redelivers; after
  * {@code converter.max-attempts} claims the job fails as {@code internal-error} instead of looping.
@@ -109,24 +109,22 @@ public final class ConversionWorker implements MessageHandler {
         Mp3Encoding encoding = Mp3Encoding.first(job);
         conversion.budget(0, settings.timeoutFor(0));
         try (JobInput input = JobInput.open(job, blobs, loopback)) {
-            // ffmpeg starts at once; the probe runs beside it (the other core) and is needed only to
-            // judge the result, so its run costs no wall time
-            CompletableFuture<MediaInfo> probed = probeBeside(conversion, input.address());
             try {
                 if (stoppedFromOutside(conversion)) {
                     return;
                 }
-                Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, conversion);
+                Consumer<MediaInfo> summary = media -> learnDuration(conversion, media);
+                Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, conversion, summary);
                 if (encoding.streamCopy() && result.exitCode() != 0 && conversion.stopped().isEmpty()
-                        && !"mp3".equals(audioOf(await(probed)).codec())) {
+                        && result.media().audio().filter(audio -> !"mp3".equals(audio.codec())).isPresent()) {
                     // the MP3 muxer refused to copy audio that is not MP3: encode it
                     encoding = Mp3Encoding.standard();
                     if (stoppedFromOutside(conversion)) {
                         return;
                     }
-                    result = transcoder.transcode(job, input.address(), encoding, conversion);
+                    result = transcoder.transcode(job, input.address(), encoding, conversion, summary);
                 }
-                keepOrDiscard(conversion, input, probed, encoding, result);
+                keepOrDiscard(conversion, input, encoding, result);
             } catch (MediaRejectedException e) {
                 if (input.failed()) {
                     throw new IOException("the blob store failed while ffmpeg read the video", e);
@@ -139,69 +137,55 @@ public final class ConversionWorker implements MessageHandler {
     }
 
     /**
-     * Probes the input on a virtual thread; once it knows the duration it sets the time budget and
-     * records the duration on the job (for progress).
+     * ffmpeg has said what the input holds: the time budget follows its duration, and the job
+     * records it (for progress) from a thread of its own, so that ffmpeg's stderr keeps flowing.
      */
-    private CompletableFuture<MediaInfo> probeBeside(RunningConversion conversion, String address) {
-        CompletableFuture<MediaInfo> probed = new CompletableFuture<>();
-        Thread.ofVirtual().name("probe-" + conversion.job().id()).start(() -> {
+    private void learnDuration(RunningConversion conversion, MediaInfo media) {
+        OptionalDouble duration = media.duration();
+        if (duration.isEmpty() || conversion.expectedSeconds() > 0) {
+            return;
+        }
+        double seconds = duration.getAsDouble();
+        conversion.budget(seconds, settings.timeoutFor(seconds));
+        Thread.ofVirtual().name("duration-" + conversion.job().id()).start(() -> {
             try {
-                MediaInfo media = probe.probe(address, conversion::attachHelper);
-                OptionalDouble expected = media.expectedAudioSeconds();
-                if (expected.isPresent()) {
-                    conversion.budget(expected.getAsDouble(), settings.timeoutFor(expected.getAsDouble()));
-                    recordDuration(conversion.job(), expected.getAsDouble());
-                }
-                probed.complete(media);
-            } catch (Throwable e) {
-                probed.completeExceptionally(e);
+                jobs.recordDuration(conversion.job().id(), workerId, seconds);
+            } catch (RuntimeException e) {
+                // only progress needs it; completing the job tells whether the store is there
+                LOG.log(System.Logger.Level.WARNING, "job {0}: cannot record the duration: {1}",
+                        conversion.job().id(), e.toString());
             }
         });
-        return probed;
     }
 
-    private void recordDuration(Job job, double seconds) {
-        try {
-            jobs.recordDuration(job.id(), workerId, seconds);
-        } catch (RuntimeException e) {
-            // only progress needs it; completing the job tells whether the store is there
-            LOG.log(System.Logger.Level.WARNING, "job {0}: cannot record the duration: {1}", job.id(), e.toString());
-        }
-    }
-
-    private static MediaInfo await(CompletableFuture<MediaInfo> probed) throws Exception {
-        try {
-            return probed.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        }
-    }
-
-    private static MediaInfo.AudioStream audioOf(MediaInfo media) throws MediaRejectedException {
-        return media.audio().orElseThrow(() -> new MediaRejectedException(
-                MediaRejectedException.NO_AUDIO, "the file has no audio stream"));
-    }
-
-    private void keepOrDiscard(RunningConversion conversion, JobInput input, CompletableFuture<MediaInfo> probed,
-                               Mp3Encoding encoding, Mp3Transcoder.Result result) throws Exception {
+    private void keepOrDiscard(RunningConversion conversion, JobInput input, Mp3Encoding encoding,
+                               Mp3Transcoder.Result result) throws Exception {
         Job job = conversion.job();
         boolean kept = false;
         try {
             if (stoppedFromOutside(conversion)) {
                 return;
             }
-            MediaInfo media = await(probed);
-            MediaInfo.AudioStream audio = audioOf(media);
+            if (!result.opened()) {
+                if (input.failed()) {
+                    throw new IOException("the blob store failed while ffmpeg opened the video");
+                }
+                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, result.reason());
+            }
+            MediaInfo.AudioStream audio = result.media().audio().orElseThrow(() -> new MediaRejectedException(
+                    MediaRejectedException.NO_AUDIO, "the file has no audio stream"));
             if (result.exitCode() != 0 || result.blob().isEmpty()) {
                 if (input.failed()) {
                     throw new IOException("the blob store failed while ffmpeg read the video");
                 }
                 throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, result.reason());
             }
-            OptionalDouble expected = media.expectedAudioSeconds();
+            OptionalDouble expected = result.media().duration();
+            if (expected.isPresent() && result.outSeconds() < MIN_COVERAGE * expected.getAsDouble()) {
+                // the container's duration is its longest stream's: the audio may end before the video.
+                // Only now is a probe worth its run: it knows the audio stream's own duration
+                expected = probe.probe(input.address(), conversion::attachHelper).expectedAudioSeconds();
+            }
             if (expected.isPresent() && result.outSeconds() < MIN_COVERAGE * expected.getAsDouble()) {
                 throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(Locale.ROOT,
                         "the audio ends at %.1f s of %.1f s: the file is truncated or corrupt",

@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
 /**
  * One running ffmpeg (or ffprobe) process. Its stderr is read on a virtual thread: {@code -progress}
  * lines update {@link #outTimeSeconds()}, other lines are kept (the last few) to explain a failure.
+ * A process started with {@code -loglevel level+info} tags its lines with their level: then the
+ * input's summary ({@code Input #0 … Duration … Stream …}, info level, up to the output's) is kept
+ * apart as {@link #summary()}, errors go to the diagnostics and warnings are dropped.
  * Every line that leaves this class has the input address replaced by {@code input}: it may be a
  * loopback URL carrying a per-job token, or a server path.
  */
@@ -27,6 +30,9 @@ final class FfmpegProcess implements AutoCloseable {
     private static final Pattern PROGRESS = Pattern.compile(
             "^(frame|fps|stream_\\d+_\\d+_q|bitrate|total_size|out_time_us|out_time_ms|out_time|dup_frames"
                     + "|drop_frames|speed|progress)=(.*)$");
+    private static final Pattern LEVELLED = Pattern.compile(
+            "^((?:\\[[^\\]]*\\] )*)\\[(panic|fatal|error|warning|info|verbose|debug|trace)\\] ?(.*)$");
+    private static final int SUMMARY_LINES = 500;
     private static final Pattern IGNORED = Pattern.compile(
             "^(At least one output file must be specified|To ignore this, add a trailing '\\?' to the map\\.)$");
 
@@ -35,6 +41,9 @@ final class FfmpegProcess implements AutoCloseable {
     private final Thread stderrReader;
     private final StringBuilder stdout = new StringBuilder();
     private final Deque<String> tail = new ArrayDeque<>();
+    private final List<String> summary = new ArrayList<>();
+    private boolean summaryEnded;
+    private Consumer<List<String>> summaryListener;
     private volatile double outTimeSeconds;
 
     private FfmpegProcess(Process process, String input) {
@@ -152,6 +161,34 @@ final class FfmpegProcess implements AutoCloseable {
     }
 
     /**
+     * The input's summary as ffmpeg printed it (a process started with {@code -loglevel level+info}):
+     * empty when ffmpeg could not open the input.
+     *
+     * @return lines without their level tag, in order
+     */
+    synchronized List<String> summary() {
+        return List.copyOf(summary);
+    }
+
+    /**
+     * Tells a listener of the input's summary once ffmpeg has printed it (at once if it has), so a
+     * caller learns the duration while the conversion runs.
+     *
+     * @param listener told once, on the stderr reader's thread or this one
+     */
+    void onSummary(Consumer<List<String>> listener) {
+        List<String> ready;
+        synchronized (this) {
+            if (!summaryEnded) {
+                summaryListener = listener;
+                return;
+            }
+            ready = List.copyOf(summary);
+        }
+        listener.accept(ready);
+    }
+
+    /**
      * All kept diagnostic lines.
      *
      * @return lines, oldest first
@@ -211,7 +248,52 @@ final class FfmpegProcess implements AutoCloseable {
             }
         } catch (IOException e) {
             // the process was killed: nothing more to read
+        } finally {
+            endSummary();
         }
+    }
+
+    private void endSummary() {
+        Consumer<List<String>> listener;
+        List<String> lines;
+        synchronized (this) {
+            if (summaryEnded) {
+                return;
+            }
+            summaryEnded = true;
+            listener = summaryListener;
+            summaryListener = null;
+            lines = List.copyOf(summary);
+        }
+        if (listener != null) {
+            listener.accept(lines);
+        }
+    }
+
+    /** A line tagged with its level: the summary while it lasts, errors kept, the rest dropped. */
+    private boolean acceptLevelled(String line) {
+        Matcher levelled = LEVELLED.matcher(line);
+        if (!levelled.matches()) {
+            return false;
+        }
+        String text = sanitize(levelled.group(1) + levelled.group(3)).strip();
+        switch (levelled.group(2)) {
+            case "panic", "fatal", "error" -> keep(text);
+            case "info" -> {
+                if (text.startsWith("Output #") || text.startsWith("Stream mapping:")) {
+                    endSummary();
+                }
+                synchronized (this) {
+                    if (!summaryEnded && summary.size() < SUMMARY_LINES && !text.isEmpty()) {
+                        summary.add(text);
+                    }
+                }
+            }
+            default -> {
+                // warnings and chatter: not a reason, not the summary
+            }
+        }
+        return true;
     }
 
     private void accept(String line) {
@@ -221,16 +303,24 @@ final class FfmpegProcess implements AutoCloseable {
         Matcher progress = PROGRESS.matcher(line);
         if (progress.matches()) {
             if ("out_time_us".equals(progress.group(1))) {
+                endSummary();
                 parseMicros(progress.group(2));
             }
             return;
         }
-        synchronized (this) {
-            if (tail.size() == TAIL_LINES) {
-                tail.removeFirst();
-            }
-            tail.addLast(sanitize(line));
+        if (!acceptLevelled(line)) {
+            keep(sanitize(line));
         }
+    }
+
+    private synchronized void keep(String line) {
+        if (line.isEmpty() || IGNORED.matcher(line).matches()) {
+            return;
+        }
+        if (tail.size() == TAIL_LINES) {
+            tail.removeFirst();
+        }
+        tail.addLast(line);
     }
 
     private void parseMicros(String value) {

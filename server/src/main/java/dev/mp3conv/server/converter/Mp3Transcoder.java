@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import dev.mp3conv.server.jobs.Job;
@@ -42,16 +43,35 @@ final class Mp3Transcoder {
      * @param exitCode   ffmpeg's exit code
      * @param outSeconds media seconds written (from {@code -progress})
      * @param reason     ffmpeg's last diagnostic line
+     * @param media      what ffmpeg's summary of the input says (empty when it could not open it)
      */
-    record Result(Optional<BlobInfo> blob, int exitCode, double outSeconds, String reason) {
+    record Result(Optional<BlobInfo> blob, int exitCode, double outSeconds, String reason, MediaInfo media,
+                  boolean opened) {
+        Result(Optional<BlobInfo> blob, FfmpegProcess process, int exitCode) {
+            this(blob, exitCode, process.outTimeSeconds(), process.reason(), MediaProbe.parseSummary(process.summary()),
+                    process.summary().stream().anyMatch(line -> line.startsWith("Input #")));
+        }
     }
 
-    Result transcode(Job job, String input, Mp3Encoding encoding, RunningConversion running)
-            throws IOException, InterruptedException {
+    /**
+     * Runs ffmpeg once.
+     *
+     * @param job       the job
+     * @param input     where ffmpeg reads
+     * @param encoding  output options
+     * @param running   the conversion (to attach the process to)
+     * @param onSummary told what ffmpeg found in the input as soon as it says so
+     * @return what came out
+     * @throws IOException          when ffmpeg cannot start or the store fails
+     * @throws InterruptedException when interrupted
+     */
+    Result transcode(Job job, String input, Mp3Encoding encoding, RunningConversion running,
+                     Consumer<MediaInfo> onSummary) throws IOException, InterruptedException {
         BlobMetadata metadata = new BlobMetadata(job.owner(), job.id(), "audio/mpeg", mp3Name(job.filename()));
         if (!encoding.toFile()) {
             try (FfmpegProcess process = FfmpegProcess.start(command(input, encoding, "pipe:1"), input)) {
                 running.attach(process);
+                process.onSummary(lines -> onSummary.accept(MediaProbe.parseSummary(lines)));
                 BlobInfo blob;
                 try {
                     blob = blobs.write(metadata, process.stdout());
@@ -60,24 +80,25 @@ final class Mp3Transcoder {
                     if (running.stopped().isPresent()) {
                         // killed from outside while the store read its stdout: the JDK may close the
                         // pipe under the reader ("Stream closed") instead of ending it; nothing was kept
-                        return new Result(Optional.empty(), process.waitFor(), process.outTimeSeconds(), process.reason());
+                        return new Result(Optional.empty(), process, process.waitFor());
                     }
                     throw e;
                 }
                 int exit = process.waitFor();
-                return new Result(Optional.of(blob), exit, process.outTimeSeconds(), process.reason());
+                return new Result(Optional.of(blob), process, exit);
             }
         }
         Path file = Files.createTempFile(tempDir, job.id() + "-", ".mp3");
         try (FfmpegProcess process = FfmpegProcess.start(command(input, encoding, file.toString()), input)) {
             running.attach(process);
+            process.onSummary(lines -> onSummary.accept(MediaProbe.parseSummary(lines)));
             process.stdout().close();
             int exit = process.waitFor();
             if (exit != 0 || running.stopped().isPresent()) {
-                return new Result(Optional.empty(), exit, process.outTimeSeconds(), process.reason());
+                return new Result(Optional.empty(), process, exit);
             }
             // the filesystem store moves the file in place instead of copying it
-            return new Result(Optional.of(blobs.adopt(metadata, file)), exit, process.outTimeSeconds(), process.reason());
+            return new Result(Optional.of(blobs.adopt(metadata, file)), process, exit);
         } finally {
             Files.deleteIfExists(file);
         }
@@ -85,7 +106,9 @@ final class Mp3Transcoder {
 
     private List<String> command(String input, Mp3Encoding encoding, String output) {
         List<String> command = new ArrayList<>(List.of(ffmpeg.executable().toString(), "-hide_banner", "-nostdin",
-                "-loglevel", "error", "-nostats", "-progress", "pipe:2", "-y", "-i", input));
+                // info with level tags: the input's summary (duration, audio stream) is read from this run,
+                // so no separate probe runs for a good input
+                "-loglevel", "level+info", "-nostats", "-progress", "pipe:2", "-y", "-i", input));
         command.addAll(encoding.codecArgs());
         // without this, an input ffmpeg cannot read to the end may "succeed" with a 136-byte MP3
         command.addAll(List.of("-abort_on", "empty_output_stream"));

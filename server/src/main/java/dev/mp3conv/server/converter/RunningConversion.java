@@ -82,6 +82,10 @@ final class RunningConversion {
         this.deadlineNanos = System.nanoTime() + timeout.toNanos();
     }
 
+    synchronized double expectedSeconds() {
+        return expectedSeconds;
+    }
+
     synchronized Duration budget() {
         return budget;
     }

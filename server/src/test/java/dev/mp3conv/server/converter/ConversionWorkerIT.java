@@ -101,6 +101,18 @@ class ConversionWorkerIT {
     }
 
     @Test
+    void audioThatEndsBeforeTheVideoIsNotMistakenForATruncatedFile() throws Exception {
+        Path video = MediaSamples.mp4AudioEndsEarly(samples);
+        assertThat(MediaSamples.probe(video).path("format").path("duration").asDouble()).isCloseTo(4.0, within(0.1));
+
+        Job job = server.awaitFinished(server.submit(video, "128k", null));
+
+        assertThat(job.state()).as("error %s", job.error()).isEqualTo(JobState.DONE);
+        assertThat(MediaSamples.probe(server.mp3File(job)).path("format").path("duration").asDouble())
+                .isCloseTo(3.0, within(0.1));
+    }
+
+    @Test
     void variableBitrateMp3CarriesItsXingHeader() throws Exception {
         Job job = server.awaitFinished(server.submit(MediaSamples.mp4MoovAtEnd(samples), null, 4));
 

@@ -42,6 +42,13 @@ final class MediaSamples {
                 "-ac", "2", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest");
     }
 
+    /** An MP4 whose sound stops a second before its picture (the container says 4 s, the audio 3 s). */
+    static Path mp4AudioEndsEarly(Path dir) throws IOException {
+        return make(dir.resolve("audio-ends-early.mp4"), "-f", "lavfi", "-i", SINE.replace("duration=" + SECONDS,
+                "duration=" + (SECONDS - 1)), "-f", "lavfi", "-i", VIDEO, "-ac", "2", "-c:v", "libx264",
+                "-preset", "ultrafast", "-c:a", "aac");
+    }
+
     /** The same with the moov atom first. */
     static Path mp4FastStart(Path dir) throws IOException {
         return make(dir.resolve("faststart.mp4"), "-f", "lavfi", "-i", SINE, "-f", "lavfi", "-i", VIDEO,
