@@ -1,6 +1,7 @@
 package dev.mp3conv.bench;
 
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,14 +9,17 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.SequenceInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -31,12 +35,19 @@ import dev.mp3conv.server.storage.BlobStore;
 import dev.mp3conv.server.storage.FileSystemBlobStore;
 import dev.mp3conv.server.storage.GridFsBlobStore;
 import dev.mp3conv.server.storage.Mongo;
+import org.apache.commons.fileupload2.core.AbstractFileUpload;
+import org.apache.commons.fileupload2.core.AbstractRequestContext;
+import org.apache.commons.fileupload2.core.DiskFileItem;
+import org.apache.commons.fileupload2.core.DiskFileItemFactory;
+import org.apache.commons.fileupload2.core.FileItemInputIterator;
+import org.apache.commons.fileupload2.core.RequestContext;
 
 /**
  * Upload throughput and server heap: a gateway in a separate JVM with {@code -Xmx256m} receives a
  * generated multipart upload over 127.0.0.1 (no file on disk on the client side), compared in the same
- * run with writing the same bytes straight into the same {@link BlobStore} from this JVM. Runs alternate;
- * medians are printed.
+ * run with writing the same bytes straight into the same {@link BlobStore} from this JVM, and with the
+ * multipart parser alone on the same body from memory (the ceiling no upload through it can pass).
+ * Runs alternate; medians are printed.
  *
  * <pre>UploadBench fs|gridfs &lt;MiB&gt; &lt;rounds&gt;</pre>
  *
@@ -98,11 +109,13 @@ public final class UploadBench {
                     store, size >> 20, rounds, port);
             List<Double> direct = new ArrayList<>();
             List<Double> upload = new ArrayList<>();
+            List<Double> parser = new ArrayList<>();
             long worstLive = 0;
             long worstUsed = 0;
             long worstRetained = 0;
             for (int round = 0; round < rounds; round++) {
                 direct.add(directWrite(blobs, size));
+                parser.add(parseOnly(size));
                 in.println("mark");
                 expect(out, "OK");
                 long start = System.nanoTime();
@@ -119,9 +132,10 @@ public final class UploadBench {
                 worstLive = Math.max(worstLive, Long.parseLong(heap[2]) - baseline);
                 worstRetained = Math.max(worstRetained, Long.parseLong(heap[3]) - baseline);
                 blobs.delete(job.videoFid());
-                System.out.printf("round %d: direct %.1f MB/s, upload %.1f MB/s; server heap baseline %.1f MiB, "
+                System.out.printf("round %d: direct %.1f MB/s, upload %.1f MB/s, multipart parser alone %.1f MB/s; "
+                                + "server heap baseline %.1f MiB, "
                                 + "peak live +%.1f MiB, peak used incl. garbage +%.1f MiB, retained after +%.1f MiB%n",
-                        round + 1, direct.getLast(), upload.getLast(), baseline / MIB,
+                        round + 1, direct.getLast(), upload.getLast(), parser.getLast(), baseline / MIB,
                         (Long.parseLong(heap[2]) - baseline) / MIB, (Long.parseLong(heap[1]) - baseline) / MIB,
                         (Long.parseLong(heap[3]) - baseline) / MIB);
             }
@@ -130,6 +144,9 @@ public final class UploadBench {
             System.out.printf("RESULT store=%s size=%dMiB direct=%.1fMB/s upload=%.1fMB/s ratio=%.2f (goal >= 0.8) "
                             + "heapGrowth(peak live)=%.1fMiB (goal <= 64) peakUsedInclGarbage=+%.1fMiB retained=+%.1fMiB%n",
                     store, size >> 20, d, u, u / d, worstLive / MIB, worstUsed / MIB, worstRetained / MIB);
+            double p = median(parser);
+            System.out.printf("ceiling: commons-fileupload2 parsing the same body from memory, nothing else, %.1f MB/s "
+                    + "= %.2f of the direct write%n", p, p / d);
             in.println("quit");
         } finally {
             if (!server.waitFor(30, TimeUnit.SECONDS)) {
@@ -144,6 +161,68 @@ public final class UploadBench {
                 new GeneratedStream(size));
         double seconds = (System.nanoTime() - start) / 1e9;
         blobs.delete(info.id());
+        return size / MIB / seconds;
+    }
+
+    /**
+     * The multipart parser the gateway uses, alone: the same body (generated, in memory) through
+     * commons-fileupload2's streaming iterator into a discarding buffer, as the gateway reads it (no
+     * socket, no hash, no store). No upload can be faster than this; MB/s.
+     */
+    private static double parseOnly(long size) throws IOException {
+        byte[] head = ("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bench.mp4\"\r\n"
+                + "Content-Type: video/mp4\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        InputStream body = new SequenceInputStream(Collections.enumeration(List.of(new ByteArrayInputStream(head),
+                new GeneratedStream(size), new ByteArrayInputStream(tail))));
+        RequestContext request = new AbstractRequestContext<>(name -> null, () -> head.length + size + tail.length, body) {
+            @Override
+            public String getCharacterEncoding() {
+                return StandardCharsets.UTF_8.name();
+            }
+
+            @Override
+            public String getContentType() {
+                return "multipart/form-data; boundary=" + BOUNDARY;
+            }
+
+            @Override
+            public InputStream getInputStream() {
+                return body;
+            }
+
+            @Override
+            public boolean isMultipartRelated() {
+                return false;
+            }
+        };
+        AbstractFileUpload<RequestContext, DiskFileItem, DiskFileItemFactory> parser = new AbstractFileUpload<>() {
+            @Override
+            public Map<String, List<DiskFileItem>> parseParameterMap(RequestContext context) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<DiskFileItem> parseRequest(RequestContext context) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        long start = System.nanoTime();
+        long read = 0;
+        byte[] buffer = new byte[BUFFER];
+        FileItemInputIterator parts = parser.getItemIterator(request);
+        while (parts.hasNext()) {
+            try (InputStream part = parts.next().getInputStream()) {
+                int n;
+                while ((n = part.read(buffer)) != -1) {
+                    read += n;
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (read != size) {
+            throw new IllegalStateException("the parser gave " + read + " bytes of " + size);
+        }
         return size / MIB / seconds;
     }
 
