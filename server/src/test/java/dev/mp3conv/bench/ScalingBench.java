@@ -50,7 +50,7 @@ import org.bson.types.ObjectId;
  */
 public final class ScalingBench {
     private static final String AMQP = "amqp://guest:guest@127.0.0.1:5672/%2F";
-    private static final int WARM_UP_BATCHES = 4;
+    private static final int WARM_UP_BATCHES = 12;
     private static final BlockingQueue<String> ANNOUNCED = new LinkedBlockingQueue<>();
 
     private ScalingBench() {
@@ -86,8 +86,10 @@ public final class ScalingBench {
             // for those messages instead of polling the jobs, which took a third of this JVM's CPU
             // (JFR) from the converters it measures
             backend.queue().consume(Topic.MP3, 16, delivery -> ANNOUNCED.add(delivery.message().jobId()));
-            // warm-up, untimed: JIT compilation (threads ThreadMXBean does not list) took up to half of this
-            // JVM's CPU per job in the first timed batches when only one batch warmed it
+            // warm-up, untimed, to the steady state of a converter that has run for a while: JIT compilation
+            // (threads ThreadMXBean does not list) is part of "the rest" below; with one warm-up batch it was
+            // 0.05-0.09 CPU-s per job in the timed batches, with four 0.04-0.06, with twelve 0.03-0.04
+            // (and ffmpeg's own 0.40), and a converter pays it once, not per batch
             for (int i = 0; i < WARM_UP_BATCHES; i++) {
                 try (Mp3convServer second = converter(shared, dirs)) {
                     batch(backend, input, batch);
