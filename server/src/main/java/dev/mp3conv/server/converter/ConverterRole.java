@@ -57,7 +57,7 @@ public final class ConverterRole implements RoleComponent {
         ConverterSettings settings = ConverterSettings.from(backend.config());
         Ffmpeg ffmpeg = Ffmpeg.resolve(settings.ffmpeg(), backend.dataDir());
         String workerId = newWorkerId();
-        LOG.log(System.Logger.Level.INFO, "converter {0}: ffmpeg {1} ({2}), probing with {3}; {4} conversion(s) at once",
+        LOG.log(System.Logger.Level.INFO, "converter {0}: ffmpeg {1} ({2}), audio stream durations from {3} when needed; {4} conversion(s) at once",
                 workerId, ffmpeg.executable(), ffmpeg.origin(),
                 ffmpeg.ffprobe().map(Object::toString).orElse("ffmpeg -i (no ffprobe beside it)"),
                 String.valueOf(settings.concurrency()));
