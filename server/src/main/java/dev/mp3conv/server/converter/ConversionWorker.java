@@ -1,6 +1,7 @@
 package dev.mp3conv.server.converter;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -147,7 +148,7 @@ public final class ConversionWorker implements MessageHandler {
         }
         double seconds = duration.getAsDouble();
         conversion.budget(seconds, settings.timeoutFor(seconds));
-        Thread.ofVirtual().name("duration-" + conversion.job().id()).start(() -> {
+        conversion.durationWrite(Thread.ofVirtual().name("duration-" + conversion.job().id()).start(() -> {
             try {
                 jobs.recordDuration(conversion.job().id(), workerId, seconds);
             } catch (RuntimeException e) {
@@ -155,7 +156,7 @@ public final class ConversionWorker implements MessageHandler {
                 LOG.log(System.Logger.Level.WARNING, "job {0}: cannot record the duration: {1}",
                         conversion.job().id(), e.toString());
             }
-        });
+        }));
     }
 
     private void keepOrDiscard(RunningConversion conversion, JobInput input, Mp3Encoding encoding,
@@ -192,6 +193,8 @@ public final class ConversionWorker implements MessageHandler {
                         result.outSeconds(), expected.getAsDouble()));
             }
             BlobInfo mp3 = result.blob().get();
+            // a short job may finish before its duration is written: the DONE job has it
+            conversion.awaitDurationWrite(Duration.ofSeconds(10));
             kept = complete(job, mp3, encoding, encoding.bitrateFor(audio).orElse(null), conversion,
                     expected.orElse(result.outSeconds()));
         } finally {

@@ -24,6 +24,7 @@ final class RunningConversion {
     private double expectedSeconds;
     private long deadlineNanos;
     private Duration budget;
+    private Thread durationWrite;
 
     RunningConversion(Job job) {
         this.job = job;
@@ -80,6 +81,26 @@ final class RunningConversion {
         this.expectedSeconds = mediaSeconds;
         this.budget = timeout;
         this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+    }
+
+    synchronized void durationWrite(Thread writer) {
+        this.durationWrite = writer;
+    }
+
+    /**
+     * Waits for the job's duration to be written, if it is being written.
+     *
+     * @param atMost how long to wait
+     * @throws InterruptedException when interrupted
+     */
+    void awaitDurationWrite(Duration atMost) throws InterruptedException {
+        Thread writer;
+        synchronized (this) {
+            writer = durationWrite;
+        }
+        if (writer != null) {
+            writer.join(atMost);
+        }
     }
 
     synchronized double expectedSeconds() {

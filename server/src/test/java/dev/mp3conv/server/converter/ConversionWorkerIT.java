@@ -133,6 +133,8 @@ class ConversionWorkerIT {
 
         assertThat(job.state()).isEqualTo(JobState.DONE);
         assertThat(job.bitrate()).isEqualTo("128k");
+        assertThat(job.durationSeconds()).as("recorded even when the copy ends in milliseconds")
+                .isCloseTo(MediaSamples.SECONDS, within(0.1));
         Path mp3 = server.mp3File(job);
         assertThat(MediaSamples.audioPacketsMd5(mp3)).isEqualTo(MediaSamples.audioPacketsMd5(mkv));
         assertThat(MediaSamples.probe(mp3).path("format").path("duration").asDouble())
