@@ -280,12 +280,15 @@ final class FfmpegProcess implements AutoCloseable {
         switch (levelled.group(2)) {
             case "panic", "fatal", "error" -> keep(text);
             case "info" -> {
-                if (text.startsWith("Output #") || text.startsWith("Stream mapping:")) {
+                // the summary keeps its indentation: "  Duration:" and "  Stream #0:…" sit two spaces in,
+                // metadata keys and values (the uploader's text) four or more, so they cannot pose as either
+                String indented = sanitize(levelled.group(1) + levelled.group(3)).stripTrailing();
+                if (indented.startsWith("Output #") || indented.startsWith("Stream mapping:")) {
                     endSummary();
                 }
                 synchronized (this) {
                     if (!summaryEnded && summary.size() < SUMMARY_LINES && !text.isEmpty()) {
-                        summary.add(text);
+                        summary.add(indented);
                     }
                 }
             }

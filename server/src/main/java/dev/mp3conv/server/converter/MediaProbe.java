@@ -23,9 +23,11 @@ import dev.mp3conv.model.Json;
 final class MediaProbe {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
     private static final ObjectMapper JSON = Json.mapper();
-    private static final Pattern DURATION = Pattern.compile("Duration: (\\d+):(\\d{2}):(\\d{2}(?:\\.\\d+)?)");
+    // anchored and at most two (four for streams inside a program) spaces in: metadata lines, which carry
+    // the uploader's text, are indented further (FfmpegProcess keeps the indentation of tagged output)
+    private static final Pattern DURATION = Pattern.compile("^ {0,2}Duration: (\\d+):(\\d{2}):(\\d{2}(?:\\.\\d+)?)");
     private static final Pattern AUDIO = Pattern.compile(
-            "Stream #0:\\d+\\S*: Audio: (\\w+)[^,]*(?:, (\\d+) Hz)?(?:, ([^,]+))?(?:, [^,]+)?(?:, (\\d+) kb/s)?");
+            "^ {0,4}Stream #0:\\d+\\S*: Audio: (\\w+)[^,]*(?:, (\\d+) Hz)?(?:, ([^,]+))?(?:, [^,]+)?(?:, (\\d+) kb/s)?");
     private static final Pattern CHANNELS = Pattern.compile("(\\d+) channels|(\\d+)\\.(\\d+)");
 
     private final Ffmpeg ffmpeg;

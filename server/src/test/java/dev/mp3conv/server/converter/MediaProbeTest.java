@@ -54,6 +54,25 @@ class MediaProbeTest {
     }
 
     @Test
+    void metadataCannotPoseAsTheDurationOrAStream() {
+        // ffmpeg's summary as the converter keeps it (indentation intact): tags sit four spaces in
+        MediaInfo info = MediaProbe.parseSummary(List.of(
+                "Input #0, matroska,webm, from 'input':",
+                "  Metadata:",
+                "    Duration: 99:00:00.00, start: 0.000000: a tag whose key is long enough to need no padding",
+                "    title           : Duration: 98:00:00.00",
+                "  Duration: 00:00:04.00, start: 0.000000, bitrate: 97 kb/s",
+                "  Stream #0:0: Video: h264 (High), yuv420p, 160x120, 10 fps",
+                "    Metadata:",
+                "      Stream #0:9: Audio: mp3, 8000 Hz, mono, 8 kb/s : a stream tag",
+                "  Stream #0:1: Audio: aac (LC), 44100 Hz, stereo, fltp, 128 kb/s"));
+
+        assertThat(info.duration().getAsDouble()).isEqualTo(4.0);
+        assertThat(info.audio().orElseThrow().codec()).isEqualTo("aac");
+        assertThat(info.audio().orElseThrow().sampleRate()).isEqualTo(44_100);
+    }
+
+    @Test
     void countsChannelsOfSurroundLayouts() {
         assertThat(MediaProbe.channels("5.1(side)")).isEqualTo(6);
         assertThat(MediaProbe.channels("7.1")).isEqualTo(8);
