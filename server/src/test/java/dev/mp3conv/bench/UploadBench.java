@@ -46,7 +46,8 @@ import org.apache.commons.fileupload2.core.RequestContext;
  * Upload throughput and server heap: a gateway in a separate JVM with {@code -Xmx256m} receives a
  * generated multipart upload over 127.0.0.1 (no file on disk on the client side), compared in the same
  * run with writing the same bytes straight into the same {@link BlobStore} from this JVM, and with the
- * multipart parser alone on the same body from memory (the ceiling no upload through it can pass).
+ * multipart parser alone on the same body from memory, and with the same upload to a route of the same
+ * HTTP stack that only drains the body (two ceilings no upload can pass).
  * Runs alternate; medians are printed.
  *
  * <pre>UploadBench fs|gridfs &lt;MiB&gt; &lt;rounds&gt;</pre>
@@ -104,18 +105,23 @@ public final class UploadBench {
         Process server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
              PrintWriter in = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            int sinkPort = Integer.parseInt(expect(out, "SINK ").trim());
             int port = Integer.parseInt(expect(out, "PORT ").trim());
             System.out.printf("store %s, %d MiB per upload, %d rounds, server -Xmx256m on port %d%n",
                     store, size >> 20, rounds, port);
             List<Double> direct = new ArrayList<>();
             List<Double> upload = new ArrayList<>();
             List<Double> parser = new ArrayList<>();
+            List<Double> sink = new ArrayList<>();
             long worstLive = 0;
             long worstUsed = 0;
             long worstRetained = 0;
             for (int round = 0; round < rounds; round++) {
                 direct.add(directWrite(blobs, size));
                 parser.add(parseOnly(size));
+                long sinkStart = System.nanoTime();
+                post(sinkPort, "/sink", size);
+                sink.add(size / MIB / ((System.nanoTime() - sinkStart) / 1e9));
                 in.println("mark");
                 expect(out, "OK");
                 long start = System.nanoTime();
@@ -132,10 +138,10 @@ public final class UploadBench {
                 worstLive = Math.max(worstLive, Long.parseLong(heap[2]) - baseline);
                 worstRetained = Math.max(worstRetained, Long.parseLong(heap[3]) - baseline);
                 blobs.delete(job.videoFid());
-                System.out.printf("round %d: direct %.1f MB/s, upload %.1f MB/s, multipart parser alone %.1f MB/s; "
-                                + "server heap baseline %.1f MiB, "
+                System.out.printf("round %d: direct %.1f MB/s, upload %.1f MB/s, multipart parser alone %.1f MB/s, "
+                                + "HTTP to a draining sink %.1f MB/s; server heap baseline %.1f MiB, "
                                 + "peak live +%.1f MiB, peak used incl. garbage +%.1f MiB, retained after +%.1f MiB%n",
-                        round + 1, direct.getLast(), upload.getLast(), parser.getLast(), baseline / MIB,
+                        round + 1, direct.getLast(), upload.getLast(), parser.getLast(), sink.getLast(), baseline / MIB,
                         (Long.parseLong(heap[2]) - baseline) / MIB, (Long.parseLong(heap[1]) - baseline) / MIB,
                         (Long.parseLong(heap[3]) - baseline) / MIB);
             }
@@ -147,6 +153,9 @@ public final class UploadBench {
             double p = median(parser);
             System.out.printf("ceiling: commons-fileupload2 parsing the same body from memory, nothing else, %.1f MB/s "
                     + "= %.2f of the direct write%n", p, p / d);
+            double k = median(sink);
+            System.out.printf("ceiling: the same upload over 127.0.0.1 to a Helidon route that only drains the body, "
+                    + "%.1f MB/s = %.2f of the direct write%n", k, k / d);
             in.println("quit");
         } finally {
             if (!server.waitFor(30, TimeUnit.SECONDS)) {
@@ -226,14 +235,20 @@ public final class UploadBench {
         return size / MIB / seconds;
     }
 
-    /** One multipart upload over a plain socket, the body generated on the fly. */
+    /** One multipart upload to the gateway; the job it answers. */
     private static JobView upload(int port, long size) throws IOException {
+        String response = post(port, "/api/v1/jobs", size);
+        return Json.mapper().readValue(response.substring(response.indexOf("\r\n\r\n") + 4), JobView.class);
+    }
+
+    /** One multipart upload over a plain socket, the body generated on the fly; the 202 response. */
+    private static String post(int port, String path, long size) throws IOException {
         byte[] head = ("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bench.mp4\"\r\n"
                 + "Content-Type: video/mp4\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] tail = ("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII);
         try (Socket socket = new Socket("127.0.0.1", port)) {
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), BUFFER);
-            out.write(("POST /api/v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
                     + ServerWithFakeAuth.ALICE_TOKEN + "\r\nContent-Type: multipart/form-data; boundary=" + BOUNDARY
                     + "\r\nContent-Length: " + (head.length + size + tail.length) + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
@@ -243,9 +258,9 @@ public final class UploadBench {
             out.flush();
             String response = readResponse(socket.getInputStream());
             if (!response.startsWith("HTTP/1.1 202")) {
-                throw new IllegalStateException("upload failed: " + response);
+                throw new IllegalStateException("upload to " + path + " failed: " + response);
             }
-            return Json.mapper().readValue(response.substring(response.indexOf("\r\n\r\n") + 4), JobView.class);
+            return response;
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.mp3conv.bench;
 
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -14,11 +16,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.mp3conv.server.Mp3convServer;
 import dev.mp3conv.server.ServerWithFakeAuth;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
 
 /**
  * The server side of {@link UploadBench}: a gateway-only mp3conv server in its own JVM (started with
- * {@code -Xmx256m}) that accepts the fake test tokens and measures its own heap. It answers on stdout:
- * {@code PORT <n>} once up; to {@code mark} (full GC, baseline, reset peaks) {@code OK}; to {@code report}
+ * {@code -Xmx256m}) that accepts the fake test tokens and measures its own heap, beside a Helidon server
+ * whose {@code POST /sink} only drains the body. It answers on stdout: {@code SINK <n>} and {@code PORT <n>}
+ * once up; to {@code mark} (full GC, baseline, reset peaks) {@code OK}; to {@code report}
  * {@code HEAP <baseline> <peakUsed> <peakLiveAfterGc> <usedAfterFullGc>} in bytes; {@code quit} stops it.
  */
 public final class UploadBenchServer {
@@ -56,7 +61,16 @@ public final class UploadBenchServer {
                 }
             }
         });
+        // the same HTTP stack draining the body and doing nothing else: what moving the bytes costs
+        WebServer sink = WebServer.builder().host("127.0.0.1").port(0)
+                .routing(r -> r.post("/sink", (req, res) -> {
+                    try (InputStream body = req.content().inputStream()) {
+                        body.transferTo(OutputStream.nullOutputStream());
+                    }
+                    res.status(Status.ACCEPTED_202).send("{}");
+                })).build().start();
         try (Mp3convServer server = ServerWithFakeAuth.start(Path.of(args[0]), config)) {
+            System.out.println("SINK " + sink.port());
             System.out.println("PORT " + server.port());
             System.out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -75,6 +89,7 @@ public final class UploadBenchServer {
             }
         } finally {
             sampler.interrupt();
+            sink.stop();
         }
     }
 
