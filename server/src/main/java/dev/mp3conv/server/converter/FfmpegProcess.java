@@ -276,13 +276,13 @@ final class FfmpegProcess implements AutoCloseable {
         if (!levelled.matches()) {
             return false;
         }
-        String text = sanitize(levelled.group(1) + levelled.group(3)).strip();
+        // the summary keeps its indentation: "  Duration:" and "  Stream #0:…" sit two spaces in,
+        // metadata keys and values (the uploader's text) four or more, so they cannot pose as either
+        String indented = sanitize(levelled.group(1) + levelled.group(3)).stripTrailing();
+        String text = indented.strip();
         switch (levelled.group(2)) {
             case "panic", "fatal", "error" -> keep(text);
             case "info" -> {
-                // the summary keeps its indentation: "  Duration:" and "  Stream #0:…" sit two spaces in,
-                // metadata keys and values (the uploader's text) four or more, so they cannot pose as either
-                String indented = sanitize(levelled.group(1) + levelled.group(3)).stripTrailing();
                 if (indented.startsWith("Output #") || indented.startsWith("Stream mapping:")) {
                     endSummary();
                 }

@@ -73,10 +73,20 @@ final class MediaProbe {
         List<String> command = List.of(ffmpeg.executable().toString(), "-hide_banner", "-nostdin", "-i", input);
         FfmpegProcess run = FfmpegProcess.run(command, input, TIMEOUT, started);
         List<String> lines = run.diagnostics();
-        if (lines.stream().noneMatch(line -> line.startsWith("Input #0"))) {
+        if (!opened(lines)) {
             throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, run.reason());
         }
         return parseSummary(lines);
+    }
+
+    /**
+     * Whether ffmpeg's summary shows that it opened the input (it prints {@code Input #0} only then).
+     *
+     * @param lines ffmpeg's summary or stderr lines
+     * @return true when the input was opened
+     */
+    static boolean opened(List<String> lines) {
+        return lines.stream().anyMatch(line -> line.startsWith("Input #0"));
     }
 
     /**

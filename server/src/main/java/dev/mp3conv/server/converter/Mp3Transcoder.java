@@ -47,9 +47,10 @@ final class Mp3Transcoder {
      */
     record Result(Optional<BlobInfo> blob, int exitCode, double outSeconds, String reason, MediaInfo media,
                   boolean opened) {
-        Result(Optional<BlobInfo> blob, FfmpegProcess process, int exitCode) {
-            this(blob, exitCode, process.outTimeSeconds(), process.reason(), MediaProbe.parseSummary(process.summary()),
-                    process.summary().stream().anyMatch(line -> line.startsWith("Input #")));
+        static Result of(Optional<BlobInfo> blob, FfmpegProcess process, int exitCode) {
+            List<String> summary = process.summary();
+            return new Result(blob, exitCode, process.outTimeSeconds(), process.reason(),
+                    MediaProbe.parseSummary(summary), MediaProbe.opened(summary));
         }
     }
 
@@ -69,9 +70,7 @@ final class Mp3Transcoder {
                      Consumer<MediaInfo> onSummary) throws IOException, InterruptedException {
         BlobMetadata metadata = new BlobMetadata(job.owner(), job.id(), "audio/mpeg", mp3Name(job.filename()));
         if (!encoding.toFile()) {
-            try (FfmpegProcess process = FfmpegProcess.start(command(input, encoding, "pipe:1"), input)) {
-                running.attach(process);
-                process.onSummary(lines -> onSummary.accept(MediaProbe.parseSummary(lines)));
+            try (FfmpegProcess process = start(command(input, encoding, "pipe:1"), input, running, onSummary)) {
                 BlobInfo blob;
                 try {
                     blob = blobs.write(metadata, process.stdout());
@@ -80,28 +79,34 @@ final class Mp3Transcoder {
                     if (running.stopped().isPresent()) {
                         // killed from outside while the store read its stdout: the JDK may close the
                         // pipe under the reader ("Stream closed") instead of ending it; nothing was kept
-                        return new Result(Optional.empty(), process, process.waitFor());
+                        return Result.of(Optional.empty(), process, process.waitFor());
                     }
                     throw e;
                 }
                 int exit = process.waitFor();
-                return new Result(Optional.of(blob), process, exit);
+                return Result.of(Optional.of(blob), process, exit);
             }
         }
         Path file = Files.createTempFile(tempDir, job.id() + "-", ".mp3");
-        try (FfmpegProcess process = FfmpegProcess.start(command(input, encoding, file.toString()), input)) {
-            running.attach(process);
-            process.onSummary(lines -> onSummary.accept(MediaProbe.parseSummary(lines)));
+        try (FfmpegProcess process = start(command(input, encoding, file.toString()), input, running, onSummary)) {
             process.stdout().close();
             int exit = process.waitFor();
             if (exit != 0 || running.stopped().isPresent()) {
-                return new Result(Optional.empty(), process, exit);
+                return Result.of(Optional.empty(), process, exit);
             }
             // the filesystem store moves the file in place instead of copying it
-            return new Result(Optional.of(blobs.adopt(metadata, file)), process, exit);
+            return Result.of(Optional.of(blobs.adopt(metadata, file)), process, exit);
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    private static FfmpegProcess start(List<String> command, String input, RunningConversion running,
+                                       Consumer<MediaInfo> onSummary) throws IOException {
+        FfmpegProcess process = FfmpegProcess.start(command, input);
+        running.attach(process);
+        process.onSummary(lines -> onSummary.accept(MediaProbe.parseSummary(lines)));
+        return process;
     }
 
     private List<String> command(String input, Mp3Encoding encoding, String output) {
