@@ -131,8 +131,6 @@ public final class ConversionWorker implements MessageHandler {
                     throw new IOException("the blob store failed while ffmpeg read the video", e);
                 }
                 throw e;
-            } finally {
-                conversion.endHelpers();
             }
         }
     }

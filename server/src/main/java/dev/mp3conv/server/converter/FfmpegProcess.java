@@ -205,10 +205,6 @@ final class FfmpegProcess implements AutoCloseable {
         process.destroyForcibly();
     }
 
-    boolean alive() {
-        return process.isAlive();
-    }
-
     /** Kills the process if still running and reaps it, so no zombie is left. */
     @Override
     public void close() {

@@ -46,7 +46,8 @@ final class RunningConversion {
     }
 
     /**
-     * Attaches a process that runs beside ffmpeg (the probe): killed with it, not used for progress.
+     * Attaches a process the conversion runs besides ffmpeg (the probe, after ffmpeg): killed by a stop
+     * like ffmpeg, not used for progress. Its runner reaps it.
      *
      * @param helper the process
      */
@@ -55,12 +56,6 @@ final class RunningConversion {
         if (stop != null) {
             helper.kill();
         }
-    }
-
-    /** Kills the helpers still running: the conversion is over. */
-    synchronized void endHelpers() {
-        helpers.stream().filter(FfmpegProcess::alive).forEach(FfmpegProcess::kill);
-        helpers.clear();
     }
 
     synchronized void stop(Stop reason) {
