@@ -2,8 +2,6 @@ package dev.mp3conv.bench;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +18,6 @@ import dev.mp3conv.model.Json;
 import dev.mp3conv.server.Mp3convServer;
 import dev.mp3conv.server.ServerWithFakeAuth;
 import dev.mp3conv.server.converter.ConverterRole;
-import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 
 /**
@@ -50,13 +47,7 @@ public final class PipelineBench {
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 300;
         Path data = Files.createTempDirectory("pipeline-bench");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        WebServer sink = WebServer.builder().host("127.0.0.1").port(0)
-                .routing(r -> r.post("/sink", (req, res) -> {
-                    try (InputStream in = req.content().inputStream()) {
-                        in.transferTo(OutputStream.nullOutputStream());
-                    }
-                    res.status(Status.ACCEPTED_202).send("{}");
-                })).build().start();
+        WebServer sink = DrainingSink.start();
         try (Mp3convServer server = ServerWithFakeAuth.start(data, Map.of("app.roles", "gateway,converter",
                 "converter.concurrency", "1"))) {
             String ffmpeg = server.components().stream().filter(ConverterRole.class::isInstance)
@@ -66,7 +57,7 @@ public final class PipelineBench {
                     "-i", "sine=frequency=440:sample_rate=44100:duration=" + seconds, "-ac", "2",
                     "-c:v", "libx264", "-preset", "ultrafast", "-crf", "30", "-c:a", "aac", "-b:a", "128k", "-shortest");
             byte[] body = multipart(mp4);
-            URI sinkUri = URI.create("http://127.0.0.1:" + sink.port() + "/sink");
+            URI sinkUri = URI.create("http://127.0.0.1:" + sink.port() + DrainingSink.PATH);
             URI jobs = URI.create("http://127.0.0.1:" + server.port() + "/api/v1/jobs");
             System.out.printf("ffmpeg: %s%ninput: %s (%.1f MB, %d s of audio), %d runs each, alternating%n",
                     ffmpeg, mp4, body.length / 1e6, seconds, runs);

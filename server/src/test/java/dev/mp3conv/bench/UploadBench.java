@@ -120,7 +120,7 @@ public final class UploadBench {
                 direct.add(directWrite(blobs, size));
                 parser.add(parseOnly(size));
                 long sinkStart = System.nanoTime();
-                post(sinkPort, "/sink", size);
+                post(sinkPort, DrainingSink.PATH, size);
                 sink.add(size / MIB / ((System.nanoTime() - sinkStart) / 1e9));
                 in.println("mark");
                 expect(out, "OK");

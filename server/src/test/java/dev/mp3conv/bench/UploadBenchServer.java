@@ -1,9 +1,7 @@
 package dev.mp3conv.bench;
 
 import java.io.BufferedReader;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -16,7 +14,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.mp3conv.server.Mp3convServer;
 import dev.mp3conv.server.ServerWithFakeAuth;
-import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 
 /**
@@ -61,14 +58,7 @@ public final class UploadBenchServer {
                 }
             }
         });
-        // the same HTTP stack draining the body and doing nothing else: what moving the bytes costs
-        WebServer sink = WebServer.builder().host("127.0.0.1").port(0)
-                .routing(r -> r.post("/sink", (req, res) -> {
-                    try (InputStream body = req.content().inputStream()) {
-                        body.transferTo(OutputStream.nullOutputStream());
-                    }
-                    res.status(Status.ACCEPTED_202).send("{}");
-                })).build().start();
+        WebServer sink = DrainingSink.start();
         try (Mp3convServer server = ServerWithFakeAuth.start(Path.of(args[0]), config)) {
             System.out.println("SINK " + sink.port());
             System.out.println("PORT " + server.port());
