@@ -3,7 +3,6 @@ package dev.mp3conv.bench;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -29,6 +28,7 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.mp3conv.model.JobView;
 import dev.mp3conv.model.Json;
 import dev.mp3conv.server.ServerWithFakeAuth;
+import dev.mp3conv.server.testing.RawHttp;
 import dev.mp3conv.server.storage.BlobInfo;
 import dev.mp3conv.server.storage.BlobMetadata;
 import dev.mp3conv.server.storage.BlobStore;
@@ -256,28 +256,12 @@ public final class UploadBench {
             new GeneratedStream(size).transferTo(out);
             out.write(tail);
             out.flush();
-            String response = readResponse(socket.getInputStream());
+            String response = RawHttp.readResponse(socket.getInputStream());
             if (!response.startsWith("HTTP/1.1 202")) {
                 throw new IllegalStateException("upload to " + path + " failed: " + response);
             }
             return response;
         }
-    }
-
-    /** Status line, headers and a Content-Length body (the server may keep the connection open). */
-    private static String readResponse(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b == -1) {
-                break;
-            }
-            head.write(b);
-        }
-        String headers = head.toString(StandardCharsets.US_ASCII);
-        int length = headers.lines().filter(l -> l.regionMatches(true, 0, "content-length:", 0, 15))
-                .map(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElse(0);
-        return headers + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     private static String expect(BufferedReader out, String prefix) throws IOException {

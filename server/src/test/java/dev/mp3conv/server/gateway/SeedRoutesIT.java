@@ -16,6 +16,7 @@ import dev.mp3conv.model.Json;
 import dev.mp3conv.model.Problem;
 import dev.mp3conv.server.Mp3convServer;
 import dev.mp3conv.server.ServerWithFakeAuth;
+import dev.mp3conv.server.testing.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,22 +120,8 @@ class SeedRoutesIT {
             out.write(body.toByteArray());
             out.flush();
             socket.shutdownOutput();
-            return interim + readResponse(in);
+            return interim + RawHttp.readResponse(in);
         }
     }
 
-    private static String readResponse(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b == -1) {
-                break;
-            }
-            head.write(b);
-        }
-        String headers = head.toString(StandardCharsets.US_ASCII);
-        int length = headers.lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
-                .map(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElse(0);
-        return headers + new String(in.readNBytes(length), StandardCharsets.UTF_8);
-    }
 }
