@@ -25,7 +25,8 @@ final class BackgroundSha256 {
     private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
     private final Thread hasher;
     private int allocated;
-    private Chunk filling;
+    private byte[] filling;
+    private int filled;
     private boolean ended;
 
     private record Chunk(byte[] bytes, int length) {
@@ -55,15 +56,16 @@ final class BackgroundSha256 {
         try {
             while (length > 0) {
                 if (filling == null) {
-                    filling = new Chunk(freeBuffer(), 0);
+                    filling = freeBuffer();
+                    filled = 0;
                 }
-                int n = Math.min(length, filling.bytes().length - filling.length());
-                System.arraycopy(bytes, offset, filling.bytes(), filling.length(), n);
-                filling = new Chunk(filling.bytes(), filling.length() + n);
+                int n = Math.min(length, filling.length - filled);
+                System.arraycopy(bytes, offset, filling, filled, n);
+                filled += n;
                 offset += n;
                 length -= n;
-                if (filling.length() == filling.bytes().length) {
-                    pending.put(filling);
+                if (filled == filling.length) {
+                    pending.put(new Chunk(filling, filled));
                     filling = null;
                 }
             }
@@ -86,8 +88,8 @@ final class BackgroundSha256 {
         }
         ended = true;
         try {
-            if (filling != null && filling.length() > 0) {
-                pending.put(filling);
+            if (filling != null && filled > 0) {
+                pending.put(new Chunk(filling, filled));
             }
             filling = null;
             pending.put(END);
