@@ -96,6 +96,7 @@ public final class Mp3convServer implements AutoCloseable {
                     Settings.duration(config.get("sweeper.grace"), Duration.ofMinutes(1)),
                     Settings.duration(config.get("sweeper.stale"), Duration.ofMinutes(15)),
                     backend.blobs()::deleteAbandonedWrites);
+            backend.queue().onReconnect(sweeper::publishUnconfirmed);
             components.forEach(RoleComponent::start);
             if (!backend.queue().durable()) {
                 sweeper.recoverAfterRestart();

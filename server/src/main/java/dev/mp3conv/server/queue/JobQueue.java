@@ -43,6 +43,17 @@ public interface JobQueue extends AutoCloseable {
     boolean durable();
 
     /**
+     * Registers work to run each time the queue has reconnected after losing its broker, e.g.
+     * publishing what could not be published while it was away. The listener runs on a thread of
+     * its own, never the connection's. Queues that cannot disconnect never call it.
+     *
+     * @param listener what to run after a reconnect
+     */
+    default void onReconnect(Runnable listener) {
+        // an in-process queue is never disconnected
+    }
+
+    /**
      * Stops all consumers (letting in-flight handlers finish) and releases connections.
      */
     @Override

@@ -43,6 +43,7 @@ public final class RabbitJobQueue implements JobQueue {
     private final PublishChannels publishChannels;
     private final ObjectMapper mapper = Json.mapper();
     private final List<RabbitConsumer> consumers = new CopyOnWriteArrayList<>();
+    private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private volatile boolean connected = true;
     private volatile boolean blocked;
     private volatile boolean closed;
@@ -145,6 +146,10 @@ public final class RabbitJobQueue implements JobQueue {
             public void handleRecovery(Recoverable recoverable) {
                 connected = true;
                 LOG.log(System.Logger.Level.INFO, "reconnected to RabbitMQ; consumers resubscribed");
+                // off the recovery thread: a listener publishes, and publishing waits for confirms
+                // that this thread would have to deliver
+                reconnectListeners.forEach(listener -> Thread.ofVirtual().name("rabbitmq-reconnected")
+                        .start(() -> runQuietly(listener)));
             }
 
             @Override
@@ -220,6 +225,19 @@ public final class RabbitJobQueue implements JobQueue {
             consumers.remove(consumer);
             consumer.close();
         };
+    }
+
+    @Override
+    public void onReconnect(Runnable listener) {
+        reconnectListeners.add(listener);
+    }
+
+    private static void runQuietly(Runnable listener) {
+        try {
+            listener.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "after reconnecting to RabbitMQ: {0}", e.toString());
+        }
     }
 
     @Override

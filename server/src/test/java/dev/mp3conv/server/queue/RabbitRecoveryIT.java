@@ -84,6 +84,43 @@ class RabbitRecoveryIT {
         }
     }
 
+    @Test
+    void aJobAcceptedDuringAnOutageIsInTheBrokerWithinTwoSecondsOfTheReconnect() throws Exception {
+        // the client reconnects 5 s after the broker drops it: a 5 s outage
+        RabbitConfig config = TestBroker.config(5, Duration.ofSeconds(5));
+        Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
+        List<Job> accepted = new CopyOnWriteArrayList<>();
+        AtomicInteger failedPublishes = new AtomicInteger();
+        try (MemoryJobs jobs = new MemoryJobs();
+             RabbitJobQueue queue = RabbitJobQueue.open(config, new QueueMetrics(Metrics.globalRegistry()))) {
+            // the server's wiring, with a grace and an interval that would hold the job for a minute
+            JobSweeper sweeper = new JobSweeper(jobs.repository(), queue, Duration.ofMinutes(1), Duration.ofMinutes(15));
+            queue.onReconnect(sweeper::publishUnconfirmed);
+            queue.consume(Topic.VIDEO, 1, d -> arrivedAt.putIfAbsent(d.message().jobId(), System.nanoTime()));
+            Upload upload = new Upload(jobs, queue, accepted, failedPublishes);
+
+            assertThat(TestBroker.closeConnections(config.connectionName())).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> !queue.ready());
+            long down = System.nanoTime();
+            upload.accept();
+            assertThat(failedPublishes).as("the publish during the outage").hasValue(1);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(queue::ready);
+            long reconnected = System.nanoTime();
+            String id = accepted.getFirst().id();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> arrivedAt.containsKey(id));
+            Duration outage = Duration.ofNanos(reconnected - down);
+            Duration afterReconnect = Duration.ofNanos(arrivedAt.get(id) - reconnected);
+            System.out.printf("outage %d ms, job delivered %d ms after the reconnect%n",
+                    outage.toMillis(), afterReconnect.toMillis());
+            assertThat(outage).isGreaterThan(Duration.ofSeconds(3));
+            assertThat(afterReconnect).isLessThanOrEqualTo(Duration.ofSeconds(2));
+            assertThat(jobs.repository().find(id).orElseThrow().videoPublishedAt()).isNotNull();
+        } finally {
+            TestBroker.deleteTopology(config);
+        }
+    }
+
     /** What the gateway does: job first, then publish; a failed publish leaves the job to the sweeper. */
     private record Upload(MemoryJobs jobs, JobQueue queue, List<Job> accepted, AtomicInteger failedPublishes) {
         void accept() {
