@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;
 
+import dev.mp3conv.server.jobs.JobChanges;
 import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.queue.InProcessJobQueue;
 import dev.mp3conv.server.queue.JobQueue;
@@ -47,7 +48,13 @@ public final class Backend implements AutoCloseable {
         this.meters = meters;
         this.metadata = metadata;
         this.blobs = blobs;
-        this.jobs = new JobRepository(metadata.mongo().database(), clock);
+        JobChanges changes = new JobChanges();
+        this.jobs = new JobRepository(metadata.mongo().database(), clock, changes);
+        // every process tells the others what it changed; gateways listen, for their event streams
+        changes.forwardTo(queue::announce);
+        if (roles.contains(Role.GATEWAY)) {
+            queue.onAnnouncement(changes::changedElsewhere);
+        }
         this.queue = queue;
     }
 

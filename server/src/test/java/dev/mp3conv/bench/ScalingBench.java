@@ -249,6 +249,9 @@ public final class ScalingBench {
             try (Channel channel = connection.createChannel()) {
                 channel.exchangeDelete(unique + ".dlx");
             }
+            try (Channel channel = connection.createChannel()) {
+                channel.exchangeDelete(unique + ".video.job-events");
+            }
         }
     }
 }

@@ -21,7 +21,8 @@ import io.helidon.webserver.http.HttpRouting;
  */
 public final class GatewayRole implements RoleComponent {
     private static final long DEFAULT_MAX_UPLOAD = 4L << 30;
-    private static final Duration EVENTS_POLL = Duration.ofMillis(500);
+    // events are pushed (JobChanges); this read only covers an announcement that got lost
+    private static final Duration EVENTS_POLL = Duration.ofSeconds(2);
 
     private final JobsService jobsService;
     private final SeedService seedService;

@@ -2,11 +2,14 @@ package dev.mp3conv.server.gateway;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.mp3conv.model.JobEvent;
 import dev.mp3conv.model.Json;
 import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobChanges;
 import dev.mp3conv.server.jobs.JobRepository;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.sse.SseEvent;
@@ -15,27 +18,32 @@ import io.helidon.webserver.sse.SseSink;
 
 /**
  * Server-Sent Events of one job: an {@code event: job} with the {@link JobEvent} JSON whenever the state,
- * progress or error changes, ending after DONE or FAILED (or when the job is deleted). The jobs collection
- * is polled: it is the source of truth and works the same whether the converter runs in this process or
- * elsewhere. A comment every {@value #KEEP_ALIVE_POLLS} polls keeps proxies from closing an idle stream and
- * notices a client that went away.
+ * progress or error changes, ending after DONE or FAILED (or when the job is deleted). Changes are pushed:
+ * the stream watches {@link dev.mp3conv.server.jobs.JobChanges} (announced by this process's repository, or
+ * by other processes through the queue) and reads the job again the moment it is told, so an event leaves
+ * within milliseconds of the change. The jobs collection stays the source of truth: the stream also reads
+ * it every {@code fallbackPoll} in case an announcement was lost, and a comment every
+ * {@value #KEEP_ALIVE_POLLS} quiet polls keeps proxies from closing an idle stream and notices a client that
+ * went away.
  */
 final class JobEvents {
     static final String EVENT_NAME = "job";
-    private static final int KEEP_ALIVE_POLLS = 30;
+    private static final int KEEP_ALIVE_POLLS = 8;
 
     private final JobRepository jobs;
-    private final Duration pollInterval;
+    private final Duration fallbackPoll;
     private volatile boolean closed;
 
-    JobEvents(JobRepository jobs, Duration pollInterval) {
+    JobEvents(JobRepository jobs, Duration fallbackPoll) {
         this.jobs = jobs;
-        this.pollInterval = pollInterval;
+        this.fallbackPoll = fallbackPoll;
     }
 
     void stream(ServerResponse res, Job job) {
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        try (SseSink sink = res.sink(SseSink.TYPE)) {
+        Semaphore changed = new Semaphore(0);
+        try (SseSink sink = res.sink(SseSink.TYPE);
+             JobChanges.Watch watch = jobs.changes().watch(job.id(), changed::release)) {
             JobEvent last = null;
             Optional<Job> current = Optional.of(job);
             int quietPolls = 0;
@@ -49,7 +57,7 @@ final class JobEvents {
                     sink.emit(SseEvent.builder().comment("keep-alive").build());
                     quietPolls = 0;
                 }
-                if (event.state().terminal() || !pause()) {
+                if (event.state().terminal() || !awaitChange(changed)) {
                     return;
                 }
                 current = jobs.find(job.id());
@@ -62,16 +70,18 @@ final class JobEvents {
         closed = true;
     }
 
-    private boolean pause() {
+    /** Waits for an announcement or the fallback poll; announcements that came meanwhile are folded into one read. */
+    private boolean awaitChange(Semaphore changed) {
         try {
-            Thread.sleep(pollInterval);
+            if (changed.tryAcquire(fallbackPoll.toMillis(), TimeUnit.MILLISECONDS)) {
+                changed.drainPermits();
+            }
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
     }
-
     private static JobEvent event(Job job) {
         return new JobEvent(job.id(), job.state(), job.progress(), job.error());
     }

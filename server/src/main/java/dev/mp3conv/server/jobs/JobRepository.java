@@ -39,16 +39,29 @@ import static com.mongodb.client.model.Updates.unset;
 public final class JobRepository {
     private final MongoCollection<Document> jobs;
     private final Clock clock;
+    private final JobChanges changes;
+
+    /**
+     * Opens the collection and declares its indexes; changes are announced to no one else.
+     *
+     * @param database metadata database
+     * @param clock    time source (tests move it)
+     */
+    public JobRepository(MongoDatabase database, Clock clock) {
+        this(database, clock, new JobChanges());
+    }
 
     /**
      * Opens the collection and declares its indexes.
      *
      * @param database metadata database
      * @param clock    time source (tests move it)
+     * @param changes  where each change of a job's state or progress made through this repository is announced
      */
-    public JobRepository(MongoDatabase database, Clock clock) {
+    public JobRepository(MongoDatabase database, Clock clock, JobChanges changes) {
         this.jobs = database.getCollection("jobs");
         this.clock = clock;
+        this.changes = changes;
         Await.done(jobs.createIndex(Indexes.compoundIndex(Indexes.ascending("owner"), Indexes.descending("_id"))));
         Await.done(jobs.createIndex(Indexes.ascending("state", "lease_until")));
     }
@@ -63,12 +76,22 @@ public final class JobRepository {
     }
 
     /**
+     * Where this repository announces job changes (followers watch it).
+     *
+     * @return the announcements
+     */
+    public JobChanges changes() {
+        return changes;
+    }
+
+    /**
      * Stores a new job.
      *
      * @param job the job
      */
     public void insert(Job job) {
         Await.done(jobs.insertOne(JobDocuments.toDocument(job)));
+        changes.changed(job.id());
     }
 
     /**
@@ -132,8 +155,8 @@ public final class JobRepository {
      * @return whether it existed
      */
     public boolean delete(String id) {
-        return ObjectId.isValid(id)
-                && Await.first(jobs.deleteOne(byId(id))).map(r -> r.getDeletedCount() > 0).orElse(false);
+        return announced(id, ObjectId.isValid(id)
+                && Await.first(jobs.deleteOne(byId(id))).map(r -> r.getDeletedCount() > 0).orElse(false));
     }
 
     /**
@@ -179,7 +202,7 @@ public final class JobRepository {
                 set("updated_at", date(now)));
         return Await.first(jobs.findOneAndUpdate(and(byId(id), claimable), update,
                         new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
-                .map(JobDocuments::toJob);
+                .map(JobDocuments::toJob).map(this::announced);
     }
 
     /**
@@ -193,8 +216,8 @@ public final class JobRepository {
      */
     public boolean renew(String id, String worker, Duration lease, double progress) {
         Instant now = now();
-        return modified(held(id, worker), combine(set("lease_until", date(now.plus(lease))),
-                set("progress", progress), set("updated_at", date(now))));
+        return announced(id, modified(held(id, worker), combine(set("lease_until", date(now.plus(lease))),
+                set("progress", progress), set("updated_at", date(now)))));
     }
 
     /**
@@ -233,7 +256,8 @@ public final class JobRepository {
         }
         Bson update = combine(changes);
         return Await.first(jobs.findOneAndUpdate(held(id, worker), update,
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob);
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob)
+                .map(this::announced);
     }
 
     /**
@@ -255,7 +279,8 @@ public final class JobRepository {
                 unset("lease_owner"),
                 set("updated_at", date(now())));
         return Await.first(jobs.findOneAndUpdate(condition, update,
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob);
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob)
+                .map(this::announced);
     }
 
     /**
@@ -267,9 +292,9 @@ public final class JobRepository {
      * @return whether the job was released
      */
     public boolean release(String id, String worker) {
-        return modified(held(id, worker), combine(set("state", JobState.QUEUED.name()),
+        return announced(id, modified(held(id, worker), combine(set("state", JobState.QUEUED.name()),
                 unset("lease_until"), unset("lease_owner"), set("progress", 0.0),
-                unset("video_published_at"), set("updated_at", date(now()))));
+                unset("video_published_at"), set("updated_at", date(now())))));
     }
 
     /**
@@ -399,6 +424,18 @@ public final class JobRepository {
 
     private List<Job> query(Bson filter, int limit) {
         return Await.all(jobs.find(filter).limit(limit)).stream().map(JobDocuments::toJob).toList();
+    }
+
+    private Job announced(Job job) {
+        changes.changed(job.id());
+        return job;
+    }
+
+    private boolean announced(String id, boolean changed) {
+        if (changed) {
+            changes.changed(id);
+        }
+        return changed;
     }
 
     private boolean modified(Bson filter, Bson update) {

@@ -54,6 +54,26 @@ public interface JobQueue extends AutoCloseable {
     }
 
     /**
+     * Tells the other processes on this queue that a job changed (best effort, never blocks). A
+     * queue that only reaches this process has no one to tell: its changes are seen through
+     * {@link dev.mp3conv.server.jobs.JobChanges} directly.
+     *
+     * @param jobId the job
+     */
+    default void announce(String jobId) {
+        // nobody outside this process
+    }
+
+    /**
+     * Receives the other processes' {@link #announce} calls.
+     *
+     * @param listener takes the id of each job changed elsewhere
+     */
+    default void onAnnouncement(java.util.function.Consumer<String> listener) {
+        // nobody outside this process
+    }
+
+    /**
      * Stops all consumers (letting in-flight handlers finish) and releases connections.
      */
     @Override

@@ -63,6 +63,16 @@ public record RabbitConfig(String uri,
     }
 
     /**
+     * The fanout exchange that carries "job X changed" between processes ({@code <video queue>.job-events},
+     * so a deployment that renames its queues keeps its events apart too).
+     *
+     * @return exchange name
+     */
+    public String jobEventsExchange() {
+        return videoQueue + ".job-events";
+    }
+
+    /**
      * The dead-letter queue of a topic.
      *
      * @param topic the topic

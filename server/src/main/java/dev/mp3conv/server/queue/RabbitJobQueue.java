@@ -41,6 +41,7 @@ public final class RabbitJobQueue implements JobQueue {
     // kept open: automatic topology recovery redeclares through the channel that declared
     private final Channel topologyChannel;
     private final PublishChannels publishChannels;
+    private final RabbitJobEvents events;
     private final ObjectMapper mapper = Json.mapper();
     private final List<RabbitConsumer> consumers = new CopyOnWriteArrayList<>();
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
@@ -48,12 +49,14 @@ public final class RabbitJobQueue implements JobQueue {
     private volatile boolean blocked;
     private volatile boolean closed;
 
-    private RabbitJobQueue(RabbitConfig config, QueueMetrics metrics, Connection connection, Channel topologyChannel) {
+    private RabbitJobQueue(RabbitConfig config, QueueMetrics metrics, Connection connection, Channel topologyChannel)
+            throws IOException {
         this.config = config;
         this.metrics = metrics;
         this.connection = connection;
         this.topologyChannel = topologyChannel;
         this.publishChannels = new PublishChannels(connection, config.publishChannels());
+        this.events = new RabbitJobEvents(connection, config.jobEventsExchange(), () -> connected && !blocked);
     }
 
     /**
@@ -228,6 +231,21 @@ public final class RabbitJobQueue implements JobQueue {
     }
 
     @Override
+    public void announce(String jobId) {
+        events.announce(jobId);
+    }
+
+    @Override
+    public void onAnnouncement(java.util.function.Consumer<String> listener) {
+        try {
+            events.listen(listener);
+        } catch (IOException e) {
+            throw new QueueUnavailableException("cannot follow job events on RabbitMQ exchange '"
+                    + config.jobEventsExchange() + "': " + rootMessage(e), e);
+        }
+    }
+
+    @Override
     public void onReconnect(Runnable listener) {
         reconnectListeners.add(listener);
     }
@@ -267,6 +285,7 @@ public final class RabbitJobQueue implements JobQueue {
         consumers.forEach(RabbitConsumer::close);
         consumers.clear();
         closed = true;
+        events.close();
         publishChannels.close();
         try {
             connection.close(5_000);

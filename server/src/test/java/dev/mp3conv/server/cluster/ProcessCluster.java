@@ -356,6 +356,9 @@ final class ProcessCluster implements AutoCloseable {
                 try (Channel channel = connection.createChannel()) {
                     channel.exchangeDelete(unique + ".dlx");
                 }
+                try (Channel channel = connection.createChannel()) {
+                    channel.exchangeDelete(videoQueue() + ".job-events");
+                }
             }
         } catch (Exception e) {
             System.err.println("ProcessCluster " + name + ": cannot delete queues " + unique + ".*: " + e);

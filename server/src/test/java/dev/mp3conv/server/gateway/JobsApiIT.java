@@ -6,8 +6,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -219,6 +223,34 @@ class JobsApiIT {
         while (lines.hasNext()) {
             assertThat(lines.next()).as("nothing after the terminal event").doesNotStartWith("data:");
         }
+    }
+
+    @Test
+    void eventsArePushedWithin150msOfTheChange() throws Exception {
+        JobView job = alice.uploadJob("a.mp4", GatewayClient.randomBytes(1000, 11));
+        HttpRequest request = alice.request("/api/v1/jobs/" + job.id() + "/events").GET().build();
+        HttpResponse<Stream<String>> res = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofLines());
+        Iterator<String> lines = res.body().iterator();
+        assertThat(nextEvent(lines).state()).isEqualTo(JobState.QUEUED);
+
+        List<Runnable> changes = List.of(() -> converter.claim(job.id()),
+                () -> converter.progress(job.id(), 0.25), () -> converter.progress(job.id(), 0.5),
+                () -> converter.progress(job.id(), 0.75), () -> converter.progress(job.id(), 0.9));
+        List<Long> delays = new ArrayList<>();
+        for (Runnable change : changes) {
+            change.run();
+            Instant updated = server.backend().jobs().find(job.id()).orElseThrow().updatedAt();
+            JobEvent event = nextEvent(lines);
+            delays.add(Duration.between(updated, Instant.now()).toMillis());
+            assertThat(event.state()).isEqualTo(JobState.CONVERTING);
+        }
+        converter.complete(job.id(), new byte[] {1, 2, 3});
+        Instant done = server.backend().jobs().find(job.id()).orElseThrow().updatedAt();
+        assertThat(nextEvent(lines).state()).isEqualTo(JobState.DONE);
+        delays.add(Duration.between(done, Instant.now()).toMillis());
+        System.out.println("event delays after updated_at (ms): " + delays);
+        // the store keeps milliseconds, so a delay can read a millisecond early
+        assertThat(delays).allSatisfy(ms -> assertThat(ms).isBetween(-1L, 150L));
     }
 
     @Test

@@ -21,6 +21,10 @@ final class MemoryJobs implements AutoCloseable {
         jobs = new JobRepository(mongo.database(), Clock.systemUTC());
     }
 
+    com.mongodb.reactivestreams.client.MongoDatabase mongoDatabase() {
+        return mongo.database();
+    }
+
     JobRepository repository() {
         return jobs;
     }

@@ -76,6 +76,9 @@ final class TestBroker {
             try (Channel channel = connection.createChannel()) {
                 channel.exchangeDelete(config.deadLetterExchange());
             }
+            try (Channel channel = connection.createChannel()) {
+                channel.exchangeDelete(config.jobEventsExchange());
+            }
         } catch (IOException | TimeoutException e) {
             throw new IllegalStateException("cannot delete test queues", e);
         }
