@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import dev.mp3conv.server.http.ProblemException;
@@ -13,23 +14,22 @@ import dev.mp3conv.server.storage.BlobInfo;
 import dev.mp3conv.server.storage.BlobMetadata;
 import dev.mp3conv.server.storage.BlobStore;
 import dev.mp3conv.server.storage.StoreUnavailableException;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
-import org.apache.commons.fileupload2.core.FileItemInput;
-import org.apache.commons.fileupload2.core.FileItemInputIterator;
-import org.apache.commons.fileupload2.core.FileUploadException;
-import org.apache.commons.fileupload2.core.FileUploadSizeException;
 
 /**
  * Reads a multipart upload: the one file part streams from the socket into the blob store (hashed and
  * counted on the way), the small form fields are kept. Any failure deletes what was stored, so a
- * rejected or interrupted upload leaves nothing behind. Part headers are limited to 512 bytes each
- * (commons-fileupload's fixed limit), parts to {@value #MAX_PARTS}, form fields to {@value #MAX_FIELD} bytes.
+ * rejected or interrupted upload leaves nothing behind. Part headers are limited to {@value #MAX_PART_HEADERS}
+ * bytes each, parts to {@value #MAX_PARTS}, form fields to {@value #MAX_FIELD} bytes.
  */
 final class UploadReceiver {
     private static final System.Logger LOG = System.getLogger(UploadReceiver.class.getName());
     static final String EXACTLY_ONE_FILE = "exactly 1 file required";
     private static final int MAX_PARTS = 16;
     private static final int MAX_FIELD = 1024;
+    // room for a 255-character name in UTF-8 (up to 765 bytes), its filename* twin and a content type
+    private static final int MAX_PART_HEADERS = 2048;
     /** Room for boundaries, part headers and form fields on top of the file itself. */
     private static final long ENVELOPE = 1024 * 1024;
     private static final String TOKEN = "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}";
@@ -80,23 +80,24 @@ final class UploadReceiver {
         String sha256 = null;
         Map<String, String> fields = new HashMap<>();
         try {
-            FileItemInputIterator parts = MultipartRequest.parts(request, maxUploadSize + ENVELOPE);
+            MultipartParts parts = MultipartParts.of(request.headers().first(HeaderNames.CONTENT_TYPE).orElse(null),
+                    request.content().inputStream(), maxUploadSize + ENVELOPE, MAX_PARTS + 1, MAX_PART_HEADERS);
             int count = 0;
-            while (parts.hasNext()) {
-                FileItemInput part = parts.next();
+            for (Optional<MultipartParts.Part> next = parts.next(); next.isPresent(); next = parts.next()) {
+                MultipartParts.Part part = next.get();
                 if (++count > MAX_PARTS) {
                     throw ProblemException.badRequest("more than " + MAX_PARTS + " parts");
                 }
                 if (!isFile(part, which)) {
-                    fields.put(part.getFieldName(), readField(part));
+                    fields.put(part.fieldName(), readField(part));
                     continue;
                 }
                 if (stored != null) {
                     throw ProblemException.badRequest(EXACTLY_ONE_FILE);
                 }
-                filename = Filenames.sanitise(part.getName());
-                contentType = contentType(part.getContentType());
-                UploadSource source = new UploadSource(part.getInputStream(), maxUploadSize);
+                filename = Filenames.sanitise(part.filename().orElse(null));
+                contentType = contentType(part.contentType());
+                UploadSource source = new UploadSource(part.content(), maxUploadSize);
                 try {
                     stored = store(new BlobMetadata(owner, jobId, contentType, filename), source);
                     sha256 = source.sha256();
@@ -124,8 +125,8 @@ final class UploadReceiver {
                 ? declared.trim().toLowerCase(Locale.ROOT) : "application/octet-stream";
     }
 
-    private static boolean isFile(FileItemInput part, FilePart which) {
-        return which == FilePart.ANY_FILE ? !part.isFormField() : "file".equals(part.getFieldName());
+    private static boolean isFile(MultipartParts.Part part, FilePart which) {
+        return which == FilePart.ANY_FILE ? part.isFile() : "file".equals(part.fieldName());
     }
 
     private BlobInfo store(BlobMetadata metadata, UploadSource source) throws IOException {
@@ -144,24 +145,23 @@ final class UploadReceiver {
         }
     }
 
-    private static String readField(FileItemInput part) throws IOException {
-        try (InputStream in = part.getInputStream()) {
+    private static String readField(MultipartParts.Part part) throws IOException {
+        try (InputStream in = part.content()) {
             byte[] value = in.readNBytes(MAX_FIELD + 1);
             if (value.length > MAX_FIELD) {
-                throw ProblemException.badRequest("form field '" + part.getFieldName() + "' is longer than "
-                        + MAX_FIELD + " bytes");
+                // the field's name is the client's text: not echoed
+                throw ProblemException.badRequest("a form field is longer than " + MAX_FIELD + " bytes");
             }
             return new String(value, StandardCharsets.UTF_8).trim();
         }
     }
 
     private ProblemException requestProblem(IOException e) {
-        if (e instanceof UploadSource.UploadTooLargeException
-                || e instanceof FileUploadSizeException size && size.getPermitted() == maxUploadSize + ENVELOPE) {
+        if (e instanceof UploadSource.UploadTooLargeException || e instanceof MultipartParts.BodyTooLargeException) {
             return ProblemException.tooLarge("the upload is larger than the limit of " + maxUploadSize + " bytes");
         }
-        if (e instanceof FileUploadException) {
-            return ProblemException.badRequest("malformed multipart/form-data body: " + e.getMessage());
+        if (e instanceof MultipartParts.MalformedMultipartException) {
+            return ProblemException.badRequest(e.getMessage());
         }
         return ProblemException.badRequest("the upload could not be read: " + e.getMessage());
     }

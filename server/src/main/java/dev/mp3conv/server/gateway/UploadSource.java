@@ -29,9 +29,9 @@ final class UploadSource extends InputStream {
     }
 
     /**
-     * Fills as much of {@code buffer} as the part has: the multipart parser hands out at most 4 KiB per
-     * read, and passing that on would cost the store one write call per 4 KiB. Never returns 0 for a
-     * non-empty request, so a 0-byte read of the parser (FINDINGS.md) cannot end a copy early.
+     * Fills as much of {@code buffer} as the part has: the multipart parser hands out what one socket
+     * read brought (often a few KiB), and passing that on would cost the store one write call each.
+     * Never returns 0 for a non-empty request, so a 0-byte read (FINDINGS.md) cannot end a copy early.
      */
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {

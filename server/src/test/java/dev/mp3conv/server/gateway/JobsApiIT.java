@@ -87,7 +87,9 @@ class JobsApiIT {
 
     @Test
     void finishedMp3DownloadsWholeByRangeAndRevalidates() throws Exception {
-        JobView job = alice.uploadJob("Tälk \"final\".mp4", GatewayClient.randomBytes(10_000, 2));
+        // quotes inside the quoted name escaped with a backslash, as curl sends them
+        JobView job = alice.uploadJob("Tälk \\\"final\\\".mp4", GatewayClient.randomBytes(10_000, 2));
+        assertThat(job.filename()).isEqualTo("Tälk \"final\".mp4");
         byte[] mp3 = GatewayClient.randomBytes(50_000, 3);
         HttpResponse<byte[]> notReady = alice.get("/api/v1/jobs/" + job.id() + "/mp3");
         assertThat(notReady.statusCode()).isEqualTo(409);
@@ -267,10 +269,23 @@ class JobsApiIT {
 
     @Test
     void filenamesAreSanitised() throws Exception {
-        JobView job = alice.uploadJob("..\\..//etc/pa\u0007ss\u202Ewd.mp4", new byte[] {1});
+        JobView job = alice.uploadJob("..\\..//etc/pa\u200Bss\u202Ewd.mp4", new byte[] {1});
         assertThat(job.filename()).isEqualTo("passwd.mp4");
         JobView empty = alice.uploadJob("../", new byte[] {1});
         assertThat(empty.filename()).isEqualTo("upload");
+        // control characters arrive percent-encoded in filename* (RFC 7578 §4.2) and are dropped
+        HttpResponse<String> encoded = alice.upload("/api/v1/jobs", new GatewayClient.Multipart().part(Map.of(
+                "Content-Disposition", "form-data; name=\"file\"; filename*=UTF-8''..%2Fpa%00ss%07%0D%0Awd.mp4",
+                "Content-Type", "video/mp4"), new byte[] {1}));
+        assertThat(encoded.statusCode()).as(encoded.body()).isEqualTo(202);
+        assertThat(Json.mapper().readValue(encoded.body(), JobView.class).filename()).isEqualTo("passwd.mp4");
+        // raw, they make the part header invalid (RFC 9110 §5.5): refused, nothing stored
+        int jobsBefore = server.backend().jobs().list(ServerWithFakeAuth.ALICE.userId(), null, 100).size();
+        HttpResponse<String> raw = alice.upload("/api/v1/jobs", new GatewayClient.Multipart()
+                .file("file", "pa\u0000ss\u0007.mp4", "video/mp4", new byte[] {1}));
+        assertThat(raw.statusCode()).isEqualTo(400);
+        assertThat(raw.body()).contains("control character");
+        assertThat(server.backend().jobs().list(ServerWithFakeAuth.ALICE.userId(), null, 100)).hasSize(jobsBefore);
     }
 
     @Test

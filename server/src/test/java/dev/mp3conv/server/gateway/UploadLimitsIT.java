@@ -110,7 +110,7 @@ class UploadLimitsIT {
     @Test
     void oversizePartHeadersAre400() throws Exception {
         HttpResponse<String> res = alice.upload("/api/v1/jobs", new GatewayClient.Multipart()
-                .file("file", "a".repeat(600) + ".mp4", "video/mp4", new byte[10]));
+                .file("file", "a".repeat(2100) + ".mp4", "video/mp4", new byte[10]));
         assertThat(res.statusCode()).isEqualTo(400);
         assertNothingStored();
     }
