@@ -6,7 +6,18 @@ set -eu
 
 here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd -P)
 
+# The major version from the runtime's `release` file, so no JVM starts just to say its version
+# (that alone cost a whole JVM start per command); `java -version` only for a runtime without one.
 java_major() {
+    real=$(readlink -f -- "$1" 2>/dev/null || printf '%s' "$1")
+    release="$(dirname -- "$(dirname -- "$real")")/release"
+    if [ -r "$release" ]; then
+        major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" | head -n 1)
+        if [ -n "$major" ]; then
+            echo "$major"
+            return 0
+        fi
+    fi
     "$1" -version 2>&1 | sed -n 's/.* version "\([0-9]*\)[.\"].*/\1/p' | head -n 1
 }
 
@@ -34,6 +45,14 @@ if ! java=$(find_java); then
     exit 1
 fi
 
+# JDK 25+ maps the ahead-of-time cache the build trained next to the jar (classes loaded and linked
+# in a training run); a JVM that cannot use it (another JDK build, a moved jar) runs without it,
+# silently. JAVA_OPTS comes last, so -XX:AOTMode=off there turns it off.
 # JAVA_OPTS is split on whitespace on purpose, as every JVM launcher does.
+aot="$here/@NAME@.aot"
+if [ -r "$aot" ] && [ "$(java_major "$java")" -ge 25 ]; then
+    # shellcheck disable=SC2086
+    exec "$java" @JAVA_OPTS@ "-XX:AOTCache=$aot" -Xlog:aot=off -Xlog:cds=off ${JAVA_OPTS:-} -jar "$here/@JAR@" "$@"
+fi
 # shellcheck disable=SC2086
 exec "$java" @JAVA_OPTS@ ${JAVA_OPTS:-} -jar "$here/@JAR@" "$@"

@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
          mixinStandardHelpOptions = true,
          versionProvider = Main.Version.class,
          description = "Runs the mp3conv backend (roles from APP_ROLES, default all).",
-         subcommands = {UserCommand.class, CommandLine.HelpCommand.class})
+         subcommands = {UserCommand.class, TrainingRun.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     private final Supplier<Config> config;
 
