@@ -33,6 +33,8 @@ SUITE=bookworm
 ensure_commands podman=podman runc=runc debootstrap=debootstrap
 use_containers_conf
 cd "$MP3CONV_ROOT"
+mkdir -p server/target/container
+build_log=$MP3CONV_ROOT/server/target/container/build.log
 
 pick_jdk() {
     local candidate
@@ -54,7 +56,8 @@ if ! podman image exists "$BASE_IMAGE"; then
     log "making $BASE_IMAGE with debootstrap from $mirror"
     rootfs=$(mktemp -d /var/tmp/mp3conv-rootfs.XXXXXX)
     trap 'rm -rf "$rootfs"' EXIT
-    debootstrap --variant=minbase "$SUITE" "$rootfs" "$mirror" >/dev/null
+    debootstrap --variant=minbase "$SUITE" "$rootfs" "$mirror" > "$build_log" 2>&1 \
+        || { tail -n 20 "$build_log" "$rootfs/debootstrap/debootstrap.log" >&2 || true; die "debootstrap failed"; }
     cat > "$rootfs/etc/dpkg/dpkg.cfg.d/slim" <<'CFG'
 path-exclude /usr/share/doc/*
 path-include /usr/share/doc/*/copyright
@@ -77,8 +80,7 @@ if ! podman image exists "$JDK_IMAGE"; then
     log "making $JDK_IMAGE from $JDK"
     ctr=$(podman create --pull=never "$BASE_IMAGE" true)
     trap 'podman rm -f "$ctr" >/dev/null' EXIT
-    podman run --rm --pull=never "$BASE_IMAGE" true  # the base runs at all (runtime, cgroups, ulimits)
-    tar -C "$JDK" -ch --transform 's,^\.,opt/java/openjdk,' . | podman cp - "$ctr:/" 
+    tar -C "$JDK" -ch --transform 's,^\.,opt/java/openjdk,' . | podman cp - "$ctr:/"
     podman commit --quiet \
         --change 'ENV JAVA_HOME=/opt/java/openjdk' \
         --change 'ENV PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
@@ -107,9 +109,10 @@ missing=$(comm -23 <(echo "$jdeps_modules") <(echo "$dockerfile_modules"))
 # --- the image ---
 old_id=$(podman image inspect --format '{{.Id}}' "$MP3CONV_IMAGE" 2>/dev/null || true)
 log "building $MP3CONV_IMAGE"
-podman build --pull=never --network host --quiet \
+podman build --pull=never --network host \
     --build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "JDK_IMAGE=$JDK_IMAGE" \
-    -f server/Dockerfile -t "$MP3CONV_IMAGE" . >/dev/null
+    -f server/Dockerfile -t "$MP3CONV_IMAGE" . > "$build_log" 2>&1 \
+    || { tail -n 40 "$build_log" >&2; die "podman build failed (whole log: $build_log)"; }
 
 # Disk: the image this build replaced, and images left untagged by earlier builds (not the layers
 # this build just cached).
