@@ -12,7 +12,7 @@
 # MP3CONV_DEBIAN_MIRROR (default: the mirror of this machine's apt sources),
 # JDK_HOME (JDK 21+ whose runtime jlink links from; default: the build's JAVA_HOME or Temurin 25).
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 skip_jars=false
@@ -103,8 +103,8 @@ dockerfile_modules=$(sed -n 's/^ARG JAVA_MODULES=//p' server/Dockerfile | tr ','
 classpath=$(find server/target/lib -name '*.jar' ! -name 'jave-nativebin-*' | sort | tr '\n' ':')
 jdeps_modules=$("$JDK/bin/jdeps" --ignore-missing-deps --multi-release 21 --print-module-deps \
     --class-path "$classpath" server/target/mp3conv-server.jar | tail -n 1 | tr ',' '\n' | sort)
-missing=$(comm -23 <(echo "$jdeps_modules") <(echo "$dockerfile_modules"))
-[ -z "$missing" ] || die "server/Dockerfile's JAVA_MODULES lacks modules jdeps finds: $(echo "$missing" | tr '\n' ' ')"
+unlisted=$(comm -23 <(echo "$jdeps_modules") <(echo "$dockerfile_modules"))
+[ -z "$unlisted" ] || die "server/Dockerfile's JAVA_MODULES lacks modules jdeps finds: $(echo "$unlisted" | tr '\n' ' ')"
 
 # --- the image ---
 old_id=$(podman image inspect --format '{{.Id}}' "$MP3CONV_IMAGE" 2>/dev/null || true)

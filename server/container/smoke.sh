@@ -8,7 +8,7 @@
 #
 # Environment: MP3CONV_SMOKE_HTTP_PORT (default 18080), MP3CONV_SMOKE_ADMIN_PORT (default 19080).
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 image=${1:-$MP3CONV_IMAGE}
