@@ -54,6 +54,7 @@ JDK=$(pick_jdk) || die "no JDK 21+ with jlink found (set JDK_HOME)"
 if ! podman image exists "$BASE_IMAGE"; then
     mirror=$(debian_mirror)
     log "making $BASE_IMAGE with debootstrap from $mirror"
+    phase=$SECONDS
     rootfs=$(mktemp -d /var/tmp/mp3conv-rootfs.XXXXXX)
     trap 'rm -rf "$rootfs"' EXIT
     debootstrap --variant=minbase "$SUITE" "$rootfs" "$mirror" > "$build_log" 2>&1 \
@@ -72,12 +73,14 @@ CFG
     tar --numeric-owner -C "$rootfs" -c . | podman import --quiet --change 'CMD ["bash"]' - "$BASE_IMAGE" >/dev/null
     rm -rf "$rootfs"
     trap - EXIT
+    log "made $BASE_IMAGE in $(( SECONDS - phase ))s"
 fi
 
 # The host's JDK on that base: the stage that runs jlink (this JDK has no jmods; jlink links from
 # its runtime image). Symlinks are followed (Debian points lib/security/cacerts into /etc/ssl).
 if ! podman image exists "$JDK_IMAGE"; then
     log "making $JDK_IMAGE from $JDK"
+    phase=$SECONDS
     ctr=$(podman create --pull=never "$BASE_IMAGE" true)
     trap 'podman rm -f "$ctr" >/dev/null' EXIT
     tar -C "$JDK" -ch --transform 's,^\.,opt/java/openjdk,' . | podman cp - "$ctr:/"
@@ -87,12 +90,15 @@ if ! podman image exists "$JDK_IMAGE"; then
         "$ctr" "$JDK_IMAGE" >/dev/null
     podman rm -f "$ctr" >/dev/null
     trap - EXIT
+    log "made $JDK_IMAGE in $(( SECONDS - phase ))s"
 fi
 
 # --- the jars, built on the host ---
 if ! $skip_jars; then
     log "building the server jars (./mvnw -pl server -am -DskipTests package)"
+    phase=$SECONDS
     JAVA_HOME=$JDK ./mvnw -B -q -pl server -am -DskipTests package
+    log "built the jars in $(( SECONDS - phase ))s"
 fi
 for f in server/target/mp3conv-server.jar server/target/mp3conv-server server/target/lib; do
     [ -e "$f" ] || die "$f is missing: build the server first (without --skip-jars)"
@@ -109,6 +115,7 @@ unlisted=$(comm -23 <(echo "$jdeps_modules") <(echo "$dockerfile_modules"))
 # --- the image ---
 old_id=$(podman image inspect --format '{{.Id}}' "$MP3CONV_IMAGE" 2>/dev/null || true)
 log "building $MP3CONV_IMAGE"
+phase=$SECONDS
 podman build --pull=never --network host \
     --build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "JDK_IMAGE=$JDK_IMAGE" \
     -f server/Dockerfile -t "$MP3CONV_IMAGE" . > "$build_log" 2>&1 \
@@ -122,5 +129,6 @@ if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then
 fi
 podman image prune --force --filter until=1h >/dev/null
 
-log "$(podman image inspect --format '{{.Size}}' "$MP3CONV_IMAGE" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
+log "built $MP3CONV_IMAGE in $(( SECONDS - phase ))s ($(podman image inspect --format '{{.Size}}' "$MP3CONV_IMAGE" \
+    | awk '{ printf "%.0f MB", $1 / 1e6 }')); $SECONDS s in all"
 echo "$MP3CONV_IMAGE"
