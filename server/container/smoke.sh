@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Smoke test of the server image: runs it as a pod would (read-only root filesystem, /data and /tmp
-# writable tmpfs, host networking on loopback ports below 32768), waits for health on the admin
-# port, registers a user, uploads a generated video, waits for DONE, downloads and probes the MP3,
-# checks that the server does not run as root, then stops and removes the container.
+# Smoke test of the server image: runs it as the chart's pods do (read-only root filesystem, /data
+# and /tmp writable tmpfs, no capabilities, no privilege escalation; host networking on loopback
+# ports below 32768), waits for health on the admin port, registers a user, uploads a generated
+# video, waits for DONE, downloads and probes the MP3, checks that the server does not run as root,
+# then stops and removes the container.
 #
 #   server/container/smoke.sh [IMAGE]      (default: localhost/mp3conv-server:dev, as build-local.sh makes)
 #
@@ -54,6 +55,7 @@ admin="http://127.0.0.1:$admin_port"
 # /data: a tmpfs owned by the image's user (U), as the chart's emptyDir with fsGroup is.
 podman run --detach --pull=never --name "$name" --network host \
     --read-only --tmpfs /tmp:rw,size=256m,mode=1777 \
+    --cap-drop ALL --security-opt no-new-privileges \
     --tmpfs /data:rw,size=512m,mode=0700,U \
     --memory 1g \
     -e SERVER_HOST=127.0.0.1 -e SERVER_PORT="$http_port" -e ADMIN_PORT="$admin_port" \
