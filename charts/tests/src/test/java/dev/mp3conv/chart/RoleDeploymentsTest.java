@@ -86,13 +86,29 @@ class RoleDeploymentsTest {
     void runsItsRoleFromTheOneImage(String role) {
         V1Deployment deployment = deployment(DEFAULTS, role);
 
-        assertThat(container(deployment).getImage()).isEqualTo("ghcr.io/mp3conv/mp3conv-server:0.1.0");
+        // by default the image server/container/build-local.sh builds
+        assertThat(container(deployment).getImage()).isEqualTo("localhost/mp3conv-server:dev");
         assertThat(effectiveEnv(DEFAULTS, role)).contains(entry("APP_ROLES", role),
                 entry("SERVER_PORT", "8080"), entry("ADMIN_PORT", "9080"));
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
                 .containsEntry("app.kubernetes.io/component", role);
         assertThat(deployment.getSpec().getSelector().getMatchLabels())
                 .containsEntry("app.kubernetes.io/component", role);
+    }
+
+    @Test
+    void pullsFromYourRegistryByAppVersionTagOrDigest() {
+        String registry = """
+                image:
+                  repository: registry.example.org/mp3conv-server
+                  tag: ""
+                """;
+        String digest = "sha256:" + "ab".repeat(32);
+
+        assertThat(container(deployment(Chart.render(registry), "converter")).getImage())
+                .isEqualTo("registry.example.org/mp3conv-server:0.1.0");
+        assertThat(container(deployment(Chart.render(registry + "  digest: " + digest + "\n"), "converter")).getImage())
+                .isEqualTo("registry.example.org/mp3conv-server@" + digest);
     }
 
     @ParameterizedTest
