@@ -104,11 +104,17 @@ class UploadCommandTest {
 
         Cli.Result rate = cli.run("upload", "talk.mp4", "--bitrate", "fast");
         assertThat(rate.exitCode()).isEqualTo(2);
-        assertThat(rate.err()).isEqualTo("mp3conv: --bitrate must be a number of kbit/s, e.g. 192k\n");
+        assertThat(rate.err()).isEqualTo("mp3conv: bitrate must be one of 32k, 40k, 48k, 56k, 64k, 80k, 96k, "
+                + "112k, 128k, 160k, 192k, 224k, 256k, 320k\n");
+
+        // a rate of the right shape that LAME has not: refused here, before the file is uploaded
+        Cli.Result odd = cli.run("upload", "talk.mp4", "--bitrate", "100k");
+        assertThat(odd.exitCode()).isEqualTo(2);
+        assertThat(odd.err()).startsWith("mp3conv: bitrate must be one of 32k");
 
         Cli.Result quality = cli.run("upload", "talk.mp4", "--quality", "12");
         assertThat(quality.exitCode()).isEqualTo(2);
-        assertThat(quality.err()).isEqualTo("mp3conv: --quality must be between 0 (best) and 9\n");
+        assertThat(quality.err()).isEqualTo("mp3conv: quality must be a VBR quality from 0 (best) to 9\n");
         assertThat(api.requests).isEmpty();
     }
 
