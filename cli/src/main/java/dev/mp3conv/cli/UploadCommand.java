@@ -117,8 +117,11 @@ final class UploadCommand implements Callable<Integer> {
     }
 
     static String reason(JobView job) {
-        return job.error() == null ? "no reason given"
-                : (job.error().message() == null ? job.error().code() : job.error().message());
+        if (job.error() == null) {
+            return "no reason given";
+        }
+        String reason = job.error().message() == null ? job.error().code() : job.error().message();
+        return job.error().detail() == null ? reason : reason + " (" + job.error().detail() + ")";
     }
 
     private JobView upload(ApiClient api, Path video, Map<String, String> fields, PrintWriter err) throws IOException {
