@@ -112,7 +112,7 @@ class StatusAndDeleteCommandTest {
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).contains("State    DONE 100%").contains("MP3      293.0 KiB  (mp3conv download " + job.id + ")");
-        assertThat(r.err()).contains("Converting a.mp4: CONVERTING 50%");
+        assertThat(r.err()).containsPattern("Converting a\\.mp4: +\\[####----\\]  50%  CONVERTING");
     }
 
     @Test
