@@ -22,15 +22,36 @@ final class CredentialOptions {
             description = "Read the password from the first line of standard input instead of asking.")
     boolean passwordStdin;
 
-    Credentials read(Environment env, boolean confirm) {
-        String address = email != null ? email : env.prompter().readLine("Email: ")
-                .orElseThrow(() -> new CliException(ExitCode.USAGE, "no terminal to ask for the email on; pass --email"));
+    /**
+     * The credentials given or asked for.
+     *
+     * @param env          where to ask
+     * @param newAccount   whether they are for a new account: the email and the password's length are
+     *                     checked before the password is asked for (again), and the password is confirmed
+     * @param keptEmail    the email to offer when asking, e.g. the one {@code logout} kept; may be null
+     * @return the credentials
+     */
+    Credentials read(Environment env, boolean newAccount, String keptEmail) {
+        String address = email != null ? email : askEmail(env, keptEmail);
         address = address.strip();
         if (address.isEmpty()) {
             throw new CliException(ExitCode.USAGE, "the email must not be empty");
         }
-        String password = passwordStdin ? passwordFromStdin(env) : passwordFromPrompt(env, confirm);
+        if (newAccount) {
+            String problem = Credentials.emailProblem(address).orElse(null);
+            if (problem != null) {
+                throw new CliException(ExitCode.USAGE, problem);
+            }
+        }
+        String password = passwordStdin ? passwordFromStdin(env) : passwordFromPrompt(env, newAccount);
         return new Credentials(address, password);
+    }
+
+    private static String askEmail(Environment env, String keptEmail) {
+        boolean offer = keptEmail != null && !keptEmail.isBlank();
+        String answer = env.prompter().readLine(offer ? "Email [" + keptEmail + "]: " : "Email: ")
+                .orElseThrow(() -> new CliException(ExitCode.USAGE, "no terminal to ask for the email on; pass --email"));
+        return offer && answer.isBlank() ? keptEmail : answer;
     }
 
     private static String passwordFromStdin(Environment env) {
@@ -52,6 +73,12 @@ final class CredentialOptions {
             throw new CliException(ExitCode.USAGE, "the password must not be empty");
         }
         if (confirm) {
+            // a password the server will refuse is refused now, not after it was typed twice
+            String problem = Credentials.passwordProblem(new String(password)).orElse(null);
+            if (problem != null) {
+                Arrays.fill(password, ' ');
+                throw new CliException(ExitCode.USAGE, problem);
+            }
             char[] again = env.prompter().readPassword("Repeat password: ").orElse(new char[0]);
             boolean same = Arrays.equals(password, again);
             Arrays.fill(again, ' ');

@@ -33,9 +33,11 @@ final class DownloadCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID", description = "Job id (see `mp3conv status`).")
     String id;
 
+    // a String, not a Path: Path drops the trailing slash that says "a directory"
     @Option(names = {"-o", "--output"}, paramLabel = "FILE|DIR",
-            description = "Where to save: a file name, or an existing directory (default: the current directory).")
-    Path output;
+            description = {"Where to save: a file name, or a directory (default: the current directory).",
+                           "A name ending in / is a directory, created when missing."})
+    String output;
 
     @Option(names = "--force", description = "Overwrite an existing file.")
     boolean force;
@@ -61,7 +63,7 @@ final class DownloadCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private Path target(JobView job) {
+    private Path target(JobView job) throws IOException {
         String name = Mp3Names.of(job.filename(), job.id());
         Path cwd = root.env().workingDir();
         if (output == null) {
@@ -71,7 +73,13 @@ final class DownloadCommand implements Callable<Integer> {
         if (Files.isDirectory(resolved)) {
             return resolved.resolve(name);
         }
-        if (output.toString().endsWith("/") || resolved.getParent() == null || !Files.isDirectory(resolved.getParent())) {
+        if (output.endsWith("/") || output.endsWith(java.io.File.separator)) {
+            if (Files.exists(resolved)) {
+                throw new CliException(ExitCode.ERROR, output + ": not a directory");
+            }
+            return Files.createDirectories(resolved).resolve(name);
+        }
+        if (resolved.getParent() == null || !Files.isDirectory(resolved.getParent())) {
             throw new CliException(ExitCode.ERROR, output + ": no such directory");
         }
         return resolved;

@@ -11,6 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,10 +24,15 @@ import java.util.regex.Pattern;
  * Downloads an MP3 into {@code TARGET.JOBID.part} and renames it to {@code TARGET} once complete,
  * so an interrupted download never looks like a finished file. A leftover part of the same job
  * is resumed with {@code Range: bytes=N-}; a job's MP3 never changes, and the job id in the
- * name keeps another job's leftover (same video name) from being glued on.
+ * name keeps another job's leftover (same video name) from being glued on. The finished file is
+ * checked against the SHA-256 the server sends ({@code Repr-Digest}, RFC 9530): a leftover part
+ * that was not the MP3's own prefix (overwritten, another file) fails the check, and the download
+ * starts over once from the first byte.
  */
 final class Downloader {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+    /** The {@code sha-256} member of a {@code Repr-Digest} field: a structured-field byte sequence. */
+    private static final Pattern SHA256_DIGEST = Pattern.compile("(?:^|,)\\s*sha-256=:([A-Za-z0-9+/]{43}=):\\s*(?:,|;|$)");
 
     private final ApiClient api;
     private final Environment env;
@@ -44,8 +55,15 @@ final class Downloader {
         if (Files.exists(target) && !force) {
             throw new CliException(ExitCode.ERROR, target + " already exists; use --force to overwrite it");
         }
+        return fetch(id, target, true);
+    }
+
+    private long fetch(String id, Path target, boolean mayResume) {
         Path part = partFile(target, id);
         try {
+            if (!mayResume) {
+                Files.deleteIfExists(part);
+            }
             long offset = Files.isRegularFile(part) ? Files.size(part) : 0;
             HttpResponse<InputStream> response = api.mp3(id, offset);
             if (response.statusCode() == 416) {
@@ -68,10 +86,22 @@ final class Downloader {
                 start = offset;
                 total = "*".equals(range.group(3)) ? -1 : Long.parseLong(range.group(3));
             }
+            Optional<byte[]> expected = sha256Of(response);
             long size = copy(response.body(), part, start, total, target.getFileName().toString());
             if (total >= 0 && size != total) {
                 throw new CliException(ExitCode.ERROR, "download incomplete: got " + size + " of " + total
                         + " bytes; run the same command again to resume");
+            }
+            if (expected.isPresent() && !Arrays.equals(expected.get(), sha256(part))) {
+                Files.delete(part);
+                if (start > 0) {
+                    err.println("mp3conv: the resumed " + target.getFileName() + " does not match the server's "
+                            + "SHA-256 (the leftover part was not its beginning); downloading it again");
+                    err.flush();
+                    return fetch(id, target, false);
+                }
+                throw new CliException(ExitCode.ERROR, "the downloaded " + target.getFileName()
+                        + " does not match the server's SHA-256; run the same command again");
             }
             move(part, target);
             return size;
@@ -105,6 +135,28 @@ final class Downloader {
             }
         }
         return written;
+    }
+
+    /** The SHA-256 the server sent with the MP3; empty from a server that sends none. */
+    private static Optional<byte[]> sha256Of(HttpResponse<InputStream> response) {
+        return response.headers().allValues("Repr-Digest").stream()
+                .map(SHA256_DIGEST::matcher)
+                .filter(Matcher::find)
+                .map(m -> Base64.getDecoder().decode(m.group(1)))
+                .findFirst();
+    }
+
+    private static byte[] sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return digest.digest();
     }
 
     private static void move(Path from, Path to) throws IOException {

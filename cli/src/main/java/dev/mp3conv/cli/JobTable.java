@@ -63,6 +63,9 @@ final class JobTable {
         }
         if (job.error() != null) {
             line(text, "Error", job.error().code() + ": " + job.error().message());
+            if (job.error().detail() != null) {
+                line(text, "Detail", job.error().detail());
+            }
         }
         line(text, "Created", job.createdAt() == null ? "-" : job.createdAt() + " (" + age(job.createdAt(), now) + " ago)");
         return text.toString();

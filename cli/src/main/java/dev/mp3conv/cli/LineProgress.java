@@ -6,28 +6,25 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Progress for logs and pipes: one plain line when something changed and the interval
- * has passed, and a last line when done. No carriage returns, no escape sequences.
+ * Progress for logs and pipes: one plain line (the same text a terminal shows, {@link ProgressText})
+ * when the percent or the state changed and the interval has passed, and a last line when done.
+ * No carriage returns, no escape sequences.
  */
 final class LineProgress implements Progress {
     private final PrintWriter err;
     private final Clock clock;
     private final Duration interval;
-    private final String task;
-    private final Progress.Unit unit;
-    private final long max;
+    private final ProgressText text;
     private long current;
     private String status = "";
     private Instant lastLine;
-    private String lastText = "";
+    private String lastShown = "";
 
     LineProgress(PrintWriter err, Clock clock, Duration interval, String task, Progress.Unit unit, long max, long start) {
         this.err = err;
         this.clock = clock;
         this.interval = interval;
-        this.task = task;
-        this.unit = unit;
-        this.max = max;
+        this.text = new ProgressText(task, unit, max, start, clock.instant());
         this.current = start;
     }
 
@@ -39,8 +36,8 @@ final class LineProgress implements Progress {
 
     @Override
     public synchronized void status(String text) {
+        // shown with the next update, which comes with every state: a state and its percent are one line
         this.status = text == null ? "" : text;
-        maybePrint(false);
     }
 
     @Override
@@ -50,27 +47,16 @@ final class LineProgress implements Progress {
 
     private void maybePrint(boolean last) {
         Instant now = clock.instant();
-        String text = text();
+        String line = text.render(current, status, now);
+        // speed and time left change with every update: a new line is worth printing when the
+        // bar, the percent or the state moved, or at the end
+        String shown = line.substring(0, line.indexOf('%') + 1) + status;
         boolean due = lastLine == null || !now.isBefore(lastLine.plus(interval));
-        if (!text.equals(lastText) && (due || last)) {
-            err.println(task + ": " + text);
+        if (!shown.equals(lastShown) && (due || last)) {
+            err.println(line);
             err.flush();
             lastLine = now;
-            lastText = text;
+            lastShown = shown;
         }
-    }
-
-    private String text() {
-        String amount;
-        if (unit == Progress.Unit.BYTES) {
-            amount = Bytes.human(current) + " of " + Bytes.human(max) + " (" + percent() + "%)";
-        } else {
-            amount = percent() + "%";
-        }
-        return status.isEmpty() ? amount : status + " " + amount;
-    }
-
-    private long percent() {
-        return max <= 0 ? 0 : Math.min(100, current * 100 / max);
     }
 }

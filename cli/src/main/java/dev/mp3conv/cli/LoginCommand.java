@@ -30,7 +30,9 @@ final class LoginCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         URI server = root.server();
-        Credentials asked = credentials.read(root.env(), false);
+        // logout keeps the email: offer it, so that logging in again is Enter and the password
+        String keptEmail = root.store().load().map(SavedLogin::email).orElse(null);
+        Credentials asked = credentials.read(root.env(), false, keptEmail);
         TokenResponse token;
         try {
             token = root.anonymousApi().token(asked);

@@ -28,7 +28,7 @@ final class RegisterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Credentials asked = credentials.read(root.env(), true);
+        Credentials asked = credentials.read(root.env(), true, null);
         UserView user = root.anonymousApi().register(asked);
         PrintWriter out = spec.commandLine().getOut();
         if (root.json()) {

@@ -73,6 +73,11 @@ final class StatusCommand implements Callable<Integer> {
                 out.print(text);
                 out.flush();
                 shown = text;
+                if (!root.json() && page.nextCursor() != null) {
+                    // a hint for the person, not a row: stderr keeps it out of a piped table
+                    spec.commandLine().getErr().println("More: mp3conv status --cursor " + page.nextCursor());
+                    spec.commandLine().getErr().flush();
+                }
             }
             boolean running = page.items().stream().anyMatch(job -> job.state() != null && !job.state().terminal());
             if (!watch || !running) {
@@ -87,10 +92,6 @@ final class StatusCommand implements Callable<Integer> {
             return cursor == null ? "No jobs yet. Convert a video with: mp3conv upload VIDEO --wait" + System.lineSeparator()
                     : "No more jobs." + System.lineSeparator();
         }
-        String table = JobTable.table(page.items(), root.env().clock().instant());
-        if (page.nextCursor() != null) {
-            table += "More: mp3conv status --cursor " + page.nextCursor() + System.lineSeparator();
-        }
-        return table;
+        return JobTable.table(page.items(), root.env().clock().instant());
     }
 }

@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +15,7 @@ import com.github.mizosoft.methanol.ProgressTracker;
 import dev.mp3conv.model.JobState;
 import dev.mp3conv.model.JobView;
 import dev.mp3conv.model.Json;
+import dev.mp3conv.model.Mp3Options;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,11 +50,12 @@ final class UploadCommand implements Callable<Integer> {
     Encoding encoding;
 
     static final class Encoding {
-        @Option(names = "--bitrate", paramLabel = "RATE", description = "Constant bitrate, e.g. 192k.")
+        @Option(names = "--bitrate", paramLabel = "RATE",
+                description = "Constant bitrate: 32k, 40k, 48k, 56k, 64k, 80k, 96k, 112k, 128k, 160k, 192k, 224k, 256k or 320k.")
         String bitrate;
 
         @Option(names = "--quality", paramLabel = "0-9", description = "Variable bitrate quality, 0 best, 9 smallest.")
-        Integer quality;
+        String quality;
     }
 
     @Option(names = "--wait", description = "Follow the conversion, then download the MP3.")
@@ -116,8 +117,11 @@ final class UploadCommand implements Callable<Integer> {
     }
 
     static String reason(JobView job) {
-        return job.error() == null ? "no reason given"
-                : (job.error().message() == null ? job.error().code() : job.error().message());
+        if (job.error() == null) {
+            return "no reason given";
+        }
+        String reason = job.error().message() == null ? job.error().code() : job.error().message();
+        return job.error().detail() == null ? reason : reason + " (" + job.error().detail() + ")";
     }
 
     private JobView upload(ApiClient api, Path video, Map<String, String> fields, PrintWriter err) throws IOException {
@@ -140,18 +144,12 @@ final class UploadCommand implements Callable<Integer> {
     }
 
     private Map<String, String> encodingFields() {
-        Map<String, String> fields = new LinkedHashMap<>();
-        if (encoding != null && encoding.bitrate != null) {
-            if (!encoding.bitrate.matches("(?i)\\d{2,3}k?")) {
-                throw new CliException(ExitCode.USAGE, "--bitrate must be a number of kbit/s, e.g. 192k");
-            }
-            fields.put("bitrate", encoding.bitrate);
-        }
-        if (encoding != null && encoding.quality != null) {
-            if (encoding.quality < 0 || encoding.quality > 9) {
-                throw new CliException(ExitCode.USAGE, "--quality must be between 0 (best) and 9");
-            }
-            fields.put("quality", encoding.quality.toString());
+        Map<String, String> fields;
+        try {
+            // the server's own rule, checked before a byte is uploaded
+            fields = encoding == null ? Map.of() : Mp3Options.parse(encoding.bitrate, encoding.quality).fields();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.USAGE, e.getMessage());
         }
         if (outputDir != null && !wait) {
             throw new CliException(ExitCode.USAGE, "-o/--output-dir only applies with --wait");

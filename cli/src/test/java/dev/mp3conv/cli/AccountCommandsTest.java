@@ -63,6 +63,47 @@ class AccountCommandsTest {
     }
 
     @Test
+    void registerChecksTheEmailBeforeAskingForAPassword() {
+        cli.answers("bob.example.com", "a long enough password", "a long enough password");
+        Cli.Result r = cli.run("register");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mp3conv: email must be an address like name@example.com\n");
+        assertThat(cli.prompts).containsExactly("Email: ");
+        assertThat(api.requests).isEmpty();
+    }
+
+    @Test
+    void registerChecksThePasswordLengthBeforeAskingForItAgain() {
+        cli.answers("bob@example.com", "short", "short");
+        Cli.Result r = cli.run("register");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mp3conv: password must be at least 10 characters long\n");
+        assertThat(cli.prompts).containsExactly("Email: ", "Password: ");
+        assertThat(api.requests).isEmpty();
+    }
+
+    @Test
+    void loginAfterLogoutOffersTheKeptEmail() {
+        cli.loggedIn(api, "ann@example.com");
+        assertThat(cli.run("logout").exitCode()).isZero();
+        cli.answers("", "correct horse battery");
+        Cli.Result r = cli.run("login");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(cli.prompts).containsExactly("Email [ann@example.com]: ", "Password: ");
+        assertThat(r.out()).isEqualTo("Logged in to " + api.url() + " as ann@example.com.\n");
+
+        // another address typed over the offer wins
+        api.userWithToken("bob@example.com");
+        cli.prompts.clear();
+        cli.answers("bob@example.com", "correct horse battery");
+        assertThat(cli.run("login").out()).contains("as bob@example.com");
+        assertThat(cli.prompts).first().isEqualTo("Email [ann@example.com]: ");
+    }
+
+    @Test
     void registerShowsTheServersReasons() {
         cli.stdin = "short\n";
         Cli.Result weak = cli.run("register", "--email", "c@example.com", "--password-stdin");

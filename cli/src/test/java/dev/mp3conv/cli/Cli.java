@@ -36,6 +36,8 @@ final class Cli {
     /** Answers for prompts in order; null entries mean "no terminal". */
     final Deque<String> answers = new ArrayDeque<>();
     boolean hasTerminalForPrompts = true;
+    /** The prompts shown, in order. */
+    final java.util.List<String> prompts = new java.util.ArrayList<>();
     Clock clock = Clock.fixed(FakeApi.NOW, ZoneOffset.UTC);
 
     Cli(Path configDir, Path workingDir) {
@@ -58,6 +60,7 @@ final class Cli {
         Prompter prompter = new Prompter() {
             @Override
             public Optional<String> readLine(String prompt) {
+                prompts.add(prompt);
                 return hasTerminalForPrompts ? Optional.ofNullable(answers.poll()) : Optional.empty();
             }
 

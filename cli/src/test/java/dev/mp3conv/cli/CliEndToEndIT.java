@@ -100,7 +100,8 @@ class CliEndToEndIT {
         for (String text : List.of(upload.out(), upload.err())) {
             assertThat(text).doesNotContainPattern("[\\x00-\\x09\\x0b-\\x1f\\x7f]").doesNotContain("WARNING");
         }
-        assertThat(upload.err()).contains("Uploading sample.mp4: ").contains("Converting sample.mp4: DONE 100%");
+        assertThat(upload.err()).contains("Uploading sample.mp4: ")
+                .containsPattern("Converting sample\\.mp4: +\\[#{8}\\] 100%  DONE");
         assertProbesAs192kMp3(mp3);
 
         Launcher.Run status = mp3conv.piped("", "status", "--json");
@@ -130,9 +131,9 @@ class CliEndToEndIT {
         Launcher.Run run = mp3conv.terminal("upload sample.mp4 --bitrate 192k --wait");
 
         assertThat(run.exitCode()).as(run.out() + log()).isZero();
-        assertThat(run.out()).containsPattern("\r[^\n]*Uploading sample\\.mp4 +100%")
-                .containsPattern("\r[^\n]*Converting sample\\.mp4 +100% [^\n]*DONE")
-                .containsPattern("\r[^\n]*Downloading sample\\.mp3 +100%")
+        assertThat(run.out()).containsPattern("\r[^\n]*Uploading sample\\.mp4: +\\[#{8}\\] 100%")
+                .containsPattern("\r[^\n]*Converting sample\\.mp4: +\\[#{8}\\] 100%  DONE")
+                .containsPattern("\r[^\n]*Downloading sample\\.mp3: +\\[#{8}\\] 100%")
                 .doesNotContain("WARNING");
         assertProbesAs192kMp3(work.resolve("sample.mp3"));
     }

@@ -155,6 +155,37 @@ class DownloadCommandTest {
     }
 
     @Test
+    void aTrailingSlashMeansADirectoryAndCreatesIt() throws Exception {
+        Cli.Result r = cli.run("download", job.id, "-o", "Music/");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        Path saved = work.resolve("Music").resolve("My Talk.final.mp3");
+        assertThat(Files.readAllBytes(saved)).isEqualTo(job.mp3);
+        assertThat(r.out()).isEqualTo(saved + "\n");
+
+        Files.writeString(work.resolve("notes"), "x");
+        Cli.Result file = cli.run("download", job.id, "-o", "notes/");
+        assertThat(file.exitCode()).isEqualTo(1);
+        assertThat(file.err()).isEqualTo("mp3conv: notes/: not a directory\n");
+        assertThat(Files.readString(work.resolve("notes"))).isEqualTo("x");
+    }
+
+    @Test
+    void aResumedPartThatIsNotTheMp3sBeginningFailsTheDigestAndStartsOver() throws Exception {
+        Path mp3 = work.resolve("My Talk.final.mp3");
+        // what the issue saw: a .part overwritten with zeros, "resumed" into a broken MP3
+        Files.write(Downloader.partFile(mp3, job.id), new byte[100_000]);
+        Cli.Result r = cli.run("download", job.id);
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("does not match the server's SHA-256").contains("downloading it again");
+        assertThat(api.requests("GET", "/api/v1/jobs/" + job.id + "/mp3")).extracting(q -> q.header("Range"))
+                .containsExactly("bytes=100000-", null);
+        assertThat(Files.readAllBytes(mp3)).isEqualTo(job.mp3);
+        assertThat(Downloader.partFile(mp3, job.id)).doesNotExist();
+    }
+
+    @Test
     void missingOutputDirectoryIsAnError() {
         Cli.Result r = cli.run("download", job.id, "-o", "no/such/dir/x.mp3");
         assertThat(r.exitCode()).isEqualTo(1);

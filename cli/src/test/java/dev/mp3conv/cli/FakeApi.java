@@ -85,7 +85,8 @@ final class FakeApi implements AutoCloseable {
             };
             return new JobView(id, upload.filename(), upload.contentType(), upload.bytes(), "0".repeat(64), state,
                     progress, 12.5, "v-" + id, state == JobState.DONE ? "m-" + id : null,
-                    state == JobState.DONE ? (long) mp3.length : null, upload.fields().get("bitrate"),
+                    state == JobState.DONE ? (long) mp3.length : null, state == JobState.DONE ? sha256Hex(mp3) : null,
+                    upload.fields().get("bitrate"),
                     upload.fields().containsKey("quality") ? Integer.valueOf(upload.fields().get("quality")) : null,
                     1, state == JobState.FAILED ? failure : null, createdAt, createdAt);
         }
@@ -107,6 +108,8 @@ final class FakeApi implements AutoCloseable {
     volatile JobError failure = new JobError("no-audio", "the video has no audio stream");
     /** When at least 0, the next MP3 response stops after this many bytes of its body. */
     volatile int cutNextDownloadAfter = -1;
+    /** Whether MP3 downloads carry their {@code Repr-Digest} (a server before that header did not). */
+    volatile boolean sendDigest = true;
 
     private final HttpServer server;
     private final AtomicInteger ids = new AtomicInteger();
@@ -361,6 +364,9 @@ final class FakeApi implements AutoCloseable {
         headers.add("ETag", "\"" + job.id + "\"");
         headers.add("Accept-Ranges", "bytes");
         headers.add("Content-Disposition", "attachment; filename=\"x.mp3\"");
+        if (sendDigest) {
+            headers.add("Repr-Digest", "sha-256=:" + java.util.Base64.getEncoder().encodeToString(sha256(mp3)) + ":");
+        }
         int start = 0;
         int status = 200;
         String range = ex.getRequestHeaders().getFirst("Range");
@@ -391,6 +397,18 @@ final class FakeApi implements AutoCloseable {
             throw new CutConnection();
         }
         out.write(mp3, start, length);
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String sha256Hex(byte[] bytes) {
+        return java.util.HexFormat.of().formatHex(sha256(bytes));
     }
 
     /** Thrown to make the server drop the connection mid-response. */

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param videoFid        blob id of the upload
  * @param mp3Fid          blob id of the MP3 once DONE (the seed's {@code /download?fid=})
  * @param mp3Size         MP3 size in bytes once DONE
+ * @param mp3Sha256       hex SHA-256 of the MP3 once DONE (also sent as {@code Repr-Digest} with it)
  * @param bitrate         CBR bitrate asked, e.g. {@code 192k}
  * @param quality         VBR quality asked, 0 (best) to 9
  * @param attempts        conversion attempts so far
@@ -38,6 +39,7 @@ public record JobView(String id,
                       String videoFid,
                       String mp3Fid,
                       Long mp3Size,
+                      String mp3Sha256,
                       String bitrate,
                       Integer quality,
                       int attempts,

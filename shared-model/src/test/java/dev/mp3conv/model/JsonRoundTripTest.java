@@ -19,12 +19,13 @@ class JsonRoundTripTest {
     @Test
     void jobViewUsesSnakeCaseAndIsoInstants() throws Exception {
         JobView job = new JobView("6650f0c2a1b2c3d4e5f60718", "talk.mp4", "video/mp4", 1234, "ab12",
-                JobState.DONE, 1.0, 61.5, "v1", "m1", 999L, "192k", null, 1, null,
+                JobState.DONE, 1.0, 61.5, "v1", "m1", 999L, "ab".repeat(32), "192k", null, 1, null,
                 Instant.parse("2026-11-30T10:15:30Z"), Instant.parse("2026-11-30T10:16:00Z"));
 
         JsonNode tree = json.valueToTree(job);
         assertThat(tree.get("content_type").asText()).isEqualTo("video/mp4");
         assertThat(tree.get("mp3_fid").asText()).isEqualTo("m1");
+        assertThat(tree.get("mp3_sha256").asText()).isEqualTo("ab".repeat(32));
         assertThat(tree.get("duration_seconds").asDouble()).isEqualTo(61.5);
         assertThat(tree.get("created_at").asText()).isEqualTo("2026-11-30T10:15:30Z");
         assertThat(tree.get("state").asText()).isEqualTo("DONE");
@@ -69,7 +70,7 @@ class JsonRoundTripTest {
     @Test
     void pagesEventsAndUsersRoundTrip() throws Exception {
         JobView item = new JobView("j", "a.mp4", "video/mp4", 1, "00", JobState.FAILED, 0.2, null, "v", null,
-                null, null, 2, 3, new JobError("no-audio", "the file has no audio stream"),
+                null, null, null, 2, 3, new JobError("no-audio", "the file has no audio stream"),
                 Instant.EPOCH, Instant.EPOCH);
         JobPage page = new JobPage(List.of(item), "cursor");
         assertThat(json.valueToTree(page).has("next_cursor")).isTrue();

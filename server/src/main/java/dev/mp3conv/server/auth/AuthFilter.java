@@ -66,7 +66,7 @@ public final class AuthFilter {
             throw ProblemException.unauthorized("missing bearer token");
         }
         Principal principal = verifier.verify(header.substring(7).trim())
-                .orElseThrow(() -> ProblemException.unauthorized("invalid or expired token"));
+                .orElseThrow(() -> ProblemException.invalidToken("invalid or expired token"));
         req.context().register(Principal.class, principal);
         return principal;
     }

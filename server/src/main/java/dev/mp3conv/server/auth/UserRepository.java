@@ -1,5 +1,7 @@
 package dev.mp3conv.server.auth;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -39,11 +41,13 @@ final class UserRepository {
      */
     User insert(User user) {
         ObjectId id = new ObjectId();
+        // the store keeps milliseconds: answer what a later read returns, like every other timestamp
+        Instant created = user.createdAt().truncatedTo(ChronoUnit.MILLIS);
         Document doc = new Document("_id", id)
                 .append("email", user.email())
                 .append("password_hash", user.passwordHash())
                 .append("admin", user.admin())
-                .append("created_at", Date.from(user.createdAt()));
+                .append("created_at", Date.from(created));
         try {
             Await.done(users.insertOne(doc));
         } catch (MongoWriteException e) {
@@ -52,7 +56,7 @@ final class UserRepository {
             }
             throw e;
         }
-        return new User(id.toHexString(), user.email(), user.passwordHash(), user.admin(), user.createdAt());
+        return new User(id.toHexString(), user.email(), user.passwordHash(), user.admin(), created);
     }
 
     Optional<User> findByEmail(String email) {

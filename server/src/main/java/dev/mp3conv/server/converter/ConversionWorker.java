@@ -115,7 +115,12 @@ public final class ConversionWorker implements MessageHandler {
                     return;
                 }
                 Consumer<MediaInfo> summary = media -> learnDuration(conversion, media);
-                Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, conversion, summary);
+                SourceTags tags = probe.tags(input.address(), job.filename(), conversion::attachHelper);
+                if (stoppedFromOutside(conversion)) {
+                    return;
+                }
+                Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, tags, conversion,
+                        summary);
                 if (encoding.streamCopy() && result.exitCode() != 0 && conversion.stopped().isEmpty()
                         && result.media().audio().filter(audio -> !"mp3".equals(audio.codec())).isPresent()) {
                     // the MP3 muxer refused to copy audio that is not MP3: encode it
@@ -123,7 +128,7 @@ public final class ConversionWorker implements MessageHandler {
                     if (stoppedFromOutside(conversion)) {
                         return;
                     }
-                    result = transcoder.transcode(job, input.address(), encoding, conversion, summary);
+                    result = transcoder.transcode(job, input.address(), encoding, tags, conversion, summary);
                 }
                 keepOrDiscard(conversion, input, encoding, result);
             } catch (MediaRejectedException e) {
@@ -169,7 +174,7 @@ public final class ConversionWorker implements MessageHandler {
                 if (input.failed()) {
                     throw new IOException("the blob store failed while ffmpeg opened the video");
                 }
-                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, result.reason());
+                throw MediaRejectedException.unreadable(result.reason());
             }
             MediaInfo.AudioStream audio = result.media().audio().orElseThrow(() -> new MediaRejectedException(
                     MediaRejectedException.NO_AUDIO, "the file has no audio stream"));
@@ -193,7 +198,7 @@ public final class ConversionWorker implements MessageHandler {
             BlobInfo mp3 = result.blob().get();
             // a short job may finish before its duration is written: the DONE job has it
             conversion.awaitDurationWrite(Duration.ofSeconds(10));
-            kept = complete(job, mp3, encoding, encoding.bitrateFor(audio).orElse(null), conversion,
+            kept = complete(job, mp3, result.sha256(), encoding, encoding.bitrateFor(audio).orElse(null), conversion,
                     expected.orElse(result.outSeconds()));
         } finally {
             if (!kept) {
@@ -202,11 +207,11 @@ public final class ConversionWorker implements MessageHandler {
         }
     }
 
-    private boolean complete(Job job, BlobInfo mp3, Mp3Encoding encoding, String bitrate, RunningConversion conversion,
-                             double audioSeconds) {
+    private boolean complete(Job job, BlobInfo mp3, String sha256, Mp3Encoding encoding, String bitrate,
+                             RunningConversion conversion, double audioSeconds) {
         Optional<Job> done;
         try {
-            done = jobs.complete(job.id(), workerId, mp3.id(), mp3.length(), bitrate);
+            done = jobs.complete(job.id(), workerId, mp3.id(), mp3.length(), sha256, bitrate);
         } catch (RuntimeException e) {
             // the update may have landed even though the answer was lost: keep the blob if it did
             if (jobs.find(job.id()).map(j -> mp3.id().equals(j.mp3Fid())).orElse(false)) {

@@ -37,6 +37,21 @@ final class MediaProbe {
     }
 
     /**
+     * The ID3 tags an MP3 of this input gets (see {@link SourceTags}).
+     *
+     * @param input    file path or URL ffmpeg reads
+     * @param filename the upload's file name
+     * @param started  told of the process once it runs
+     * @return the tags
+     * @throws IOException          when ffmpeg cannot run
+     * @throws InterruptedException when interrupted
+     */
+    SourceTags tags(String input, String filename, Consumer<FfmpegProcess> started)
+            throws IOException, InterruptedException {
+        return SourceTags.read(ffmpeg, input, filename, TIMEOUT, started);
+    }
+
+    /**
      * Probes an input.
      *
      * @param input   file path or URL ffmpeg reads
@@ -54,7 +69,7 @@ final class MediaProbe {
                 "-print_format", "json", "-show_format", "-show_streams", input);
         FfmpegProcess run = FfmpegProcess.run(command, input, TIMEOUT, started);
         if (run.exitCode() != 0) {
-            throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, run.reason());
+            throw MediaRejectedException.unreadable(run.reason());
         }
         JsonNode root = JSON.readTree(run.stdoutText());
         Optional<MediaInfo.AudioStream> audio = Optional.empty();
@@ -74,7 +89,7 @@ final class MediaProbe {
         FfmpegProcess run = FfmpegProcess.run(command, input, TIMEOUT, started);
         List<String> lines = run.diagnostics();
         if (!opened(lines)) {
-            throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, run.reason());
+            throw MediaRejectedException.unreadable(run.reason());
         }
         return parseSummary(lines);
     }

@@ -24,8 +24,23 @@ final class MediaRejectedException extends Exception {
     private final transient JobError error;
 
     MediaRejectedException(String code, String message) {
-        super(code + ": " + message);
-        this.error = new JobError(code, message);
+        this(code, message, null);
+    }
+
+    MediaRejectedException(String code, String message, String detail) {
+        super(code + ": " + message + (detail == null ? "" : " (" + detail + ")"));
+        this.error = new JobError(code, message, detail);
+    }
+
+    /**
+     * ffmpeg could not open the input as media (random bytes, a truncated header, a text file):
+     * one line the user understands, ffmpeg's own line kept as the detail.
+     *
+     * @param ffmpegSays ffmpeg's reason
+     * @return the rejection
+     */
+    static MediaRejectedException unreadable(String ffmpegSays) {
+        return new MediaRejectedException(INVALID_MEDIA, "not a video or audio file that can be read", ffmpegSays);
     }
 
     JobError error() {

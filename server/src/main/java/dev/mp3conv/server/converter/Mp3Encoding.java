@@ -2,13 +2,9 @@ package dev.mp3conv.server.converter;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import dev.mp3conv.model.Mp3Options;
 import dev.mp3conv.server.jobs.Job;
 
 /**
@@ -33,9 +29,6 @@ record Mp3Encoding(List<String> codecArgs, String recordedBitrate, boolean strea
     static final String DEFAULT_BITRATE = "192k";
 
     private static final List<String> AUDIO_ONLY = List.of("-map", "0:a:0", "-vn", "-sn", "-dn");
-    private static final Set<Integer> BITRATES = Set.of(8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160,
-            192, 224, 256, 320);
-    private static final Pattern BITRATE = Pattern.compile("(\\d{1,3})k?");
 
     /**
      * What ffmpeg runs first for a job: the encoding it asks for, or a stream copy when it asks for
@@ -46,16 +39,12 @@ record Mp3Encoding(List<String> codecArgs, String recordedBitrate, boolean strea
      * @throws MediaRejectedException when the job asks for something MP3 cannot be
      */
     static Mp3Encoding first(Job job) throws MediaRejectedException {
-        if (job.bitrate() != null) {
-            return cbr(normalized(job.bitrate()));
+        Mp3Options options = options(job);
+        if (options.bitrate() != null) {
+            return cbr(options.bitrate());
         }
-        if (job.quality() != null) {
-            int quality = job.quality();
-            if (quality < 0 || quality > 9) {
-                throw new MediaRejectedException(MediaRejectedException.INVALID_OPTIONS,
-                        "VBR quality must be 0 (best) to 9, not " + quality);
-            }
-            return new Mp3Encoding(encodeArgs("-q:a", String.valueOf(quality)), null, false, true);
+        if (options.quality() != null) {
+            return new Mp3Encoding(encodeArgs("-q:a", options.quality().toString()), null, false, true);
         }
         List<String> args = new ArrayList<>(AUDIO_ONLY);
         args.addAll(List.of("-c:a", "copy"));
@@ -94,12 +83,13 @@ record Mp3Encoding(List<String> codecArgs, String recordedBitrate, boolean strea
         return List.copyOf(args);
     }
 
-    private static String normalized(String asked) throws MediaRejectedException {
-        Matcher m = BITRATE.matcher(asked.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches() || !BITRATES.contains(Integer.parseInt(m.group(1)))) {
-            throw new MediaRejectedException(MediaRejectedException.INVALID_OPTIONS,
-                    "MP3 bitrate must be one of " + new TreeSet<>(BITRATES) + " kbit/s, not " + asked);
+    // the gateway checked these already; a job stored by an older gateway or edited in the store
+    // is held to the same rule here
+    private static Mp3Options options(Job job) throws MediaRejectedException {
+        try {
+            return new Mp3Options(job.bitrate(), job.quality());
+        } catch (IllegalArgumentException e) {
+            throw new MediaRejectedException(MediaRejectedException.INVALID_OPTIONS, e.getMessage());
         }
-        return m.group(1) + "k";
     }
 }

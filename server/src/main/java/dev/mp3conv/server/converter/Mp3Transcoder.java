@@ -1,11 +1,17 @@
 package dev.mp3conv.server.converter;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -40,16 +46,17 @@ final class Mp3Transcoder {
      * What one ffmpeg run produced.
      *
      * @param blob       the stored MP3, empty when nothing was stored
+     * @param sha256     hex SHA-256 of the stored MP3, computed on its way into the store; null without a blob
      * @param exitCode   ffmpeg's exit code
      * @param outSeconds media seconds written (from {@code -progress})
      * @param reason     ffmpeg's last diagnostic line
      * @param media      what ffmpeg's summary of the input says (empty when it could not open it)
      */
-    record Result(Optional<BlobInfo> blob, int exitCode, double outSeconds, String reason, MediaInfo media,
-                  boolean opened) {
-        static Result of(Optional<BlobInfo> blob, FfmpegProcess process, int exitCode) {
+    record Result(Optional<BlobInfo> blob, String sha256, int exitCode, double outSeconds, String reason,
+                  MediaInfo media, boolean opened) {
+        static Result of(Optional<BlobInfo> blob, String sha256, FfmpegProcess process, int exitCode) {
             List<String> summary = process.summary();
-            return new Result(blob, exitCode, process.outTimeSeconds(), process.reason(),
+            return new Result(blob, sha256, exitCode, process.outTimeSeconds(), process.reason(),
                     MediaProbe.parseSummary(summary), MediaProbe.opened(summary));
         }
     }
@@ -60,42 +67,46 @@ final class Mp3Transcoder {
      * @param job       the job
      * @param input     where ffmpeg reads
      * @param encoding  output options
+     * @param tags      the ID3 tags to write
      * @param running   the conversion (to attach the process to)
      * @param onSummary told what ffmpeg found in the input as soon as it says so
      * @return what came out
      * @throws IOException          when ffmpeg cannot start or the store fails
      * @throws InterruptedException when interrupted
      */
-    Result transcode(Job job, String input, Mp3Encoding encoding, RunningConversion running,
+    Result transcode(Job job, String input, Mp3Encoding encoding, SourceTags tags, RunningConversion running,
                      Consumer<MediaInfo> onSummary) throws IOException, InterruptedException {
         BlobMetadata metadata = new BlobMetadata(job.owner(), job.id(), "audio/mpeg", mp3Name(job.filename()));
         if (!encoding.toFile()) {
-            try (FfmpegProcess process = start(command(input, encoding, "pipe:1"), input, running, onSummary)) {
+            try (FfmpegProcess process = start(command(input, encoding, tags, "pipe:1"), input, running, onSummary)) {
                 BlobInfo blob;
+                MessageDigest sha256 = sha256();
                 try {
-                    blob = blobs.write(metadata, process.stdout());
+                    blob = blobs.write(metadata, new DigestInputStream(process.stdout(), sha256));
                 } catch (IOException | RuntimeException e) {
                     process.kill();
                     if (running.stopped().isPresent()) {
                         // killed from outside while the store read its stdout: the JDK may close the
                         // pipe under the reader ("Stream closed") instead of ending it; nothing was kept
-                        return Result.of(Optional.empty(), process, process.waitFor());
+                        return Result.of(Optional.empty(), null, process, process.waitFor());
                     }
                     throw e;
                 }
                 int exit = process.waitFor();
-                return Result.of(Optional.of(blob), process, exit);
+                return Result.of(Optional.of(blob), HexFormat.of().formatHex(sha256.digest()), process, exit);
             }
         }
         Path file = Files.createTempFile(tempDir, job.id() + "-", ".mp3");
-        try (FfmpegProcess process = start(command(input, encoding, file.toString()), input, running, onSummary)) {
+        try (FfmpegProcess process = start(command(input, encoding, tags, file.toString()), input, running, onSummary)) {
             process.stdout().close();
             int exit = process.waitFor();
             if (exit != 0 || running.stopped().isPresent()) {
-                return Result.of(Optional.empty(), process, exit);
+                return Result.of(Optional.empty(), null, process, exit);
             }
-            // the filesystem store moves the file in place instead of copying it
-            return Result.of(Optional.of(blobs.adopt(metadata, file)), process, exit);
+            // hashed before the store takes it: the filesystem store moves the file in place, so this
+            // read of a few MB is the only one
+            String sha256 = sha256Hex(file);
+            return Result.of(Optional.of(blobs.adopt(metadata, file)), sha256, process, exit);
         } finally {
             Files.deleteIfExists(file);
         }
@@ -109,12 +120,13 @@ final class Mp3Transcoder {
         return process;
     }
 
-    private List<String> command(String input, Mp3Encoding encoding, String output) {
+    private List<String> command(String input, Mp3Encoding encoding, SourceTags tags, String output) {
         List<String> command = new ArrayList<>(List.of(ffmpeg.executable().toString(), "-hide_banner", "-nostdin",
                 // info with level tags: the input's summary (duration, audio stream) is read from this run,
                 // so no separate probe runs for a good input
                 "-loglevel", "level+info", "-nostats", "-progress", "pipe:2", "-y", "-i", input));
         command.addAll(encoding.codecArgs());
+        command.addAll(tags.ffmpegArgs());
         // without this, an input ffmpeg cannot read to the end may "succeed" with a 136-byte MP3
         command.addAll(List.of("-abort_on", "empty_output_stream"));
         if (output.startsWith("pipe:")) {
@@ -124,6 +136,22 @@ final class Mp3Transcoder {
         }
         command.addAll(List.of("-f", "mp3", output));
         return command;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static String sha256Hex(Path file) throws IOException {
+        MessageDigest digest = sha256();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     static String mp3Name(String filename) {

@@ -3,10 +3,8 @@ package dev.mp3conv.server.gateway;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import dev.mp3conv.model.Mp3Options;
 import dev.mp3conv.server.auth.Principal;
 import dev.mp3conv.server.http.ProblemException;
 import dev.mp3conv.server.jobs.Job;
@@ -25,9 +23,6 @@ import org.bson.types.ObjectId;
  */
 final class JobSubmission {
     private static final System.Logger LOG = System.getLogger(JobSubmission.class.getName());
-    /** MPEG-1 Layer III bitrates that LAME encodes at 44.1/48 kHz. */
-    private static final Set<Integer> BITRATES = Set.of(32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320);
-    private static final Pattern BITRATE = Pattern.compile("(\\d{2,3})k?", Pattern.CASE_INSENSITIVE);
 
     private final UploadReceiver receiver;
     private final BlobStore blobs;
@@ -64,7 +59,7 @@ final class JobSubmission {
         }
         Job job;
         try {
-            Options options = Options.from(upload.fields());
+            Mp3Options options = options(upload.fields());
             job = Job.queued(jobId, owner.userId(), owner.email(), upload.filename(), upload.contentType(),
                     upload.blob().length(), upload.sha256(), upload.blob().id(), options.bitrate(), options.quality(),
                     // millisecond precision is what the store keeps, so this answer matches later reads
@@ -78,6 +73,14 @@ final class JobSubmission {
         metrics.uploaded(job.size(), Duration.ofNanos(System.nanoTime() - start));
         publish(job);
         return job;
+    }
+
+    private static Mp3Options options(Map<String, String> fields) {
+        try {
+            return Mp3Options.fromFields(fields);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest(e.getMessage());
+        }
     }
 
     private void publish(Job job) {
@@ -94,43 +97,6 @@ final class JobSubmission {
             // the message is out; at worst the sweeper publishes it again and the converter skips the duplicate
             LOG.log(System.Logger.Level.WARNING, "job {0} queued, but its publish was not recorded: {1}",
                     job.id(), e.getMessage());
-        }
-    }
-
-    /**
-     * Conversion options of an upload: a CBR bitrate or a VBR quality, not both.
-     *
-     * @param bitrate e.g. {@code 192k}, or null
-     * @param quality 0 (best) to 9, or null
-     */
-    record Options(String bitrate, Integer quality) {
-        static Options from(Map<String, String> fields) {
-            String bitrate = blankToNull(fields.get("bitrate"));
-            String quality = blankToNull(fields.get("quality"));
-            if (bitrate != null && quality != null) {
-                throw ProblemException.badRequest("give either bitrate (CBR) or quality (VBR), not both");
-            }
-            return new Options(bitrate == null ? null : bitrate(bitrate), quality == null ? null : quality(quality));
-        }
-
-        private static String bitrate(String value) {
-            Matcher m = BITRATE.matcher(value);
-            if (!m.matches() || !BITRATES.contains(Integer.parseInt(m.group(1)))) {
-                throw ProblemException.badRequest("bitrate must be one of 32k, 40k, 48k, 56k, 64k, 80k, 96k, 112k, "
-                        + "128k, 160k, 192k, 224k, 256k, 320k");
-            }
-            return m.group(1) + "k";
-        }
-
-        private static Integer quality(String value) {
-            if (!value.matches("[0-9]")) {
-                throw ProblemException.badRequest("quality must be a VBR quality from 0 (best) to 9");
-            }
-            return Integer.valueOf(value);
-        }
-
-        private static String blankToNull(String value) {
-            return value == null || value.isBlank() ? null : value;
         }
     }
 }

@@ -53,9 +53,11 @@ final class JobsService implements HttpService {
                 .post("/", this::upload)
                 .get("/", this::list)
                 .get("/{id}", this::show)
+                .head("/{id}", this::show)
                 .delete("/{id}", this::delete)
                 .get("/{id}/events", this::events)
-                .get("/{id}/mp3", this::mp3);
+                .get("/{id}/mp3", this::mp3)
+                .head("/{id}/mp3", this::mp3);
     }
 
     private void upload(ServerRequest req, ServerResponse res) {
@@ -78,7 +80,7 @@ final class JobsService implements HttpService {
     }
 
     private void show(ServerRequest req, ServerResponse res) {
-        JsonBodies.write(res, Status.OK_200, owned(req).view());
+        JsonBodies.answer(req, res, Status.OK_200, owned(req).view());
     }
 
     private void delete(ServerRequest req, ServerResponse res) {

@@ -14,7 +14,7 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * The course system's routes, kept so its clients work: {@code POST /upload} (one file part under any
- * field name) and {@code GET /download?fid=<mp3 id>}. Unlike the original, a download is only the owner's.
+ * field name) and {@code GET /download?fid=<mp3 id or job id>}. Unlike the original, a download is only the owner's.
  */
 final class SeedService implements HttpService {
     private final Handler authenticate;
@@ -34,7 +34,8 @@ final class SeedService implements HttpService {
         rules.any("/upload", authenticate)
                 .any("/download", authenticate)
                 .post("/upload", this::upload)
-                .get("/download", this::download);
+                .get("/download", this::download)
+                .head("/download", this::download);
     }
 
     private void upload(ServerRequest req, ServerResponse res) {
@@ -45,7 +46,10 @@ final class SeedService implements HttpService {
     private void download(ServerRequest req, ServerResponse res) {
         String fid = req.query().first("fid").asOptional().filter(s -> !s.isBlank())
                 .orElseThrow(() -> ProblemException.badRequest("fid required"));
-        Job job = jobs.findByMp3(fid, AuthFilter.principal(req).userId())
+        String owner = AuthFilter.principal(req).userId();
+        // the course system's clients know the MP3's fid; a client that only kept what /upload
+        // answered knows the job id: both name the same MP3
+        Job job = jobs.findByMp3(fid, owner).or(() -> jobs.findOwned(fid, owner))
                 .orElseThrow(() -> ProblemException.notFound("no such file"));
         download.send(req, res, job);
     }

@@ -109,6 +109,10 @@ final class UploadReceiver {
                 throw ProblemException.badRequest(which == FilePart.ANY_FILE ? EXACTLY_ONE_FILE
                         : "exactly 1 file required in the form field 'file'");
             }
+            if (stored.length() == 0) {
+                // nothing to convert: refused now rather than failed later by ffmpeg
+                throw ProblemException.badRequest("the file is empty");
+            }
             return new Received(stored, filename, contentType, sha256, Map.copyOf(fields));
         } catch (IOException e) {
             deleteQuietly(stored);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.mp3conv.model.Json;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -57,11 +58,43 @@ public final class JsonBodies {
      * @param body   value to serialise
      */
     public static void write(ServerResponse res, Status status, Object body) {
+        write(res, status, body, false);
+    }
+
+    /**
+     * Answers a GET or a HEAD with a JSON body: a HEAD gets the same status and headers, the
+     * {@code Content-Length} included, and no body (RFC 9110 §9.3.2).
+     *
+     * @param req    request (GET or HEAD)
+     * @param res    response
+     * @param status status
+     * @param body   value to serialise
+     */
+    public static void answer(ServerRequest req, ServerResponse res, Status status, Object body) {
+        write(res, status, body, isHead(req));
+    }
+
+    /**
+     * Whether a request is a HEAD: its answer carries the headers of the GET and no body.
+     *
+     * @param req request
+     * @return true for HEAD
+     */
+    public static boolean isHead(ServerRequest req) {
+        return Method.HEAD.equals(req.prologue().method());
+    }
+
+    private static void write(ServerResponse res, Status status, Object body, boolean headersOnly) {
         try {
             byte[] bytes = Json.mapper().writeValueAsBytes(body);
             res.status(status);
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
-            res.send(bytes);
+            if (headersOnly) {
+                res.contentLength(bytes.length);
+                res.send();
+            } else {
+                res.send(bytes);
+            }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise " + body.getClass().getSimpleName(), e);
         }

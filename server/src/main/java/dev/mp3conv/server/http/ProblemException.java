@@ -14,6 +14,7 @@ public class ProblemException extends RuntimeException {
 
     private final transient Status status;
     private final transient Duration retryAfter;
+    private final String challenge;
 
     /**
      * New problem.
@@ -22,13 +23,14 @@ public class ProblemException extends RuntimeException {
      * @param detail explanation shown to the user
      */
     public ProblemException(Status status, String detail) {
-        this(status, detail, null);
+        this(status, detail, null, null);
     }
 
-    private ProblemException(Status status, String detail, Duration retryAfter) {
+    private ProblemException(Status status, String detail, Duration retryAfter, String challenge) {
         super(detail, null, false, false);
         this.status = status;
         this.retryAfter = retryAfter;
+        this.challenge = challenge;
     }
 
     /**
@@ -49,6 +51,17 @@ public class ProblemException extends RuntimeException {
      */
     public static ProblemException unauthorized(String detail) {
         return new ProblemException(Status.UNAUTHORIZED_401, detail);
+    }
+
+    /**
+     * 401 Unauthorized for a bearer token that was sent and refused: its challenge says
+     * {@code error="invalid_token"} (RFC 6750 §3.1), so a client knows to get a new one.
+     *
+     * @param detail what is wrong with the token
+     * @return the problem
+     */
+    public static ProblemException invalidToken(String detail) {
+        return new ProblemException(Status.UNAUTHORIZED_401, detail, null, "Bearer error=\"invalid_token\"");
     }
 
     /**
@@ -99,7 +112,7 @@ public class ProblemException extends RuntimeException {
      * @return the problem
      */
     public static ProblemException tooManyRequests(String detail, Duration retryAfter) {
-        return new ProblemException(Status.TOO_MANY_REQUESTS_429, detail, retryAfter);
+        return new ProblemException(Status.TOO_MANY_REQUESTS_429, detail, retryAfter, null);
     }
 
     /**
@@ -128,5 +141,18 @@ public class ProblemException extends RuntimeException {
      */
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
+    }
+
+    /**
+     * The {@code WWW-Authenticate} challenge of a 401 (RFC 9110 §11.6.1 requires one):
+     * {@code Bearer} unless the problem names a more precise one.
+     *
+     * @return the challenge, empty for other statuses
+     */
+    public Optional<String> challenge() {
+        if (status.code() != Status.UNAUTHORIZED_401.code()) {
+            return Optional.empty();
+        }
+        return Optional.of(challenge == null ? "Bearer" : challenge);
     }
 }

@@ -34,6 +34,7 @@ public final class Problems {
         routing.error(ProblemException.class, (req, res, e) -> {
             e.retryAfter().ifPresent(wait -> res.header(HeaderNames.RETRY_AFTER,
                     String.valueOf(Math.max(1, wait.toSeconds()))));
+            e.challenge().ifPresent(challenge -> res.header(HeaderNames.WWW_AUTHENTICATE, challenge));
             send(req, res, e.status(), e.getMessage());
         });
         routing.error(StoreUnavailableException.class, (req, res, e) -> {

@@ -26,6 +26,7 @@ import dev.mp3conv.model.JobView;
  * @param durationSeconds  source audio duration once probed
  * @param mp3Fid           blob id of the MP3 once DONE
  * @param mp3Size          MP3 size once DONE
+ * @param mp3Sha256        hex SHA-256 of the MP3 once DONE (computed while it was stored)
  * @param bitrate          CBR bitrate asked, e.g. {@code 192k}
  * @param quality          VBR quality asked, 0..9
  * @param error            failure reason when FAILED
@@ -53,6 +54,7 @@ public record Job(String id,
                   Double durationSeconds,
                   String mp3Fid,
                   Long mp3Size,
+                  String mp3Sha256,
                   String bitrate,
                   Integer quality,
                   JobError error,
@@ -83,7 +85,7 @@ public record Job(String id,
     public static Job queued(String id, String owner, String ownerEmail, String filename, String contentType,
                              long size, String sha256, String videoFid, String bitrate, Integer quality, Instant now) {
         return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, JobState.QUEUED, 0,
-                null, null, 0.0, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now);
+                null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now);
     }
 
     /**
@@ -93,7 +95,7 @@ public record Job(String id,
      */
     public JobView view() {
         return new JobView(id, filename, contentType, size, sha256, state, progress, durationSeconds, videoFid,
-                mp3Fid, mp3Size, bitrate, quality, attempts, error, createdAt, updatedAt);
+                mp3Fid, mp3Size, mp3Sha256, bitrate, quality, attempts, error, createdAt, updatedAt);
     }
 
     /**

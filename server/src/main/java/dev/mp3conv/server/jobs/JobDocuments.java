@@ -34,6 +34,7 @@ final class JobDocuments {
         putIfPresent(doc, "duration_seconds", job.durationSeconds());
         putIfPresent(doc, "mp3_fid", job.mp3Fid());
         putIfPresent(doc, "mp3_size", job.mp3Size());
+        putIfPresent(doc, "mp3_sha256", job.mp3Sha256());
         putIfPresent(doc, "bitrate", job.bitrate());
         putIfPresent(doc, "quality", job.quality());
         putIfPresent(doc, "error", error(job.error()));
@@ -62,6 +63,7 @@ final class JobDocuments {
                 doc.get("duration_seconds") == null ? null : number(doc, "duration_seconds").doubleValue(),
                 doc.getString("mp3_fid"),
                 doc.get("mp3_size") == null ? null : number(doc, "mp3_size").longValue(),
+                doc.getString("mp3_sha256"),
                 doc.getString("bitrate"),
                 doc.get("quality") == null ? null : number(doc, "quality").intValue(),
                 error(doc.get("error", Document.class)),
@@ -90,11 +92,16 @@ final class JobDocuments {
         return date == null ? null : date.toInstant();
     }
 
-    private static Document error(JobError error) {
-        return error == null ? null : new Document("code", error.code()).append("message", error.message());
+    static Document error(JobError error) {
+        if (error == null) {
+            return null;
+        }
+        Document doc = new Document("code", error.code()).append("message", error.message());
+        putIfPresent(doc, "detail", error.detail());
+        return doc;
     }
 
     private static JobError error(Document doc) {
-        return doc == null ? null : new JobError(doc.getString("code"), doc.getString("message"));
+        return doc == null ? null : new JobError(doc.getString("code"), doc.getString("message"), doc.getString("detail"));
     }
 }

@@ -240,13 +240,16 @@ public final class JobRepository {
      * @param worker  worker holding the lease
      * @param mp3Fid  MP3 blob id
      * @param mp3Size MP3 size
+     * @param mp3Sha256 hex SHA-256 of the MP3
      * @param bitrate bitrate written, e.g. {@code 192k}, or null for VBR
      * @return the DONE job, empty when the worker lost the lease (it must delete its MP3 blob)
      */
-    public Optional<Job> complete(String id, String worker, String mp3Fid, long mp3Size, String bitrate) {
+    public Optional<Job> complete(String id, String worker, String mp3Fid, long mp3Size, String mp3Sha256,
+                                  String bitrate) {
         List<Bson> changes = new ArrayList<>(List.of(set("state", JobState.DONE.name()),
                 set("mp3_fid", mp3Fid),
                 set("mp3_size", mp3Size),
+                set("mp3_sha256", mp3Sha256),
                 set("progress", 1.0),
                 unset("lease_until"),
                 unset("lease_owner"),
@@ -274,7 +277,7 @@ public final class JobRepository {
                 ? and(byId(id), in("state", JobState.QUEUED.name(), JobState.CONVERTING.name()))
                 : held(id, worker);
         Bson update = combine(set("state", JobState.FAILED.name()),
-                set("error", new Document("code", error.code()).append("message", error.message())),
+                set("error", JobDocuments.error(error)),
                 unset("lease_until"),
                 unset("lease_owner"),
                 set("updated_at", date(now())));

@@ -36,6 +36,8 @@ record JobMail(String subject, String text, String html) {
         facts.put("Job", job.id());
         facts.put("File", file);
         if (done) {
+            // the course system's clients fetch with /download?fid=<this>
+            facts.put("MP3 fid", job.mp3Fid());
             facts.put("MP3 size", size(job.mp3Size()));
         }
         if (job.durationSeconds() != null) {

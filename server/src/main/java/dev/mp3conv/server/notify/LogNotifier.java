@@ -17,8 +17,9 @@ final class LogNotifier implements OwnerNotifier {
     @Override
     public void send(Job job) {
         if (job.state() == JobState.DONE) {
-            LOG.log(System.Logger.Level.INFO, "job {0} done for {1}: {2} → MP3 of {3} bytes; fetch with `mp3conv download {0}`",
-                    job.id(), job.ownerEmail(), job.filename(), String.valueOf(job.mp3Size()));
+            LOG.log(System.Logger.Level.INFO, "job {0} done for {1}: {2} → MP3 fid {3} of {4} bytes; fetch with "
+                            + "`mp3conv download {0}` or GET /download?fid={3}",
+                    job.id(), job.ownerEmail(), job.filename(), job.mp3Fid(), String.valueOf(job.mp3Size()));
         } else {
             LOG.log(System.Logger.Level.INFO, "job {0} failed for {1}: {2}: {3}",
                     job.id(), job.ownerEmail(), job.filename(), job.error() == null ? "unknown reason" : job.error().message());

@@ -68,8 +68,40 @@ class ConversionWorkerIT {
         assertThat(audio.path("bit_rate").asLong()).isEqualTo(192_000);
         assertThat(mp3.path("format").path("duration").asDouble()).isCloseTo(MediaSamples.SECONDS, within(0.1));
         assertThat(job.mp3Size()).isEqualTo(Files.size(server.mp3File(job)));
+        assertThat(job.mp3Sha256()).as("computed while storing").isEqualTo(sha256(server.mp3File(job)));
         assertThat(server.mp3Messages()).contains(new JobMessage(job.id(), job.videoFid(), job.mp3Fid(), "user@example.com"));
         assertThat(server.job(job.id()).mp3PublishedAt()).isNotNull();
+    }
+
+    @Test
+    void theMp3CarriesCleanId3TagsFromTheSourceOrItsFileName() throws Exception {
+        Job tagged = server.awaitFinished(server.submit(MediaSamples.mp4WithTags(samples), null, null));
+        Job vbr = server.awaitFinished(server.submit(MediaSamples.mp4WithTags(samples), null, 4));
+        // MP3 audio in Matroska: stream-copied, through a file; the source has no title
+        Job untitled = server.awaitFinished(server.submit(MediaSamples.mkvWithMp3(samples), null, null));
+
+        for (Job job : List.of(tagged, vbr)) {
+            assertThat(job.state()).as("error %s", job.error()).isEqualTo(JobState.DONE);
+            JsonNode tags = MediaSamples.probe(server.mp3File(job)).path("format").path("tags");
+            assertThat(tags.properties()).extracting(Map.Entry::getKey)
+                    .containsExactlyInAnyOrder("title", "artist", "date", "comment");
+            assertThat(tags.path("title").asText()).isEqualTo("Talk = Part; #1");
+            assertThat(tags.path("artist").asText()).isEqualTo("Ann Example");
+            assertThat(tags.path("date").asText()).isEqualTo("2026");
+            assertThat(tags.path("comment").asText()).as("control characters become spaces")
+                    .isEqualTo("first line second");
+            assertThat(job.mp3Sha256()).isEqualTo(sha256(server.mp3File(job)));
+        }
+        assertThat(untitled.state()).as("error %s", untitled.error()).isEqualTo(JobState.DONE);
+        JsonNode tags = MediaSamples.probe(server.mp3File(untitled)).path("format").path("tags");
+        assertThat(tags.properties()).extracting(Map.Entry::getKey).containsExactly("title");
+        assertThat(tags.path("title").asText()).isEqualTo("mp3-audio");
+        assertThat(untitled.mp3Sha256()).isEqualTo(sha256(server.mp3File(untitled)));
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 
     @Test
@@ -155,10 +187,10 @@ class ConversionWorkerIT {
 
         assertFailed(noAudio, "no-audio", "no audio stream");
         assertFailed(cutAfterIndex, "invalid-media", "truncated or corrupt");
-        assertFailed(cutBeforeIndex, "invalid-media", "moov atom not found");
-        assertFailed(random, "invalid-media", "input: ");
-        assertFailed(empty, "invalid-media", "Invalid data found when processing input");
-        assertFailed(badBitrate, "invalid-options", "100k");
+        assertUnreadable(cutBeforeIndex, "moov atom not found");
+        assertUnreadable(random, "input: ");
+        assertUnreadable(empty, "Invalid data found when processing input");
+        assertFailed(badBitrate, "invalid-options", "bitrate must be one of");
         assertThat(server.awaitFinished(good).state()).isEqualTo(JobState.DONE);
         for (String id : List.of(noAudio, cutAfterIndex, cutBeforeIndex, random, empty, badBitrate)) {
             Job job = server.job(id);
@@ -173,6 +205,14 @@ class ConversionWorkerIT {
         assertThat(metrics).contains("mp3conv_conversions_total{outcome=\"no-audio\"")
                 .contains("mp3conv_conversions_total{outcome=\"done\"")
                 .contains("mp3conv_conversion_speed");
+    }
+
+    // what the user reads is ours; what ffmpeg said stays as the detail
+    private void assertUnreadable(String id, String ffmpegSays) {
+        assertFailed(id, "invalid-media", "not a video or audio file that can be read");
+        assertThat(server.job(id).error().message()).isEqualTo("not a video or audio file that can be read");
+        assertThat(server.job(id).error().detail()).contains(ffmpegSays)
+                .doesNotContain(server.server().backend().dataDir().toString());
     }
 
     private void assertFailed(String id, String code, String reason) {

@@ -55,6 +55,14 @@ final class MediaSamples {
                 "-ac", "2", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", "-movflags", "+faststart");
     }
 
+    /** A faststart MP4 with the tags a phone or an editor writes, and one more that the MP3 must not get. */
+    static Path mp4WithTags(Path dir) throws IOException {
+        return make(dir.resolve("tagged.mp4"), "-f", "lavfi", "-i", SINE, "-f", "lavfi", "-i", VIDEO,
+                "-ac", "2", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", "-movflags", "+faststart",
+                "-metadata", "title=Talk = Part; #1", "-metadata", "artist=Ann Example", "-metadata", "date=2026",
+                "-metadata", "comment=first line\nsecond", "-metadata", "copyright=nobody");
+    }
+
     /** Matroska with MP3 audio (128k): the stream-copy case. */
     static Path mkvWithMp3(Path dir) throws IOException {
         return make(dir.resolve("mp3-audio.mkv"), "-f", "lavfi", "-i", SINE, "-f", "lavfi", "-i", VIDEO,

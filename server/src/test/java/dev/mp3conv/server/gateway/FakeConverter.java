@@ -33,7 +33,8 @@ final class FakeConverter {
         Job job = backend.jobs().find(jobId).orElseThrow();
         BlobInfo blob = backend.blobs().write(new BlobMetadata(job.owner(), jobId, "audio/mpeg", "out.mp3"),
                 new ByteArrayInputStream(mp3));
-        return backend.jobs().complete(jobId, WORKER, blob.id(), blob.length(), "192k").orElseThrow();
+        return backend.jobs().complete(jobId, WORKER, blob.id(), blob.length(), GatewayClient.sha256(mp3), "192k")
+                .orElseThrow();
     }
 
     Job convert(String jobId, byte[] mp3) throws IOException {

@@ -95,11 +95,12 @@ class JobRepositoryIT {
         assertThat(jobs.claim(job.id(), "w2", LEASE)).hasValueSatisfying(j -> assertThat(j.attempts()).isEqualTo(2));
 
         assertThat(jobs.renew(job.id(), "w1", LEASE, 0.5)).as("old worker lost the lease").isFalse();
-        assertThat(jobs.complete(job.id(), "w1", "m1", 10, "192k")).isEmpty();
+        assertThat(jobs.complete(job.id(), "w1", "m1", 10, "00", "192k")).isEmpty();
         assertThat(jobs.renew(job.id(), "w2", LEASE, 0.5)).isTrue();
-        assertThat(jobs.complete(job.id(), "w2", "m2", 10, "192k")).hasValueSatisfying(done -> {
+        assertThat(jobs.complete(job.id(), "w2", "m2", 10, "ab", "192k")).hasValueSatisfying(done -> {
             assertThat(done.state()).isEqualTo(JobState.DONE);
             assertThat(done.mp3Fid()).isEqualTo("m2");
+            assertThat(done.mp3Sha256()).isEqualTo("ab");
             assertThat(done.progress()).isEqualTo(1.0);
             assertThat(done.leaseOwner()).isNull();
         });
@@ -131,7 +132,7 @@ class JobRepositoryIT {
         Job job = newJob("alice");
         assertThat(jobs.claimNotification(job.id(), "email")).as("not finished yet").isEmpty();
         jobs.claim(job.id(), "w1", LEASE);
-        jobs.complete(job.id(), "w1", "m1", 10, null);
+        jobs.complete(job.id(), "w1", "m1", 10, "00", null);
 
         assertThat(jobs.claimNotification(job.id(), "email")).isPresent();
         assertThat(jobs.claimNotification(job.id(), "email")).isEmpty();

@@ -54,7 +54,7 @@ class JobSweeperIT {
             jobs.claim(job.id(), "dead-worker", LEASE);
         }
         if (target == JobState.DONE) {
-            jobs.complete(job.id(), "dead-worker", new ObjectId().toHexString(), 5, "192k");
+            jobs.complete(job.id(), "dead-worker", new ObjectId().toHexString(), 5, "00", "192k");
         }
         return job;
     }

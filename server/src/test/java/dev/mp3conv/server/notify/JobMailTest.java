@@ -15,7 +15,7 @@ class JobMailTest {
     private static Job job(JobState state, String filename, Long mp3Size, Double duration, JobError error) {
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
         return new Job(ID, "u1", "a@example.test", filename, "video/mp4", 10, "00", "v1", state, 1, null, null, 1.0,
-                duration, state == JobState.DONE ? "m1" : null, mp3Size, "192k", null, error, now, now, null, null, null,
+                duration, state == JobState.DONE ? "m1" : null, mp3Size, null, "192k", null, error, now, now, null, null, null,
                 now, now);
     }
 
@@ -24,7 +24,7 @@ class JobMailTest {
         JobMail mail = JobMail.of(job(JobState.DONE, "talk.mp4", 5_242_880L, 3723.4, null), "https://mp3.example.test/");
 
         assertThat(mail.subject()).isEqualTo("Your MP3 of talk.mp4 is ready");
-        assertThat(mail.text()).contains("Job: " + ID, "File: talk.mp4", "MP3 size: 5.0 MiB (5242880 bytes)",
+        assertThat(mail.text()).contains("Job: " + ID, "File: talk.mp4", "MP3 fid: m1", "MP3 size: 5.0 MiB (5242880 bytes)",
                 "Duration: 1:02:03", "    mp3conv download " + ID, "https://mp3.example.test/api/v1/jobs/" + ID + "/mp3");
         assertThat(mail.html()).contains("<pre>mp3conv download " + ID + "</pre>")
                 .contains("href=\"https://mp3.example.test/api/v1/jobs/" + ID + "/mp3\"");

@@ -45,7 +45,7 @@ final class NotifierFixture implements AutoCloseable {
     Job done(String owner, String email, String filename) {
         Job job = claimed(owner, email, filename);
         jobs().recordDuration(job.id(), "test-worker", 61.2);
-        return jobs().complete(job.id(), "test-worker", new ObjectId().toHexString(), 1_000_000L, "192k").orElseThrow();
+        return jobs().complete(job.id(), "test-worker", new ObjectId().toHexString(), 1_000_000L, "00", "192k").orElseThrow();
     }
 
     /** A FAILED job of {@code email}. */

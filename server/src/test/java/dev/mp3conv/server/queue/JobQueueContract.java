@@ -258,7 +258,7 @@ abstract class JobQueueContract {
             return;
         }
         work.computeIfAbsent(jobId, id -> new AtomicInteger()).incrementAndGet();
-        assertThat(repository.complete(jobId, worker, "mp3-" + jobId, 42, "192k")).isPresent();
+        assertThat(repository.complete(jobId, worker, "mp3-" + jobId, 42, "00", "192k")).isPresent();
     }
 
     JobQueue.Consumer consume(Topic topic, int concurrency, MessageHandler handler) {
