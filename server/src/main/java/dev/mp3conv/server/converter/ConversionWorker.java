@@ -46,13 +46,14 @@ public final class ConversionWorker implements MessageHandler {
     private final MediaProbe probe;
     private final Mp3Transcoder transcoder;
     private final LoopbackMediaServer loopback;
+    private final ConverterScratch scratch;
     private final ConversionMetrics metrics;
     private final ScheduledExecutorService ticker;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
     ConversionWorker(String workerId, ConverterSettings settings, JobRepository jobs, BlobStore blobs, JobQueue queue,
-                     MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
+                     MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback, ConverterScratch scratch,
                      ConversionMetrics metrics, ScheduledExecutorService ticker) {
         this.workerId = workerId;
         this.settings = settings;
@@ -62,6 +63,7 @@ public final class ConversionWorker implements MessageHandler {
         this.probe = probe;
         this.transcoder = transcoder;
         this.loopback = loopback;
+        this.scratch = scratch;
         this.metrics = metrics;
         this.ticker = ticker;
     }
@@ -109,7 +111,7 @@ public final class ConversionWorker implements MessageHandler {
         Job job = conversion.job();
         Mp3Encoding encoding = Mp3Encoding.first(job);
         conversion.budget(0, settings.timeoutFor(0));
-        try (JobInput input = JobInput.open(job, blobs, loopback)) {
+        try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
             try {
                 if (stoppedFromOutside(conversion)) {
                     return;
@@ -169,7 +171,8 @@ public final class ConversionWorker implements MessageHandler {
                 if (input.failed()) {
                     throw new IOException("the blob store failed while ffmpeg opened the video");
                 }
-                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, result.reason());
+                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA,
+                        InputAllowList.explain(result.reason()));
             }
             MediaInfo.AudioStream audio = result.media().audio().orElseThrow(() -> new MediaRejectedException(
                     MediaRejectedException.NO_AUDIO, "the file has no audio stream"));
@@ -177,7 +180,8 @@ public final class ConversionWorker implements MessageHandler {
                 if (input.failed()) {
                     throw new IOException("the blob store failed while ffmpeg read the video");
                 }
-                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, result.reason());
+                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA,
+                        InputAllowList.explain(result.reason()));
             }
             OptionalDouble expected = result.media().duration();
             if (expected.isPresent() && result.outSeconds() < MIN_COVERAGE * expected.getAsDouble()) {

@@ -113,7 +113,9 @@ final class Mp3Transcoder {
         List<String> command = new ArrayList<>(List.of(ffmpeg.executable().toString(), "-hide_banner", "-nostdin",
                 // info with level tags: the input's summary (duration, audio stream) is read from this run,
                 // so no separate probe runs for a good input
-                "-loglevel", "level+info", "-nostats", "-progress", "pipe:2", "-y", "-i", input));
+                "-loglevel", "level+info", "-nostats", "-progress", "pipe:2", "-y"));
+        command.addAll(InputAllowList.options(input));
+        command.addAll(List.of("-i", input));
         command.addAll(encoding.codecArgs());
         // without this, an input ffmpeg cannot read to the end may "succeed" with a 136-byte MP3
         command.addAll(List.of("-abort_on", "empty_output_stream"));
