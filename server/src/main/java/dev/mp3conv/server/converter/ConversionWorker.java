@@ -148,6 +148,11 @@ public final class ConversionWorker implements MessageHandler {
         }
         double seconds = duration.getAsDouble();
         conversion.budget(seconds, settings.timeoutFor(seconds));
+        if (settings.limits().tooLong(seconds)) {
+            // refused before ffmpeg writes hours of audio; the job records nothing of a claim it will not keep
+            conversion.stop(RunningConversion.Stop.TOO_LONG);
+            return;
+        }
         conversion.durationWrite(Thread.ofVirtual().name("duration-" + conversion.job().id()).start(() -> {
             try {
                 jobs.recordDuration(conversion.job().id(), workerId, seconds);
@@ -176,6 +181,10 @@ public final class ConversionWorker implements MessageHandler {
             }
             MediaInfo.AudioStream audio = result.media().audio().orElseThrow(() -> new MediaRejectedException(
                     MediaRejectedException.NO_AUDIO, "the file has no audio stream"));
+            if (settings.limits().exceeded(encoding, result.outSeconds(), result.blob().map(BlobInfo::length).orElse(0L))) {
+                throw new MediaRejectedException(MediaRejectedException.TOO_LONG,
+                        "the audio goes on past the limit of " + settings.limits().describe());
+            }
             if (result.exitCode() != 0 || result.blob().isEmpty()) {
                 if (input.failed()) {
                     throw new IOException("the blob store failed while ffmpeg read the video");
@@ -239,6 +248,9 @@ public final class ConversionWorker implements MessageHandler {
         }
         Job job = conversion.job();
         switch (stop.get()) {
+            case TOO_LONG -> throw new MediaRejectedException(MediaRejectedException.TOO_LONG, String.format(Locale.ROOT,
+                    "the file says it lasts %.1f h, more than the limit of %s", conversion.expectedSeconds() / 3600,
+                    settings.limits().describe()));
             case TIMEOUT -> throw new MediaRejectedException(MediaRejectedException.TIMEOUT,
                     "the conversion ran longer than its budget of " + conversion.budget().toSeconds() + " s");
             case LEASE_LOST -> {
@@ -271,7 +283,9 @@ public final class ConversionWorker implements MessageHandler {
         }
     }
 
-    private void fail(Job job, JobError error) {
+    private void fail(Job job, JobError raw) {
+        // the owner reads this, and so does the log: no paths, ids or control characters
+        JobError error = new JobError(raw.code(), JobErrorText.clean(raw.message()));
         Optional<Job> failed = jobs.fail(job.id(), workerId, error);
         if (failed.isEmpty()) {
             metrics.outcome("lease-lost");

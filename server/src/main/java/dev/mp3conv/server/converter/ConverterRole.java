@@ -66,7 +66,7 @@ public final class ConverterRole implements RoleComponent {
         ConverterScratch scratch = null;
         try {
             scratch = ConverterScratch.open(backend.dataDir().resolve("converter-tmp"), workerId);
-            Mp3Transcoder transcoder = new Mp3Transcoder(ffmpeg, backend.blobs(), scratch.dir());
+            Mp3Transcoder transcoder = new Mp3Transcoder(ffmpeg, backend.blobs(), scratch.dir(), settings.limits());
             return new ConverterRole(backend, settings, ffmpeg, scratch, transcoder, workerId);
         } catch (IOException e) {
             if (scratch != null) {

@@ -28,9 +28,11 @@ final class Mp3Transcoder {
     private final Ffmpeg ffmpeg;
     private final BlobStore blobs;
     private final Path tempDir;
+    private final MediaLimits limits;
 
-    Mp3Transcoder(Ffmpeg ffmpeg, BlobStore blobs, Path tempDir) throws IOException {
+    Mp3Transcoder(Ffmpeg ffmpeg, BlobStore blobs, Path tempDir, MediaLimits limits) throws IOException {
         this.ffmpeg = ffmpeg;
+        this.limits = limits;
         this.blobs = blobs;
         this.tempDir = Files.createDirectories(tempDir);
         removeStaleFiles();
@@ -117,6 +119,7 @@ final class Mp3Transcoder {
         command.addAll(InputAllowList.options(input));
         command.addAll(List.of("-i", input));
         command.addAll(encoding.codecArgs());
+        command.addAll(limits.outputOptions(encoding));
         // without this, an input ffmpeg cannot read to the end may "succeed" with a 136-byte MP3
         command.addAll(List.of("-abort_on", "empty_output_stream"));
         if (output.startsWith("pipe:")) {
