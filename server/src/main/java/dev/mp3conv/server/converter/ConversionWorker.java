@@ -37,6 +37,12 @@ import dev.mp3conv.server.storage.BlobStore;
 public final class ConversionWorker implements MessageHandler {
     private static final System.Logger LOG = System.getLogger(ConversionWorker.class.getName());
     private static final double MIN_COVERAGE = 0.99;
+    /**
+     * Encoder delay and padding: a 2 s MP3 copied as is covers 2.01 s of the 2.04 s its container states,
+     * and without ffprobe (the bundled build) a 4 s WMV or AVI is judged by a container 0.1 s longer than
+     * its audio. A file cut short misses far more than this.
+     */
+    private static final double COVERAGE_SLACK_SECONDS = 0.25;
 
     private final String workerId;
     private final ConverterSettings settings;
@@ -49,6 +55,7 @@ public final class ConversionWorker implements MessageHandler {
     private final ConverterScratch scratch;
     private final ConversionMetrics metrics;
     private final ScheduledExecutorService ticker;
+    private final FairShare fairShare;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
@@ -66,6 +73,7 @@ public final class ConversionWorker implements MessageHandler {
         this.scratch = scratch;
         this.metrics = metrics;
         this.ticker = ticker;
+        this.fairShare = new FairShare(jobs, queue, settings.perUser(), ticker);
     }
 
     @Override
@@ -76,10 +84,18 @@ public final class ConversionWorker implements MessageHandler {
             queue.publish(Topic.VIDEO, message);
             return;
         }
+        if (fairShare.ownerBusy(message.jobId())) {
+            awaitTurn(message);
+            return;
+        }
         Optional<Job> claimed = jobs.claim(message.jobId(), workerId, settings.lease());
         if (claimed.isEmpty()) {
             LOG.log(System.Logger.Level.DEBUG, "job {0}: not claimable (finished, deleted or held), skipped", message.jobId());
             metrics.outcome("skipped");
+            return;
+        }
+        if (fairShare.overShare(claimed.get()) && jobs.unclaim(message.jobId(), workerId)) {
+            awaitTurn(message);
             return;
         }
         RunningConversion conversion = new RunningConversion(claimed.get());
@@ -105,6 +121,15 @@ public final class ConversionWorker implements MessageHandler {
     void stop() {
         stopping = true;
         running.forEach(c -> c.stop(RunningConversion.Stop.SHUTDOWN));
+        fairShare.flush();
+    }
+
+    /** The owner has {@code converter.per-user} jobs converting: this one waits its turn in the queue. */
+    private void awaitTurn(JobMessage message) {
+        LOG.log(System.Logger.Level.DEBUG, "job {0}: its owner has {1} job(s) converting, back to the queue shortly",
+                message.jobId(), String.valueOf(settings.perUser()));
+        metrics.outcome("waiting");
+        fairShare.later(message);
     }
 
     private void convert(RunningConversion conversion) throws Exception {
@@ -193,12 +218,12 @@ public final class ConversionWorker implements MessageHandler {
                         InputAllowList.explain(result.reason()));
             }
             OptionalDouble expected = result.media().duration();
-            if (expected.isPresent() && result.outSeconds() < MIN_COVERAGE * expected.getAsDouble()) {
+            if (expected.isPresent() && result.outSeconds() + COVERAGE_SLACK_SECONDS < MIN_COVERAGE * expected.getAsDouble()) {
                 // the container's duration is its longest stream's: the audio may end before the video.
                 // Only now is a probe worth its run: it knows the audio stream's own duration
                 expected = probe.probe(input.address(), conversion::attachHelper).expectedAudioSeconds();
             }
-            if (expected.isPresent() && result.outSeconds() < MIN_COVERAGE * expected.getAsDouble()) {
+            if (expected.isPresent() && result.outSeconds() + COVERAGE_SLACK_SECONDS < MIN_COVERAGE * expected.getAsDouble()) {
                 throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(Locale.ROOT,
                         "the audio ends at %.1f s of %.1f s: the file is truncated or corrupt",
                         result.outSeconds(), expected.getAsDouble()));
