@@ -40,7 +40,7 @@ public final class MetadataStore implements AutoCloseable {
         Path dataDir = dataDir(config);
         EmbeddedMongo embedded = null;
         try {
-            Files.createDirectories(dataDir);
+            OwnerOnly.createDirectories(dataDir);
             String database = config.get("mongodb.database").asString().orElse("mp3conv");
             long timeout = Settings.duration(config.get("mongodb.timeout"), Duration.ofSeconds(5)).toMillis();
             String uri = config.get("mongodb.uri").asString().filter(s -> !s.isBlank()).orElse(null);

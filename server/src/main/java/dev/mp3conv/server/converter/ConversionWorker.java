@@ -37,6 +37,12 @@ import dev.mp3conv.server.storage.BlobStore;
 public final class ConversionWorker implements MessageHandler {
     private static final System.Logger LOG = System.getLogger(ConversionWorker.class.getName());
     private static final double MIN_COVERAGE = 0.99;
+    /**
+     * Encoder delay and padding: a 2 s MP3 copied as is covers 2.01 s of the 2.04 s its container states,
+     * and without ffprobe (the bundled build) a 4 s WMV or AVI is judged by a container 0.1 s longer than
+     * its audio. A file cut short misses far more than this.
+     */
+    private static final double COVERAGE_SLACK_SECONDS = 0.25;
 
     private final String workerId;
     private final ConverterSettings settings;
@@ -46,13 +52,15 @@ public final class ConversionWorker implements MessageHandler {
     private final MediaProbe probe;
     private final Mp3Transcoder transcoder;
     private final LoopbackMediaServer loopback;
+    private final ConverterScratch scratch;
     private final ConversionMetrics metrics;
     private final ScheduledExecutorService ticker;
+    private final FairShare fairShare;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
     ConversionWorker(String workerId, ConverterSettings settings, JobRepository jobs, BlobStore blobs, JobQueue queue,
-                     MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
+                     MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback, ConverterScratch scratch,
                      ConversionMetrics metrics, ScheduledExecutorService ticker) {
         this.workerId = workerId;
         this.settings = settings;
@@ -62,8 +70,10 @@ public final class ConversionWorker implements MessageHandler {
         this.probe = probe;
         this.transcoder = transcoder;
         this.loopback = loopback;
+        this.scratch = scratch;
         this.metrics = metrics;
         this.ticker = ticker;
+        this.fairShare = new FairShare(jobs, queue, settings.perUser(), ticker);
     }
 
     @Override
@@ -74,10 +84,18 @@ public final class ConversionWorker implements MessageHandler {
             queue.publish(Topic.VIDEO, message);
             return;
         }
+        if (fairShare.ownerBusy(message.jobId())) {
+            awaitTurn(message);
+            return;
+        }
         Optional<Job> claimed = jobs.claim(message.jobId(), workerId, settings.lease());
         if (claimed.isEmpty()) {
             LOG.log(System.Logger.Level.DEBUG, "job {0}: not claimable (finished, deleted or held), skipped", message.jobId());
             metrics.outcome("skipped");
+            return;
+        }
+        if (fairShare.overShare(claimed.get()) && jobs.unclaim(message.jobId(), workerId)) {
+            awaitTurn(message);
             return;
         }
         RunningConversion conversion = new RunningConversion(claimed.get());
@@ -103,13 +121,22 @@ public final class ConversionWorker implements MessageHandler {
     void stop() {
         stopping = true;
         running.forEach(c -> c.stop(RunningConversion.Stop.SHUTDOWN));
+        fairShare.flush();
+    }
+
+    /** The owner has {@code converter.per-user} jobs converting: this one waits its turn in the queue. */
+    private void awaitTurn(JobMessage message) {
+        LOG.log(System.Logger.Level.DEBUG, "job {0}: its owner has {1} job(s) converting, back to the queue shortly",
+                message.jobId(), String.valueOf(settings.perUser()));
+        metrics.outcome("waiting");
+        fairShare.later(message);
     }
 
     private void convert(RunningConversion conversion) throws Exception {
         Job job = conversion.job();
         Mp3Encoding encoding = Mp3Encoding.first(job);
         conversion.budget(0, settings.timeoutFor(0));
-        try (JobInput input = JobInput.open(job, blobs, loopback)) {
+        try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
             try {
                 if (stoppedFromOutside(conversion)) {
                     return;
@@ -151,6 +178,11 @@ public final class ConversionWorker implements MessageHandler {
         }
         double seconds = duration.getAsDouble();
         conversion.budget(seconds, settings.timeoutFor(seconds));
+        if (settings.limits().tooLong(seconds)) {
+            // refused before ffmpeg writes hours of audio; the job records nothing of a claim it will not keep
+            conversion.stop(RunningConversion.Stop.TOO_LONG);
+            return;
+        }
         conversion.durationWrite(Thread.ofVirtual().name("duration-" + conversion.job().id()).start(() -> {
             try {
                 jobs.recordDuration(conversion.job().id(), workerId, seconds);
@@ -174,23 +206,27 @@ public final class ConversionWorker implements MessageHandler {
                 if (input.failed()) {
                     throw new IOException("the blob store failed while ffmpeg opened the video");
                 }
-                throw MediaRejectedException.unreadable(result.reason());
+                throw MediaRejectedException.unreadable(InputAllowList.explain(result.reason()));
             }
             MediaInfo.AudioStream audio = result.media().audio().orElseThrow(() -> new MediaRejectedException(
                     MediaRejectedException.NO_AUDIO, "the file has no audio stream"));
+            if (settings.limits().exceeded(encoding, result.outSeconds(), result.blob().map(BlobInfo::length).orElse(0L))) {
+                throw new MediaRejectedException(MediaRejectedException.TOO_LONG,
+                        "the audio goes on past the limit of " + settings.limits().describe());
+            }
             if (result.exitCode() != 0 || result.blob().isEmpty()) {
                 if (input.failed()) {
                     throw new IOException("the blob store failed while ffmpeg read the video");
                 }
-                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, result.reason());
+                throw MediaRejectedException.unreadable(InputAllowList.explain(result.reason()));
             }
             OptionalDouble expected = result.media().duration();
-            if (expected.isPresent() && result.outSeconds() < MIN_COVERAGE * expected.getAsDouble()) {
+            if (expected.isPresent() && result.outSeconds() + COVERAGE_SLACK_SECONDS < MIN_COVERAGE * expected.getAsDouble()) {
                 // the container's duration is its longest stream's: the audio may end before the video.
                 // Only now is a probe worth its run: it knows the audio stream's own duration
                 expected = probe.probe(input.address(), conversion::attachHelper).expectedAudioSeconds();
             }
-            if (expected.isPresent() && result.outSeconds() < MIN_COVERAGE * expected.getAsDouble()) {
+            if (expected.isPresent() && result.outSeconds() + COVERAGE_SLACK_SECONDS < MIN_COVERAGE * expected.getAsDouble()) {
                 throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(Locale.ROOT,
                         "the audio ends at %.1f s of %.1f s: the file is truncated or corrupt",
                         result.outSeconds(), expected.getAsDouble()));
@@ -240,6 +276,9 @@ public final class ConversionWorker implements MessageHandler {
         }
         Job job = conversion.job();
         switch (stop.get()) {
+            case TOO_LONG -> throw new MediaRejectedException(MediaRejectedException.TOO_LONG, String.format(Locale.ROOT,
+                    "the file says it lasts %.1f h, more than the limit of %s", conversion.expectedSeconds() / 3600,
+                    settings.limits().describe()));
             case TIMEOUT -> throw new MediaRejectedException(MediaRejectedException.TIMEOUT,
                     "the conversion ran longer than its budget of " + conversion.budget().toSeconds() + " s");
             case LEASE_LOST -> {
@@ -272,7 +311,9 @@ public final class ConversionWorker implements MessageHandler {
         }
     }
 
-    private void fail(Job job, JobError error) {
+    private void fail(Job job, JobError raw) {
+        // the owner reads this, and so does the log: no paths, ids or control characters
+        JobError error = new JobError(raw.code(), JobErrorText.clean(raw.message()));
         Optional<Job> failed = jobs.fail(job.id(), workerId, error);
         if (failed.isEmpty()) {
             metrics.outcome("lease-lost");

@@ -30,20 +30,22 @@ public final class ConverterRole implements RoleComponent {
     private final Ffmpeg ffmpeg;
     private final ConversionWorker worker;
     private final LoopbackMediaServer loopback;
+    private final ConverterScratch scratch;
     private final ScheduledExecutorService ticker;
     private final String workerId;
     private JobQueue.Consumer consumer;
 
-    private ConverterRole(Backend backend, ConverterSettings settings, Ffmpeg ffmpeg, Mp3Transcoder transcoder,
-                          String workerId) {
+    private ConverterRole(Backend backend, ConverterSettings settings, Ffmpeg ffmpeg, ConverterScratch scratch,
+                          Mp3Transcoder transcoder, String workerId) {
         this.backend = backend;
         this.settings = settings;
         this.ffmpeg = ffmpeg;
         this.workerId = workerId;
+        this.scratch = scratch;
         this.loopback = new LoopbackMediaServer(backend.blobs());
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("converter-lease").factory());
         this.worker = new ConversionWorker(workerId, settings, backend.jobs(), backend.blobs(), backend.queue(),
-                new MediaProbe(ffmpeg), transcoder, loopback, new ConversionMetrics(backend.meters()), ticker);
+                new MediaProbe(ffmpeg), transcoder, loopback, scratch, new ConversionMetrics(backend.meters()), ticker);
     }
 
     /**
@@ -61,10 +63,15 @@ public final class ConverterRole implements RoleComponent {
                 workerId, ffmpeg.executable(), ffmpeg.origin(),
                 ffmpeg.ffprobe().map(Object::toString).orElse("ffmpeg -i (no ffprobe beside it)"),
                 String.valueOf(settings.concurrency()));
+        ConverterScratch scratch = null;
         try {
-            Mp3Transcoder transcoder = new Mp3Transcoder(ffmpeg, backend.blobs(), backend.dataDir().resolve("converter-tmp"));
-            return new ConverterRole(backend, settings, ffmpeg, transcoder, workerId);
+            scratch = ConverterScratch.open(backend.dataDir().resolve("converter-tmp"), workerId);
+            Mp3Transcoder transcoder = new Mp3Transcoder(ffmpeg, backend.blobs(), scratch.dir(), settings.limits());
+            return new ConverterRole(backend, settings, ffmpeg, scratch, transcoder, workerId);
         } catch (IOException e) {
+            if (scratch != null) {
+                scratch.close();
+            }
             throw new StartupException("cannot use " + backend.dataDir() + " for conversion files: " + e.getMessage(), e);
         }
     }
@@ -130,5 +137,6 @@ public final class ConverterRole implements RoleComponent {
         }
         ticker.shutdownNow();
         loopback.close();
+        scratch.close();
     }
 }

@@ -15,9 +15,11 @@ import io.helidon.config.Config;
  * @param lease       how long a claim lasts unless renewed (renewed with progress every {@link #renewEvery()})
  * @param timeout     fixed time budget per job; empty → {@link #BASE_TIMEOUT} plus the media duration
  * @param maxAttempts after this many claims that ended in unexpected faults the job fails as {@code internal-error}
+ * @param limits      how much audio one job may have ({@code max-duration})
+ * @param perUser     at most this many of one user's jobs convert at once, across all converters
  */
 record ConverterSettings(Optional<String> ffmpeg, int concurrency, Duration lease, Optional<Duration> timeout,
-                         int maxAttempts) {
+                         int maxAttempts, MediaLimits limits, int perUser) {
     /** Time budget of a job on top of its media duration (so ffmpeg must run at least at real-time speed). */
     static final Duration BASE_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration RENEW_EVERY = Duration.ofSeconds(2);
@@ -30,10 +32,15 @@ record ConverterSettings(Optional<String> ffmpeg, int concurrency, Duration leas
         if (concurrency < 1 || maxAttempts < 1 || lease.toMillis() < 1000) {
             throw new StartupException("converter: concurrency and max-attempts must be at least 1, lease at least 1s");
         }
+        Duration maxDuration = Settings.duration(node.get("max-duration"), Duration.ofHours(12));
+        int perUser = node.get("per-user").asInt().orElse(2);
+        if (perUser < 1 || maxDuration.toSeconds() < 1) {
+            throw new StartupException("converter: per-user must be at least 1, max-duration at least 1s");
+        }
         Optional<Duration> timeout = node.get("timeout").asString().filter(s -> !s.isBlank())
                 .map(s -> Settings.duration(node.get("timeout"), BASE_TIMEOUT));
         return new ConverterSettings(node.get("ffmpeg").asString().asOptional().filter(s -> !s.isBlank()),
-                concurrency, lease, timeout, maxAttempts);
+                concurrency, lease, timeout, maxAttempts, new MediaLimits(maxDuration), perUser);
     }
 
     /**

@@ -8,10 +8,10 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.Properties;
 
+import dev.mp3conv.server.OwnerOnly;
 import dev.mp3conv.server.StartupException;
 
 /**
@@ -84,6 +84,9 @@ record Ffmpeg(Path executable, Optional<Path> ffprobe, String origin) {
             long expected = resource.openConnection().getContentLengthLong();
             if (!Files.isExecutable(target) || Files.size(target) != expected) {
                 extract(resource, target);
+            } else {
+                // extracted by an older version with rwxr-xr-x
+                Files.setPosixFilePermissions(target, OwnerOnly.EXECUTABLE);
             }
             return new Ffmpeg(target, Optional.empty(), "bundled (jave-nativebin-linux64, extracted to " + target + ")");
         } catch (IOException e) {
@@ -92,12 +95,12 @@ record Ffmpeg(Path executable, Optional<Path> ffprobe, String origin) {
     }
 
     private static void extract(URL resource, Path target) throws IOException {
-        Files.createDirectories(target.getParent());
+        OwnerOnly.createDirectories(target.getParent());
         // several processes may share a data dir: write aside, then rename into place
         Path part = Files.createTempFile(target.getParent(), "ffmpeg", ".part");
         try (InputStream in = resource.openStream()) {
             Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(part, OwnerOnly.EXECUTABLE);
             try {
                 Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

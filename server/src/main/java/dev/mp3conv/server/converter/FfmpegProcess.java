@@ -63,7 +63,8 @@ final class FfmpegProcess implements AutoCloseable {
     static FfmpegProcess start(List<String> command, String input) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        return new FfmpegProcess(builder.start(), input);
+        // tied to this JVM: a kill -9 of the converter takes its ffmpeg with it
+        return new FfmpegProcess(ChildProcesses.start(builder), input);
     }
 
     /**

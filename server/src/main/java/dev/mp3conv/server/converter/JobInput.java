@@ -1,6 +1,8 @@
 package dev.mp3conv.server.converter;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -9,28 +11,52 @@ import dev.mp3conv.server.storage.BlobInfo;
 import dev.mp3conv.server.storage.BlobStore;
 
 /**
- * Where ffmpeg reads a job's video: the blob's own file when the store keeps files (read in place,
- * no copy), else a token-guarded loopback URL with byte ranges. Both are seekable.
+ * Where ffmpeg reads a job's video. ffmpeg must never see the job's input beside other users' blobs
+ * (a playlist or concat file resolves names relative to its own location), so a store that keeps
+ * files gives ffmpeg a hard link in a directory of the job's own (read in place, no copy); otherwise,
+ * or when the link cannot be made (scratch and blobs on different file systems), a token-guarded
+ * loopback URL with byte ranges. Both are seekable.
  */
 final class JobInput implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(JobInput.class.getName());
+
     private final String address;
     private final Optional<LoopbackMediaServer.Served> served;
+    private final Optional<Path> jobDir;
 
-    private JobInput(String address, Optional<LoopbackMediaServer.Served> served) {
+    private JobInput(String address, Optional<LoopbackMediaServer.Served> served, Optional<Path> jobDir) {
         this.address = address;
         this.served = served;
+        this.jobDir = jobDir;
     }
 
-    static JobInput open(Job job, BlobStore blobs, LoopbackMediaServer loopback) throws IOException, MediaRejectedException {
+    static JobInput open(Job job, BlobStore blobs, LoopbackMediaServer loopback, ConverterScratch scratch)
+            throws IOException, MediaRejectedException {
         Optional<Path> file = blobs.localFile(job.videoFid());
         if (file.isPresent()) {
-            // "file:" so that no path can be mistaken for another protocol ("name:…")
-            return new JobInput("file:" + file.get(), Optional.empty());
+            Path dir = scratch.jobDir(job.id());
+            try {
+                Path link = Files.createLink(dir.resolve("input"), file.get());
+                // "file:" so that no path can be mistaken for another protocol ("name:…")
+                return new JobInput("file:" + link.toAbsolutePath(), Optional.empty(), Optional.of(dir));
+            } catch (FileSystemException e) {
+                ConverterScratch.delete(dir);
+                if (!Files.exists(file.get())) {
+                    throw new MediaRejectedException(MediaRejectedException.MISSING_INPUT, "the uploaded video is gone");
+                }
+                if (!"Invalid cross-device link".equals(e.getReason())) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.DEBUG, "job {0}: blobs on another file system, served over loopback", job.id());
+            } catch (IOException | RuntimeException e) {
+                ConverterScratch.delete(dir);
+                throw e;
+            }
         }
         BlobInfo blob = blobs.info(job.videoFid()).orElseThrow(() -> new MediaRejectedException(
                 MediaRejectedException.MISSING_INPUT, "the uploaded video is gone"));
         LoopbackMediaServer.Served entry = loopback.serve(blob.id(), blob.length());
-        return new JobInput(entry.url(), Optional.of(entry));
+        return new JobInput(entry.url(), Optional.of(entry), Optional.empty());
     }
 
     /**
@@ -54,5 +80,6 @@ final class JobInput implements AutoCloseable {
     @Override
     public void close() {
         served.ifPresent(LoopbackMediaServer.Served::close);
+        jobDir.ifPresent(ConverterScratch::delete);
     }
 }

@@ -2,6 +2,7 @@ package dev.mp3conv.server.converter;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -65,11 +66,13 @@ final class MediaProbe {
     }
 
     private MediaInfo withFfprobe(String input, Consumer<FfmpegProcess> started) throws MediaRejectedException, IOException {
-        List<String> command = List.of(ffmpeg.ffprobe().orElseThrow().toString(), "-v", "error",
-                "-print_format", "json", "-show_format", "-show_streams", input);
+        List<String> command = new ArrayList<>(List.of(ffmpeg.ffprobe().orElseThrow().toString(), "-v", "error",
+                "-print_format", "json", "-show_format", "-show_streams"));
+        command.addAll(InputAllowList.options(input));
+        command.add(input);
         FfmpegProcess run = FfmpegProcess.run(command, input, TIMEOUT, started);
         if (run.exitCode() != 0) {
-            throw MediaRejectedException.unreadable(run.reason());
+            throw MediaRejectedException.unreadable(InputAllowList.explain(run.reason()));
         }
         JsonNode root = JSON.readTree(run.stdoutText());
         Optional<MediaInfo.AudioStream> audio = Optional.empty();
@@ -85,11 +88,13 @@ final class MediaProbe {
     }
 
     private MediaInfo withFfmpeg(String input, Consumer<FfmpegProcess> started) throws MediaRejectedException, IOException {
-        List<String> command = List.of(ffmpeg.executable().toString(), "-hide_banner", "-nostdin", "-i", input);
+        List<String> command = new ArrayList<>(List.of(ffmpeg.executable().toString(), "-hide_banner", "-nostdin"));
+        command.addAll(InputAllowList.options(input));
+        command.addAll(List.of("-i", input));
         FfmpegProcess run = FfmpegProcess.run(command, input, TIMEOUT, started);
         List<String> lines = run.diagnostics();
         if (!opened(lines)) {
-            throw MediaRejectedException.unreadable(run.reason());
+            throw MediaRejectedException.unreadable(InputAllowList.explain(run.reason()));
         }
         return parseSummary(lines);
     }

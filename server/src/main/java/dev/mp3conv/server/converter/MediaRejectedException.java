@@ -16,6 +16,8 @@ final class MediaRejectedException extends Exception {
     static final String MISSING_INPUT = "missing-input";
     /** The job asks for a bitrate or quality MP3 cannot have. */
     static final String INVALID_OPTIONS = "invalid-options";
+    /** The input claims, or decodes to, more audio than {@code converter.max-duration}. */
+    static final String TOO_LONG = "too-long";
     /** ffmpeg ran past the job's time budget. */
     static final String TIMEOUT = "timeout";
     /** Unexpected faults on every attempt. */

@@ -34,9 +34,11 @@ final class Mp3Transcoder {
     private final Ffmpeg ffmpeg;
     private final BlobStore blobs;
     private final Path tempDir;
+    private final MediaLimits limits;
 
-    Mp3Transcoder(Ffmpeg ffmpeg, BlobStore blobs, Path tempDir) throws IOException {
+    Mp3Transcoder(Ffmpeg ffmpeg, BlobStore blobs, Path tempDir, MediaLimits limits) throws IOException {
         this.ffmpeg = ffmpeg;
+        this.limits = limits;
         this.blobs = blobs;
         this.tempDir = Files.createDirectories(tempDir);
         removeStaleFiles();
@@ -124,9 +126,12 @@ final class Mp3Transcoder {
         List<String> command = new ArrayList<>(List.of(ffmpeg.executable().toString(), "-hide_banner", "-nostdin",
                 // info with level tags: the input's summary (duration, audio stream) is read from this run,
                 // so no separate probe runs for a good input
-                "-loglevel", "level+info", "-nostats", "-progress", "pipe:2", "-y", "-i", input));
+                "-loglevel", "level+info", "-nostats", "-progress", "pipe:2", "-y"));
+        command.addAll(InputAllowList.options(input));
+        command.addAll(List.of("-i", input));
         command.addAll(encoding.codecArgs());
         command.addAll(tags.ffmpegArgs());
+        command.addAll(limits.outputOptions(encoding));
         // without this, an input ffmpeg cannot read to the end may "succeed" with a 136-byte MP3
         command.addAll(List.of("-abort_on", "empty_output_stream"));
         if (output.startsWith("pipe:")) {

@@ -9,12 +9,12 @@ import dev.mp3conv.server.jobs.Job;
 
 /**
  * A conversion in flight: the claimed job, its ffmpeg process once started, its deadline, and why
- * it was stopped from outside (lease lost, timeout, shutdown). Stopping kills the process at once;
+ * it was stopped from outside (lease lost, timeout, shutdown, an input longer than the limit). Stopping kills the process at once;
  * stopping before the process starts kills it as soon as it is attached.
  */
 final class RunningConversion {
     /** Why a conversion was stopped from outside. */
-    enum Stop { LEASE_LOST, TIMEOUT, SHUTDOWN }
+    enum Stop { LEASE_LOST, TIMEOUT, SHUTDOWN, TOO_LONG }
 
     private final Job job;
     private final long startNanos = System.nanoTime();

@@ -22,8 +22,10 @@ import org.bson.types.ObjectId;
 
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gt;
 import static com.mongodb.client.model.Filters.in;
 import static com.mongodb.client.model.Filters.lt;
+import static com.mongodb.client.model.Filters.ne;
 import static com.mongodb.client.model.Filters.or;
 import static com.mongodb.client.model.Sorts.descending;
 import static com.mongodb.client.model.Updates.combine;
@@ -197,12 +199,60 @@ public final class JobRepository {
         Bson update = combine(set("state", JobState.CONVERTING.name()),
                 set("lease_owner", worker),
                 set("lease_until", date(now.plus(lease))),
+                set("claimed_at", date(now)),
                 set("progress", 0.0),
                 inc("attempts", 1),
                 set("updated_at", date(now)));
         return Await.first(jobs.findOneAndUpdate(and(byId(id), claimable), update,
                         new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
                 .map(JobDocuments::toJob).map(this::announced);
+    }
+
+    /**
+     * How many of a user's jobs hold a live lease (are being converted by a live worker), leaving one out.
+     *
+     * @param owner  user id
+     * @param except a job not to count (the one about to be claimed)
+     * @return the number of jobs
+     */
+    public long liveLeases(String owner, String except) {
+        Bson live = and(eq("owner", owner), eq("state", JobState.CONVERTING.name()), gt("lease_until", date(now())));
+        return Await.first(jobs.countDocuments(ObjectId.isValid(except) ? and(live, ne("_id", new ObjectId(except))) : live))
+                .orElse(0L);
+    }
+
+    /**
+     * How many of the owner's jobs with a live lease were claimed before this one (claim time, then id):
+     * of claims that race, the earlier ones keep their place, so at least one of them goes ahead.
+     *
+     * @param id a claimed job
+     * @return the number of jobs ahead of it
+     */
+    public long leasesAhead(String id) {
+        Optional<Document> doc = ObjectId.isValid(id) ? Await.first(jobs.find(byId(id)).first()) : Optional.empty();
+        if (doc.isEmpty() || doc.get().getDate("claimed_at") == null) {
+            return 0;
+        }
+        Date claimedAt = doc.get().getDate("claimed_at");
+        ObjectId self = doc.get().getObjectId("_id");
+        Bson ahead = and(eq("owner", doc.get().getString("owner")), eq("state", JobState.CONVERTING.name()),
+                gt("lease_until", date(now())), ne("_id", self),
+                or(lt("claimed_at", claimedAt), and(eq("claimed_at", claimedAt), lt("_id", self))));
+        return Await.first(jobs.countDocuments(ahead)).orElse(0L);
+    }
+
+    /**
+     * Undoes a claim that must wait (its owner has enough jobs converting): CONVERTING → QUEUED, and the
+     * attempt it counted is taken back.
+     *
+     * @param id     job id
+     * @param worker worker holding the lease
+     * @return whether the claim was undone
+     */
+    public boolean unclaim(String id, String worker) {
+        return modified(held(id, worker), combine(set("state", JobState.QUEUED.name()), unset("lease_until"),
+                unset("lease_owner"), unset("claimed_at"), set("progress", 0.0), inc("attempts", -1),
+                set("updated_at", date(now()))));
     }
 
     /**

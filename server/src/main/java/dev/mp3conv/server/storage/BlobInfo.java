@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * A stored blob.
  *
- * @param id       blob id (an ObjectId in hex, for both stores)
+ * @param id       blob id ({@link BlobIds}, for both stores)
  * @param length   size in bytes
  * @param metadata owner, job, content type, file name
  * @param created  when the write completed

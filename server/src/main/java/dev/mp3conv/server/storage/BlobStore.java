@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * Stores videos and MP3s. Writes stream from an {@link InputStream} with bounded memory and are
  * all-or-nothing: when the source fails mid-way no partial blob remains visible or on disk.
- * Ids are ObjectIds in hex; an id that is not one is simply unknown.
+ * Ids are random ({@link BlobIds}); an id that is not one is simply unknown.
  */
 public interface BlobStore extends AutoCloseable {
     /**

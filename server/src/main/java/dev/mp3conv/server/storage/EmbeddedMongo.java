@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import de.bwaldvogel.mongo.MongoServer;
+import dev.mp3conv.server.OwnerOnly;
 import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 
@@ -34,8 +35,13 @@ public final class EmbeddedMongo implements AutoCloseable {
      * @throws IOException when the folder cannot be created
      */
     public static EmbeddedMongo start(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        H2Backend backend = new H2Backend(dir.resolve("metadata.mv").toString());
+        OwnerOnly.createDirectories(dir);
+        Path file = dir.resolve("metadata.mv");
+        if (!Files.exists(file)) {
+            // H2 creates its file with the umask's mode; an empty file of ours it opens as a new store
+            OwnerOnly.createFile(file);
+        }
+        H2Backend backend = new H2Backend(file.toString());
         // the driver refuses servers that report a wire version below 8 (MongoDB 4.2)
         backend.version(ServerVersion.MONGO_5_0);
         MongoServer server = new MongoServer(backend);

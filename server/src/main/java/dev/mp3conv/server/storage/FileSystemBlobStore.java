@@ -18,8 +18,8 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mp3conv.model.Json;
+import dev.mp3conv.server.OwnerOnly;
 import org.apache.commons.io.input.BoundedInputStream;
-import org.bson.types.ObjectId;
 
 /**
  * Blobs as files under a root folder: {@code blobs/<last two hex digits>/<id>} with a
@@ -35,8 +35,8 @@ public final class FileSystemBlobStore implements BlobStore {
     private final Path tmp;
 
     private FileSystemBlobStore(Path root) throws IOException {
-        this.blobs = Files.createDirectories(root.resolve("blobs"));
-        this.tmp = Files.createDirectories(root.resolve("tmp"));
+        this.blobs = OwnerOnly.createDirectories(root.resolve("blobs"));
+        this.tmp = OwnerOnly.createDirectories(root.resolve("tmp"));
         removeLeftovers();
     }
 
@@ -53,7 +53,7 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public BlobInfo write(BlobMetadata metadata, InputStream source) throws IOException {
-        String id = new ObjectId().toHexString();
+        String id = BlobIds.newId();
         Path partData = tmp.resolve(id + ".part");
         try {
             long length = copy(source, partData);
@@ -66,7 +66,7 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public BlobInfo adopt(BlobMetadata metadata, Path file) throws IOException {
-        String id = new ObjectId().toHexString();
+        String id = BlobIds.newId();
         Path partData = tmp.resolve(id + ".part");
         try {
             Files.move(file, partData, StandardCopyOption.ATOMIC_MOVE);
@@ -75,6 +75,8 @@ public final class FileSystemBlobStore implements BlobStore {
             return BlobStore.super.adopt(metadata, file);
         }
         try (FileChannel channel = FileChannel.open(partData, StandardOpenOption.WRITE)) {
+            // whoever made the file, the blob is the owner's alone
+            OwnerOnly.restrict(partData);
             channel.force(true);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(partData);
@@ -93,8 +95,8 @@ public final class FileSystemBlobStore implements BlobStore {
         Path partMeta = tmp.resolve(id + ".json.part");
         try {
             BlobInfo info = new BlobInfo(id, length, metadata, Instant.now());
-            Files.write(partMeta, JSON.writeValueAsBytes(Sidecar.of(info)));
-            Path dir = Files.createDirectories(shard(id));
+            OwnerOnly.write(partMeta, JSON.writeValueAsBytes(Sidecar.of(info)));
+            Path dir = OwnerOnly.createDirectories(shard(id));
             move(partMeta, dir.resolve(id + ".json"));
             move(partData, dir.resolve(id));
             return info;
@@ -107,7 +109,7 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public Optional<BlobInfo> info(String id) {
-        if (!ObjectId.isValid(id)) {
+        if (!BlobIds.isValid(id)) {
             return Optional.empty();
         }
         Path data = shard(id).resolve(id);
@@ -143,7 +145,7 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public boolean delete(String id) {
-        if (!ObjectId.isValid(id)) {
+        if (!BlobIds.isValid(id)) {
             return false;
         }
         try {
@@ -157,7 +159,7 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public Optional<Path> localFile(String id) {
-        if (!ObjectId.isValid(id)) {
+        if (!BlobIds.isValid(id)) {
             return Optional.empty();
         }
         Path data = shard(id).resolve(id);
@@ -180,7 +182,8 @@ public final class FileSystemBlobStore implements BlobStore {
 
     private static long copy(InputStream source, Path target) throws IOException {
         long total = 0;
-        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try (FileChannel channel = FileChannel.open(target,
+                java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.fileAttributes());
              OutputStream out = Channels.newOutputStream(channel)) {
             byte[] buffer = new byte[BUFFER];
             int n;

@@ -55,7 +55,7 @@ public final class GridFsBlobStore implements BlobStore {
     private final MongoCollection<Document> files;
     private final MongoCollection<Document> chunks;
     /** Files ids of first chunks already seen by {@link #deleteAbandonedWrites} whose write may still finish. */
-    private final Set<ObjectId> suspects = new HashSet<>();
+    private final Set<Object> suspects = new HashSet<>();
     /**
      * How far back the first scan of a process looks: writes abandoned earlier were seen by the
      * processes before it, and scanning every chunk ever written would read the whole bucket.
@@ -86,7 +86,7 @@ public final class GridFsBlobStore implements BlobStore {
 
     @Override
     public BlobInfo write(BlobMetadata metadata, InputStream source) throws IOException {
-        ObjectId id = new ObjectId();
+        String id = BlobIds.newId();
         Deque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
         long length = 0;
         int n = 0;
@@ -124,7 +124,7 @@ public final class GridFsBlobStore implements BlobStore {
                             .append("job_id", metadata.jobId())
                             .append("content_type", metadata.contentType()));
             Await.done(files.insertOne(file));
-            return new BlobInfo(id.toHexString(), length, metadata, created);
+            return new BlobInfo(id, length, metadata, created);
         } catch (IOException | RuntimeException e) {
             // a driver insert cannot be cancelled: let the ones in flight land before deleting, or a
             // chunk inserted after the delete would stay behind
@@ -136,10 +136,10 @@ public final class GridFsBlobStore implements BlobStore {
 
     @Override
     public Optional<BlobInfo> info(String id) {
-        if (!ObjectId.isValid(id)) {
+        if (!BlobIds.isValid(id)) {
             return Optional.empty();
         }
-        return Await.first(files.find(eq("_id", new ObjectId(id))).first()).map(GridFsBlobStore::toInfo);
+        return Await.first(files.find(eq("_id", key(id))).first()).map(GridFsBlobStore::toInfo);
     }
 
     @Override
@@ -152,7 +152,7 @@ public final class GridFsBlobStore implements BlobStore {
         }
         int first = (int) (start / CHUNK_SIZE);
         int last = (int) ((end - 1) / CHUNK_SIZE);
-        Stream<Document> docs = Flux.from(chunks.find(and(eq("files_id", new ObjectId(id)), gte("n", first), lte("n", last)))
+        Stream<Document> docs = Flux.from(chunks.find(and(eq("files_id", key(id)), gte("n", first), lte("n", last)))
                         .sort(ascending("n"))
                         .batchSize(2))
                 .toStream(2);
@@ -161,10 +161,10 @@ public final class GridFsBlobStore implements BlobStore {
 
     @Override
     public boolean delete(String id) {
-        if (!ObjectId.isValid(id)) {
+        if (!BlobIds.isValid(id)) {
             return false;
         }
-        ObjectId oid = new ObjectId(id);
+        Object oid = key(id);
         boolean existed = Await.first(files.deleteOne(eq("_id", oid))).map(r -> r.getDeletedCount() > 0).orElse(false);
         Await.done(chunks.deleteMany(eq("files_id", oid)));
         return existed;
@@ -183,15 +183,15 @@ public final class GridFsBlobStore implements BlobStore {
         ObjectId from = scannedUpTo != null ? scannedUpTo
                 : ObjectId.getSmallestWithDate(Date.from(before.minus(FIRST_SCAN)));
         Flux.from(chunks.find(and(gte("_id", from), lt("_id", upTo), eq("n", 0))).projection(include("files_id")))
-                .map(chunk -> chunk.getObjectId("files_id"))
+                .map(chunk -> chunk.get("files_id"))
                 .toIterable()
                 .forEach(suspects::add);
         if (scannedUpTo == null || upTo.compareTo(scannedUpTo) > 0) {
             scannedUpTo = upTo;
         }
         int deleted = 0;
-        for (Iterator<ObjectId> it = suspects.iterator(); it.hasNext(); ) {
-            ObjectId fileId = it.next();
+        for (Iterator<Object> it = suspects.iterator(); it.hasNext(); ) {
+            Object fileId = it.next();
             if (Await.first(files.find(eq("_id", fileId)).projection(include("_id")).first()).isPresent()) {
                 it.remove();
                 continue;
@@ -224,7 +224,7 @@ public final class GridFsBlobStore implements BlobStore {
         // the client is owned and closed by Mongo
     }
 
-    private void deleteChunks(ObjectId id, Exception cause) {
+    private void deleteChunks(Object id, Exception cause) {
         try {
             Await.done(chunks.deleteMany(eq("files_id", id)));
         } catch (RuntimeException e) {
@@ -260,11 +260,17 @@ public final class GridFsBlobStore implements BlobStore {
 
     private static BlobInfo toInfo(Document file) {
         Document meta = file.get("metadata", new Document());
-        return new BlobInfo(file.getObjectId("_id").toHexString(),
+        Object id = file.get("_id");
+        return new BlobInfo(id instanceof ObjectId legacy ? legacy.toHexString() : (String) id,
                 ((Number) file.get("length")).longValue(),
                 new BlobMetadata(meta.getString("owner"), meta.getString("job_id"), meta.getString("content_type"),
                         file.getString("filename")),
                 file.getDate("uploadDate").toInstant());
+    }
+
+    /** The files document's {@code _id}: the id itself, an ObjectId for blobs stored before random ids. */
+    private static Object key(String id) {
+        return BlobIds.isLegacy(id) ? new ObjectId(id) : id;
     }
 
     /** Reads a byte range out of a stream of chunk documents, fetched two at a time. */

@@ -68,7 +68,7 @@ class ConverterKillFaultIT {
 
         List<Document> mp3s = cluster.mp3Blobs(jobId);
         assertThat(mp3s).hasSize(1);
-        assertThat(mp3s.getFirst().getObjectId("_id").toHexString()).isEqualTo(done.mp3Fid());
+        assertThat(mp3s.getFirst().get("_id")).isEqualTo(done.mp3Fid());
 
         await("notified").atMost(Duration.ofSeconds(30))
                 .until(() -> cluster.job(jobId).get("notified_at") != null && cluster.notificationLines(jobId) >= 1);

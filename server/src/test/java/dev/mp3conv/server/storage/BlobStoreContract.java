@@ -26,6 +26,46 @@ abstract class BlobStoreContract {
     /** Whether any bytes of a failed write remain anywhere in the store's backing storage. */
     abstract boolean anythingLeftBehind() throws IOException;
 
+    /** Stores a blob the way the store did before random ids (an ObjectId id), bypassing {@link BlobStore#write}. */
+    abstract void writeLegacy(String objectId, byte[] data) throws IOException;
+
+    @Test
+    void idsAreRandomUnrelatedToTheJobAndUnguessableFromEachOther() throws Exception {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            ids.add(store().write(META, new ByteArrayInputStream(new byte[] {(byte) i})).id());
+        }
+        assertThat(ids).hasSize(50).allSatisfy(id -> {
+            assertThat(id).matches("[0-9a-f]{32}").doesNotContain(META.jobId());
+            assertThat(org.bson.types.ObjectId.isValid(id)).as("not an ObjectId (timestamp + counter)").isFalse();
+        });
+        // 128 random bits: consecutive ids share no long prefix or suffix, unlike ObjectIds of one process
+        java.util.List<String> sorted = ids.stream().sorted().toList();
+        for (int i = 1; i < sorted.size(); i++) {
+            assertThat(commonPrefix(sorted.get(i - 1), sorted.get(i))).isLessThan(8);
+        }
+    }
+
+    @Test
+    void blobsStoredWithObjectIdsBeforeRandomIdsStayReadableAndDeletable() throws Exception {
+        String legacy = new org.bson.types.ObjectId().toHexString();
+        writeLegacy(legacy, new byte[] {4, 5, 6});
+        assertThat(store().info(legacy)).hasValueSatisfying(info -> assertThat(info.length()).isEqualTo(3));
+        try (InputStream in = store().open(legacy)) {
+            assertThat(in.readAllBytes()).containsExactly(4, 5, 6);
+        }
+        assertThat(store().delete(legacy)).isTrue();
+        assertThat(store().info(legacy)).isEmpty();
+    }
+
+    private static int commonPrefix(String a, String b) {
+        int n = 0;
+        while (n < a.length() && n < b.length() && a.charAt(n) == b.charAt(n)) {
+            n++;
+        }
+        return n;
+    }
+
     @Test
     void fiftyMegabytesRoundTripWithTheSameSha256() throws Exception {
         DigestInputStream source = new DigestInputStream(new GeneratedStream(BIG, 42, -1), sha256());
@@ -105,6 +145,8 @@ abstract class BlobStoreContract {
         assertThat(store().delete(info.id())).isFalse();
         assertThat(store().info("not-an-object-id")).isEmpty();
         assertThat(store().info("0123456789abcdef01234567")).isEmpty();
+        assertThat(store().info("0123456789abcdef0123456789abcdef")).isEmpty();
+        assertThat(store().info("../../etc/passwd")).isEmpty();
         assertThatThrownBy(() -> store().open("0123456789abcdef01234567")).isInstanceOf(IOException.class);
         assertThat(catchLeftovers()).isFalse();
     }

@@ -33,6 +33,14 @@ class FileSystemBlobStoreTest extends BlobStoreContract {
         }
     }
 
+    @Override
+    void writeLegacy(String objectId, byte[] data) throws IOException {
+        Path shard = Files.createDirectories(root.resolve("blobs").resolve(objectId.substring(22)));
+        Files.write(shard.resolve(objectId), data);
+        Files.writeString(shard.resolve(objectId + ".json"), "{\"owner\":\"u1\",\"jobId\":\"j1\","
+                + "\"contentType\":\"video/mp4\",\"filename\":\"old.mp4\",\"created\":\"2026-01-01T00:00:00Z\"}");
+    }
+
     @Test
     void blobsAreLocalFilesAndSurviveReopening() throws IOException {
         BlobInfo info = store.write(META, new java.io.ByteArrayInputStream("hello".getBytes()));

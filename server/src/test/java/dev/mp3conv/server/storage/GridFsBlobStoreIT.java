@@ -57,6 +57,18 @@ class GridFsBlobStoreIT extends BlobStoreContract {
         return files + chunks > 0;
     }
 
+    @Override
+    void writeLegacy(String objectId, byte[] data) {
+        ObjectId id = new ObjectId(objectId);
+        Await.done(mongo.database().getCollection(bucket + ".chunks").insertOne(
+                new Document("files_id", id).append("n", 0).append("data", new Binary(data))));
+        Await.done(mongo.database().getCollection(bucket + ".files").insertOne(new Document("_id", id)
+                .append("length", (long) data.length).append("chunkSize", GridFsBlobStore.CHUNK_SIZE)
+                .append("uploadDate", new Date()).append("filename", "old.mp4")
+                .append("metadata", new Document("owner", "u1").append("job_id", "j1")
+                        .append("content_type", "video/mp4"))));
+    }
+
     @Test
     void usesTheStandardGridFsLayoutWithOneMegabyteChunks() throws Exception {
         BlobInfo info = store.write(META, new GeneratedStream(2 * GridFsBlobStore.CHUNK_SIZE + 1, 1, -1));

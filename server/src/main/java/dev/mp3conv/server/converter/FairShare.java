@@ -1,0 +1,111 @@
+package dev.mp3conv.server.converter;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import dev.mp3conv.model.JobMessage;
+import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobRepository;
+import dev.mp3conv.server.queue.JobQueue;
+import dev.mp3conv.server.queue.QueueUnavailableException;
+import dev.mp3conv.server.queue.Topic;
+import dev.mp3conv.server.storage.StoreUnavailableException;
+
+/**
+ * One user cannot take every conversion slot while others wait: at most {@code converter.per-user}
+ * of a user's jobs convert at once, over all converters. The jobs collection knows who holds live
+ * leases, so each converter counts there before it claims, and again after (two converters may claim
+ * the same user's jobs at the same moment: the later claims by claim time give way). A job over the
+ * limit is not failed: its message goes back to the queue after a short, jittered delay, while the
+ * converter takes the next message (another user's, typically).
+ */
+final class FairShare {
+    private static final System.Logger LOG = System.getLogger(FairShare.class.getName());
+    /** Long enough not to spin on a user's backlog, short enough that a freed slot is soon used. */
+    static final Duration DELAY = Duration.ofSeconds(2);
+
+    private final JobRepository jobs;
+    private final JobQueue queue;
+    private final int perUser;
+    private final ScheduledExecutorService ticker;
+    private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
+
+    FairShare(JobRepository jobs, JobQueue queue, int perUser, ScheduledExecutorService ticker) {
+        this.jobs = jobs;
+        this.queue = queue;
+        this.perUser = perUser;
+        this.ticker = ticker;
+    }
+
+    /**
+     * Before claiming: whether the job's owner already has {@code per-user} jobs converting.
+     *
+     * @param jobId the job of a delivery
+     * @return true when the job must wait (an unknown job does not: the claim then skips it)
+     */
+    boolean ownerBusy(String jobId) {
+        return jobs.find(jobId).filter(job -> !job.state().terminal())
+                .map(job -> jobs.liveLeases(job.owner(), job.id()) >= perUser).orElse(false);
+    }
+
+    /**
+     * After claiming: whether {@code per-user} of the owner's jobs were claimed before this one.
+     *
+     * @param claimed the job just claimed
+     * @return true when the claim must be undone
+     */
+    boolean overShare(Job claimed) {
+        return jobs.leasesAhead(claimed.id()) >= perUser;
+    }
+
+    /**
+     * Puts a message back on the queue after {@link #DELAY} (plus up to half of it, so waiting messages
+     * do not all come back at once).
+     *
+     * @param message the message
+     */
+    void later(JobMessage message) {
+        long delay = DELAY.toMillis() + ThreadLocalRandom.current().nextLong(DELAY.toMillis() / 2 + 1);
+        Waiting entry = new Waiting(message);
+        waiting.put(message.jobId(), entry);
+        entry.future = ticker.schedule(() -> Thread.ofVirtual().name("requeue-" + message.jobId())
+                .start(() -> requeue(entry)), delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Publishes every waiting message at once (the converter stops; the queue keeps them). */
+    void flush() {
+        for (Waiting entry : waiting.values()) {
+            if (entry.future == null || entry.future.cancel(false)) {
+                requeue(entry);
+            }
+        }
+    }
+
+    private void requeue(Waiting entry) {
+        if (!waiting.remove(entry.message.jobId(), entry)) {
+            return;
+        }
+        try {
+            queue.publish(Topic.VIDEO, entry.message);
+            jobs.markVideoPublished(entry.message.jobId());
+        } catch (QueueUnavailableException | StoreUnavailableException e) {
+            // the job is QUEUED in the jobs collection: the sweeper publishes it again
+            LOG.log(System.Logger.Level.WARNING, "job {0}: waiting for a slot, not requeued yet: {1}",
+                    entry.message.jobId(), e.getMessage());
+        }
+    }
+
+    private static final class Waiting {
+        private final JobMessage message;
+        private volatile ScheduledFuture<?> future;
+
+        Waiting(JobMessage message) {
+            this.message = message;
+        }
+    }
+}
