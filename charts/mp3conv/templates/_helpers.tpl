@@ -149,6 +149,12 @@ Call with (dict "ctx" $ "role" "gateway").
 APP_ROLES: {{ .role | quote }}
 SERVER_PORT: {{ $v.ports.http | toString | quote }}
 ADMIN_PORT: {{ $v.ports.admin | toString | quote }}
+ADMIN_HOST: {{ $v.ports.adminHost | quote }}
+{{- if $v.http.maxConnections }}
+SERVER_MAX_CONNECTIONS: {{ $v.http.maxConnections | toString | quote }}
+{{- end }}
+SERVER_HEADER_TIMEOUT: {{ $v.http.headerTimeout | toString | quote }}
+SERVER_BODY_IDLE_TIMEOUT: {{ $v.http.bodyIdleTimeout | toString | quote }}
 MP3CONV_DATA_DIR: "/data"
 PUBLIC_URL: {{ include "mp3conv.publicUrl" .ctx | quote }}
 JAVA_OPTS: {{ $v.javaOpts | quote }}

@@ -88,7 +88,10 @@ class RoleDeploymentsTest {
 
         assertThat(container(deployment).getImage()).isEqualTo("ghcr.io/mp3conv/mp3conv-server:0.1.0");
         assertThat(effectiveEnv(DEFAULTS, role)).contains(entry("APP_ROLES", role),
-                entry("SERVER_PORT", "8080"), entry("ADMIN_PORT", "9080"));
+                entry("SERVER_PORT", "8080"), entry("ADMIN_PORT", "9080"),
+                // the probes reach the pod IP: the server's loopback default would fail them
+                entry("ADMIN_HOST", "0.0.0.0"), entry("SERVER_HEADER_TIMEOUT", "30s"),
+                entry("SERVER_BODY_IDLE_TIMEOUT", "2m"));
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
                 .containsEntry("app.kubernetes.io/component", role);
         assertThat(deployment.getSpec().getSelector().getMatchLabels())

@@ -23,6 +23,8 @@ import io.helidon.webserver.http1.Http1Config;
  */
 final class Listeners implements AutoCloseable {
     private static final Duration WATCH_PERIOD = Duration.ofSeconds(2);
+    private static final String API_SETTINGS = "server.host/server.port (SERVER_HOST, SERVER_PORT)";
+    private static final String ADMIN_SETTINGS = "admin.host/admin.port (ADMIN_HOST, ADMIN_PORT)";
 
     private final String host;
     private final int port;
@@ -74,28 +76,35 @@ final class Listeners implements AutoCloseable {
      * @throws StartupException when a listener did not start
      */
     WebServer start(WebServer server) {
+        // bound once before Helidon tries: it would log a stack trace and go on with port -1
+        checkBindable("API", host, port, API_SETTINGS);
+        checkBindable("admin", adminHost, adminPort, ADMIN_SETTINGS);
         server.start();
         boolean api = server.port() > 0;
         boolean admin = server.port(Mp3convServer.ADMIN) > 0;
         if (!api || !admin) {
             server.stop();
             throw api
-                    ? new StartupException(cannotBind("admin", adminHost, adminPort, "admin.host/admin.port (ADMIN_HOST, ADMIN_PORT)"))
-                    : new StartupException(cannotBind("API", host, port, "server.host/server.port (SERVER_HOST, SERVER_PORT)"));
+                    ? new StartupException(cannotBind("admin", adminHost, adminPort, ADMIN_SETTINGS, "it could not be bound"))
+                    : new StartupException(cannotBind("API", host, port, API_SETTINGS, "it could not be bound"));
         }
         watchdog = new ListenerWatchdog("API", host, server.port(), WATCH_PERIOD);
         return server;
     }
 
-    private static String cannotBind(String what, String host, int port, String settings) {
-        // Helidon logs the cause and goes on; binding once more here names it in the one line
-        String reason;
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(host, port));
-            reason = "it could not be bound";
-        } catch (IOException | RuntimeException e) {
-            reason = e.getMessage();
+    private static void checkBindable(String what, String host, int port, String settings) {
+        if (port == 0) {
+            return;
         }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException(cannotBind(what, host, port, settings, e.getMessage()), e);
+        }
+    }
+
+    private static String cannotBind(String what, String host, int port, String settings, String reason) {
         return "cannot listen for the " + what + " on " + host + ":" + port + " (" + reason + "); check " + settings;
     }
 
