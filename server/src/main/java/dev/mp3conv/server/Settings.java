@@ -64,6 +64,8 @@ public final class Settings {
             Map.entry("NOTIFY_RETRY_BACKOFF", "notify.retry-backoff"),
             Map.entry("NOTIFY_MAX_RETRY_BACKOFF", "notify.max-retry-backoff"),
             Map.entry("WEBHOOKS_ALLOW_HTTP", "webhooks.allow-http"),
+            Map.entry("WEBHOOKS_ALLOW_PRIVATE", "webhooks.allow-private"),
+            Map.entry("WEBHOOKS_SECRET_KEY", "webhooks.secret-key"),
             Map.entry("WEBHOOKS_TIMEOUT", "webhooks.timeout"),
             Map.entry("WEBHOOKS_RETRY_BACKOFF", "webhooks.retry-backoff"));
 
