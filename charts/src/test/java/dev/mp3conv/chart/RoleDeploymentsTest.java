@@ -17,6 +17,7 @@ import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -129,6 +130,12 @@ class RoleDeploymentsTest {
                 entry("MP3CONV_ADMIN_EMAIL", "secret:" + Chart.name("admin") + "/email"),
                 entry("MP3CONV_ADMIN_PASSWORD", "secret:" + Chart.name("admin") + "/password"))
                 .doesNotContainKey("AMQP_URI");
+        String webhookKey = "secret:" + Chart.name("webhook-secret-key") + "/webhook-secret.key";
+        for (String role : List.of("gateway", "notifier")) {
+            assertThat(effectiveEnv(manifest, role)).as(role).contains(entry("WEBHOOKS_SECRET_KEY", webhookKey),
+                    entry("WEBHOOKS_ALLOW_PRIVATE", "false"));
+        }
+        assertThat(effectiveEnv(manifest, "converter")).doesNotContainKey("WEBHOOKS_SECRET_KEY");
         assertThat(effectiveEnv(manifest, "gateway")).contains(
                 entry("MONGODB_URI", mongo), entry("AMQP_URI", amqp), entry("MONGODB_DATABASE", "mp3conv"),
                 entry("AUTH_URL", "http://" + Chart.name("auth") + ":8080"),
