@@ -45,7 +45,8 @@ final class Listeners implements AutoCloseable {
 
     static Listeners open(Config config, MeterRegistry meters) {
         ConnectionLimits limits = ConnectionLimits.from(config.get("server"));
-        return new Listeners(config, limits, new RequestDeadlines(limits.headerTimeout(), limits.bodyIdleTimeout(), meters));
+        return new Listeners(config, limits, new RequestDeadlines(limits.headerTimeout(), limits.bodyIdleTimeout(),
+                limits.maxConnections(), meters));
     }
 
     /** Sets both sockets' addresses and the public listener's limits on the server being built. */
@@ -53,7 +54,9 @@ final class Listeners implements AutoCloseable {
         builder.putSocket(Mp3convServer.ADMIN, socket -> socket.host(adminHost).port(adminPort));
         builder.host(host)
                 .port(port)
-                .maxTcpConnections(limits.maxConnections())
+                // the limit itself is kept at the accept (RequestDeadlines: idle clients make room for new ones);
+                // Helidon's cap, a little above it, bounds descriptors while closed connections are let go
+                .maxTcpConnections(limits.maxConnections() < 0 ? -1 : limits.maxConnections() + limits.maxConnections() / 8 + 8)
                 .connectionOptions(deadlines.connectionOptions(SocketOptions.create()))
                 // Helidon closes a connection that sends no request line this long after connecting or
                 // after its last answer (keep-alive connections that idle, clients that never speak)

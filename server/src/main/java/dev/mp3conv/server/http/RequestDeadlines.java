@@ -3,6 +3,7 @@ package dev.mp3conv.server.http;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -35,6 +36,12 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * request is due within {@code headerTimeout} of the accept, so a client that never sends a byte is
  * closed too.
  *
+ * <p>It also keeps the connection limit: at {@code maxConnections} open connections a new one takes the
+ * place of the connection that has waited longest for its headers (which is closed), so idle or slow
+ * clients cannot keep a prompt one out; only when every open connection is past its headers is the new
+ * one refused. Helidon's own cap ({@code max-tcp-connections}, a little higher) stays the backstop that
+ * keeps descriptors bounded.
+ *
  * <p>It watches each connection from the accept ({@link #connectionOptions}), hears of each request
  * line and header block from the HTTP/1 connection ({@link #receiving()}), times each blocking read of
  * a request body through a routing filter ({@link #register}), and stops timing once a response
@@ -54,15 +61,27 @@ public final class RequestDeadlines implements AutoCloseable {
     private final ScheduledExecutorService sweeper;
     private final Counter headersCut;
     private final Counter bodiesCut;
+    private final int maxConnections;
+    private final Counter evicted;
+    private final Counter refused;
 
     /**
      * Starts the sweeper.
      *
      * @param headerTimeout   longest time from a request line to the end of its headers
      * @param bodyIdleTimeout longest pause while a request body is read
-     * @param meters          where the cut connections are counted ({@code mp3conv.http.deadline.closed})
+     * @param maxConnections  open connections at most, -1 for no limit: at the limit a new connection
+     *                        takes the place of the one that has waited longest for its headers, and is
+     *                        refused (closed at once) when every open connection is past its headers
+     * @param meters          where cut connections are counted ({@code mp3conv.http.deadline.closed},
+     *                        {@code mp3conv.http.connections.shed})
      */
-    public RequestDeadlines(Duration headerTimeout, Duration bodyIdleTimeout, MeterRegistry meters) {
+    public RequestDeadlines(Duration headerTimeout, Duration bodyIdleTimeout, int maxConnections, MeterRegistry meters) {
+        this.maxConnections = maxConnections;
+        this.evicted = meters.getOrCreate(Counter.builder("mp3conv.http.connections.shed")
+                .description("connections closed at the connection limit").tags(List.of(Tag.create("outcome", "evicted"))));
+        this.refused = meters.getOrCreate(Counter.builder("mp3conv.http.connections.shed")
+                .description("connections closed at the connection limit").tags(List.of(Tag.create("outcome", "refused"))));
         this.headerNanos = headerTimeout.toNanos();
         this.bodyIdleNanos = bodyIdleTimeout.toNanos();
         this.headersCut = meters.getOrCreate(Counter.builder("mp3conv.http.deadline.closed")
@@ -132,16 +151,58 @@ public final class RequestDeadlines implements AutoCloseable {
         return new WatchingOptions(base);
     }
 
+    /** Runs on the listener's one accepting thread, so admissions do not race each other. */
     private void accepted(SocketChannel channel) {
+        SocketAddress peer;
         try {
-            SocketAddress peer = channel.getRemoteAddress();
-            if (peer != null) {
-                Deadline deadline = new Deadline(channel);
-                deadline.headers(System.nanoTime() + headerNanos);
-                connections.put(peer, deadline);
-            }
+            peer = channel.getRemoteAddress();
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "accepted connection already gone", e);
+            return;
+        }
+        if (peer == null) {
+            return;
+        }
+        if (maxConnections > 0 && connections.size() >= maxConnections && !makeRoom()) {
+            refused.increment();
+            // Helidon closes a connection whose setup throws, and goes on accepting
+            throw new UncheckedIOException(new IOException("connection limit of " + maxConnections + " reached"));
+        }
+        Deadline deadline = new Deadline(channel);
+        deadline.headers(System.nanoTime() + headerNanos);
+        connections.put(peer, deadline);
+    }
+
+    /**
+     * Frees one place: a connection already closed, else the one that has waited longest for its
+     * headers (an idle or slow client; one sending a body or being answered is never taken).
+     */
+    private boolean makeRoom() {
+        SocketAddress oldestPeer = null;
+        Deadline oldest = null;
+        for (Map.Entry<SocketAddress, Deadline> entry : connections.entrySet()) {
+            Deadline deadline = entry.getValue();
+            if (!deadline.channel.isOpen()) {
+                return connections.remove(entry.getKey(), deadline);
+            }
+            if (deadline.phase == Phase.HEADERS && (oldest == null || deadline.at - oldest.at < 0)) {
+                oldestPeer = entry.getKey();
+                oldest = deadline;
+            }
+        }
+        if (oldest == null || !connections.remove(oldestPeer, oldest)) {
+            return false;
+        }
+        evicted.increment();
+        closeQuietly(oldest.channel);
+        return true;
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "while closing a connection", e);
         }
     }
 
@@ -175,11 +236,7 @@ public final class RequestDeadlines implements AutoCloseable {
                 (phase == Phase.HEADERS ? headersCut : bodiesCut).increment();
                 LOG.log(System.Logger.Level.DEBUG, "closing {0}: request {1} too slow", peer,
                         phase == Phase.HEADERS ? "headers" : "body");
-                try {
-                    deadline.channel.close();
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "while closing a slow connection", e);
-                }
+                closeQuietly(deadline.channel);
             }
         });
     }

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -147,20 +145,23 @@ class HostileConnectionsIT {
     }
 
     @Test
-    void beyondTheConnectionCapClientsWaitAndAreServedOnceTheOthersClose() throws Exception {
+    void atTheConnectionCapTheClientWaitingLongestForItsHeadersMakesRoom() throws Exception {
         start(Map.of("server.max-connections", "20"));
+        double evictedBefore = shedCount("evicted");
         List<Socket> idle = new ArrayList<>();
         try {
             for (int i = 0; i < 20; i++) {
                 Socket socket = new Socket("127.0.0.1", server.port());
+                socket.setSoTimeout(15_000);
                 idle.add(socket);
             }
-            // the 21st connection is not taken up while 20 are open...
-            HttpClient waiting = HttpClient.newHttpClient();
-            assertThatThrownBy(() -> waiting.send(HttpRequest.newBuilder(jobsUri()).timeout(Duration.ofSeconds(2))
-                    .header("Authorization", "Bearer " + ServerWithFakeAuth.ALICE_TOKEN).build(),
-                    HttpResponse.BodyHandlers.discarding())).isInstanceOf(HttpTimeoutException.class);
-            // ...while health, on the admin socket, still answers
+            long asked = System.nanoTime();
+            assertThat(apiStatus()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("answered at once, not after the idle ones time out")
+                    .isLessThan(Duration.ofSeconds(5));
+            assertClosedByServer(idle.getFirst());
+            assertThat(shedCount("evicted") - evictedBefore).isGreaterThanOrEqualTo(1);
+            // health, on the admin socket, is not affected by the public limit
             HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + server.adminPort() + "/observe/health/ready")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -170,7 +171,43 @@ class HostileConnectionsIT {
                 socket.close();
             }
         }
+    }
+
+    @Test
+    void atTheCapWithEveryConnectionBusyTheNewOneIsRefusedUntilOneEnds() throws Exception {
+        start(Map.of("server.max-connections", "3", "gateway.max-upload-size", "4m"));
+        double refusedBefore = shedCount("refused");
+        byte[] body = new GatewayClient.Multipart()
+                .file("file", "busy.mp4", "video/mp4", GatewayClient.randomBytes(1_000_000, 13)).bytes();
+        List<Socket> uploads = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                Socket socket = new Socket("127.0.0.1", server.port());
+                socket.getOutputStream().write(uploadHead(body.length));
+                socket.getOutputStream().write(body, 0, body.length / 2);
+                socket.getOutputStream().flush();
+                uploads.add(socket);
+            }
+            // all three are inside their bodies: nothing waits for headers, nothing can make room
+            await().atMost(Duration.ofSeconds(30)).until(() -> StoredFiles.partial(dataDir).size() == 3);
+            try (Socket extra = new Socket("127.0.0.1", server.port())) {
+                extra.setSoTimeout(15_000);
+                try {
+                    extra.getOutputStream().write(HEAD);
+                    extra.getOutputStream().write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (SocketException e) {
+                    // closed before the request was even written: refused as well
+                }
+                assertClosedByServer(extra);
+            }
+            assertThat(shedCount("refused") - refusedBefore).isEqualTo(1);
+        } finally {
+            for (Socket socket : uploads) {
+                socket.close();
+            }
+        }
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> apiStatus() == 200);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(StoredFiles.partial(dataDir)).isEmpty());
     }
 
     private static void assertClosedByServer(Socket socket) throws IOException {
@@ -200,6 +237,11 @@ class HostileConnectionsIT {
                     .header("Authorization", "Bearer " + ServerWithFakeAuth.ALICE_TOKEN).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         }
+    }
+
+    private double shedCount(String outcome) {
+        return server.backend().meters().getOrCreate(Counter.builder("mp3conv.http.connections.shed")
+                .tags(List.of(Tag.create("outcome", outcome)))).count();
     }
 
     private double cutCount(String phase) {
