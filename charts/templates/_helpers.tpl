@@ -123,6 +123,14 @@ render a fresh value. Call with (dict "ctx" $ "name" "secret-name" "key" "passwo
 {{- if .Values.auth.signingKey.existingSecret }}{{ .Values.auth.signingKey.existingSecretKey }}{{ else }}signing-key.pem{{ end }}
 {{- end }}
 
+{{- define "mp3conv.webhookSecretKey.secretName" -}}
+{{- .Values.notifier.webhookSecretKey.existingSecret | default (printf "%s-webhook-secret-key" (include "mp3conv.fullname" .)) }}
+{{- end }}
+
+{{- define "mp3conv.webhookSecretKey.secretKey" -}}
+{{- if .Values.notifier.webhookSecretKey.existingSecret }}{{ .Values.notifier.webhookSecretKey.existingSecretKey }}{{ else }}webhook-secret.key{{ end }}
+{{- end }}
+
 {{- define "mp3conv.admin.enabled" -}}
 {{- if or .Values.auth.admin.existingSecret .Values.auth.admin.email }}true{{ end }}
 {{- end }}
@@ -149,6 +157,12 @@ Call with (dict "ctx" $ "role" "gateway").
 APP_ROLES: {{ .role | quote }}
 SERVER_PORT: {{ $v.ports.http | toString | quote }}
 ADMIN_PORT: {{ $v.ports.admin | toString | quote }}
+ADMIN_HOST: {{ $v.ports.adminHost | quote }}
+{{- if $v.http.maxConnections }}
+SERVER_MAX_CONNECTIONS: {{ $v.http.maxConnections | toString | quote }}
+{{- end }}
+SERVER_HEADER_TIMEOUT: {{ $v.http.headerTimeout | toString | quote }}
+SERVER_BODY_IDLE_TIMEOUT: {{ $v.http.bodyIdleTimeout | toString | quote }}
 MP3CONV_DATA_DIR: "/data"
 PUBLIC_URL: {{ include "mp3conv.publicUrl" .ctx | quote }}
 JAVA_OPTS: {{ $v.javaOpts | quote }}
@@ -170,6 +184,7 @@ AUTH_ISSUER: {{ $v.auth.issuer | quote }}
 UPLOAD_MAX_SIZE: {{ $v.gateway.maxUploadSize | toString | quote }}
 {{- /* the gateway serves PUT /api/v1/users/me/webhook, which checks the scheme */}}
 WEBHOOKS_ALLOW_HTTP: {{ $v.notifier.webhooksAllowHttp | toString | quote }}
+WEBHOOKS_ALLOW_PRIVATE: {{ $v.notifier.webhooksAllowPrivate | toString | quote }}
 {{- end }}
 {{- if eq .role "converter" }}
 CONVERTER_CONCURRENCY: {{ $v.converter.concurrency | toString | quote }}
@@ -182,6 +197,7 @@ SMTP_PORT: {{ $v.smtp.port | toString | quote }}
 SMTP_SECURITY: {{ $v.smtp.security | quote }}
 SMTP_FROM: {{ $v.smtp.from | quote }}
 WEBHOOKS_ALLOW_HTTP: {{ $v.notifier.webhooksAllowHttp | toString | quote }}
+WEBHOOKS_ALLOW_PRIVATE: {{ $v.notifier.webhooksAllowPrivate | toString | quote }}
 {{- end }}
 {{- end }}
 
@@ -219,6 +235,14 @@ WEBHOOKS_ALLOW_HTTP: {{ $v.notifier.webhooksAllowHttp | toString | quote }}
       key: password
 {{- end }}
 {{- end }}
+{{- if or (eq .role "gateway") (eq .role "notifier") }}
+{{- /* the gateway encrypts webhook secrets when they are set, the notifier decrypts them to sign */}}
+- name: WEBHOOKS_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "mp3conv.webhookSecretKey.secretName" $ctx }}
+      key: {{ include "mp3conv.webhookSecretKey.secretKey" $ctx }}
+{{- end }}
 {{- if and (eq .role "notifier") (include "mp3conv.smtp.credentials" $ctx) }}
 - name: SMTP_USERNAME
   valueFrom:
@@ -248,6 +272,9 @@ role's pods. Generated values (keys, passwords) are left out: they are stable ac
 {{- end }}
 {{- if eq .role "notifier" }}
 {{- $_ := set $inputs "smtp" (pick $v.smtp "username" "password" "existingSecret") }}
+{{- end }}
+{{- if or (eq .role "gateway") (eq .role "notifier") }}
+{{- $_ := set $inputs "webhookSecretKey" $v.notifier.webhookSecretKey }}
 {{- end }}
 {{- toJson $inputs | sha256sum }}
 {{- end }}

@@ -2,7 +2,6 @@ package dev.mp3conv.server;
 
 import java.io.InputStream;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -91,10 +90,16 @@ public final class Main implements Callable<Integer> {
                 ShutdownSafeLogManager.shutdownComplete();
             }
         }, "shutdown"));
-        running.set(Mp3convServer.start(config.get()));
-        // park here: the process ends on SIGTERM or SIGINT, through the hook above
-        new CountDownLatch(1).await();
-        return 0;
+        Mp3convServer server = Mp3convServer.start(config.get());
+        running.set(server);
+        // park here: the process ends on SIGTERM or SIGINT through the hook above, or exits 1 (closing
+        // through the same hook) when the public listener stopped for good, so an orchestrator restarts it
+        try {
+            spec.commandLine().getErr().println("mp3conv-server: " + server.failure().get());
+        } catch (java.util.concurrent.ExecutionException e) {
+            spec.commandLine().getErr().println("mp3conv-server: " + e.getCause().getMessage());
+        }
+        return 1;
     }
 
     /** Reads the version the build wrote into the jar manifest. */

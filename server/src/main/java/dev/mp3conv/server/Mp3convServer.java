@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 
@@ -23,6 +24,7 @@ import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -36,19 +38,22 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
  */
 public final class Mp3convServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Mp3convServer.class.getName());
-    private static final String ADMIN = "admin";
+    static final String ADMIN = "admin";
 
     private final Backend backend;
     private final List<RoleComponent> components;
     private final JobSweeper sweeper;
     private final WebServer server;
+    private final Listeners listeners;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Mp3convServer(Backend backend, List<RoleComponent> components, JobSweeper sweeper, WebServer server) {
+    private Mp3convServer(Backend backend, List<RoleComponent> components, JobSweeper sweeper, WebServer server,
+                          Listeners listeners) {
         this.backend = backend;
         this.components = components;
         this.sweeper = sweeper;
         this.server = server;
+        this.listeners = listeners;
     }
 
     /**
@@ -91,7 +96,14 @@ public final class Mp3convServer implements AutoCloseable {
             // readiness stays DOWN until consumers, recovery and the sweeper run, so neither a load
             // balancer nor a SIGTERM races a half-started process
             AtomicBoolean started = new AtomicBoolean();
-            WebServer server = webServer(config, backend, components, started).start();
+            Listeners listeners = Listeners.open(config, backend.meters());
+            WebServer server;
+            try {
+                server = listeners.start(webServer(config, backend, components, started, listeners));
+            } catch (RuntimeException e) {
+                listeners.close();
+                throw e;
+            }
             JobSweeper sweeper = new JobSweeper(backend.jobs(), backend.queue(),
                     Settings.duration(config.get("sweeper.grace"), Duration.ofMinutes(1)),
                     Settings.duration(config.get("sweeper.stale"), Duration.ofMinutes(15)),
@@ -107,7 +119,7 @@ public final class Mp3convServer implements AutoCloseable {
             started.set(true);
             LOG.log(System.Logger.Level.INFO, "mp3conv up: roles {0}, API on port {1}, admin on port {2}",
                     roles, String.valueOf(server.port()), String.valueOf(server.port(ADMIN)));
-            return new Mp3convServer(backend, components, sweeper, server);
+            return new Mp3convServer(backend, components, sweeper, server, listeners);
         } catch (RuntimeException e) {
             components.forEach(RoleComponent::close);
             backend.close();
@@ -116,28 +128,28 @@ public final class Mp3convServer implements AutoCloseable {
     }
 
     private static WebServer webServer(Config config, Backend backend, List<RoleComponent> components,
-                                       AtomicBoolean started) {
+                                       AtomicBoolean started, Listeners listeners) {
         HealthObserverConfig.Builder health = HealthObserver.builder().details(true).useSystemServices(false)
                 .addCheck(check("store", () -> backend.mongo().reachable() && backend.blobs().reachable()),
                         HealthCheckType.READINESS)
                 .addCheck(check("queue", () -> backend.queue().ready()), HealthCheckType.READINESS)
-                .addCheck(check("started", started::get), HealthCheckType.READINESS);
+                .addCheck(check("started", started::get), HealthCheckType.READINESS)
+                .addCheck(check("listener", listeners::alive), HealthCheckType.READINESS);
         components.forEach(c -> c.healthChecks().forEach(health::addCheck));
         ObserveFeature observe = ObserveFeature.builder()
                 .sockets(List.of(ADMIN))
                 .addObserver(health.build())
                 .addObserver(MetricsObserver.create())
                 .build();
-        return WebServer.builder()
-                .host(config.get("server.host").asString().orElse("0.0.0.0"))
-                .port(config.get("server.port").asInt().orElse(8080))
+        WebServerConfig.Builder builder = WebServer.builder()
                 .shutdownHook(false)
-                .putSocket(ADMIN, socket -> socket
-                        .host(config.get("admin.host").asString().orElse("0.0.0.0"))
-                        .port(config.get("admin.port").asInt().orElse(9080)))
                 .addFeature(observe)
-                .routing(routing -> routing(routing, components))
-                .build();
+                .routing(routing -> {
+                    listeners.register(routing);
+                    routing(routing, components);
+                });
+        listeners.configure(builder);
+        return builder.build();
     }
 
     static void routing(HttpRouting.Builder routing, List<RoleComponent> components) {
@@ -186,6 +198,16 @@ public final class Mp3convServer implements AutoCloseable {
     }
 
     /**
+     * Completes, with one line for the operator, when the public listener stopped for good; the process
+     * should then exit non-zero.
+     *
+     * @return failure of the public listener
+     */
+    public CompletableFuture<String> failure() {
+        return listeners.failure();
+    }
+
+    /**
      * The shared infrastructure (tests inspect stores and queue through it).
      *
      * @return backend
@@ -209,6 +231,7 @@ public final class Mp3convServer implements AutoCloseable {
             return;
         }
         LOG.log(System.Logger.Level.INFO, "shutting down");
+        listeners.close();
         server.stop();
         sweeper.close();
         for (int i = components.size() - 1; i >= 0; i--) {

@@ -23,6 +23,10 @@ public final class Settings {
             Map.entry("PUBLIC_URL", "app.public-url"),
             Map.entry("SERVER_HOST", "server.host"),
             Map.entry("SERVER_PORT", "server.port"),
+            Map.entry("SERVER_MAX_CONNECTIONS", "server.max-connections"),
+            Map.entry("SERVER_HEADER_TIMEOUT", "server.header-timeout"),
+            Map.entry("SERVER_BODY_IDLE_TIMEOUT", "server.body-idle-timeout"),
+            Map.entry("ADMIN_HOST", "admin.host"),
             Map.entry("ADMIN_PORT", "admin.port"),
             Map.entry("MONGODB_URI", "mongodb.uri"),
             Map.entry("MONGODB_DATABASE", "mongodb.database"),
@@ -62,6 +66,8 @@ public final class Settings {
             Map.entry("NOTIFY_RETRY_BACKOFF", "notify.retry-backoff"),
             Map.entry("NOTIFY_MAX_RETRY_BACKOFF", "notify.max-retry-backoff"),
             Map.entry("WEBHOOKS_ALLOW_HTTP", "webhooks.allow-http"),
+            Map.entry("WEBHOOKS_ALLOW_PRIVATE", "webhooks.allow-private"),
+            Map.entry("WEBHOOKS_SECRET_KEY", "webhooks.secret-key"),
             Map.entry("WEBHOOKS_TIMEOUT", "webhooks.timeout"),
             Map.entry("WEBHOOKS_RETRY_BACKOFF", "webhooks.retry-backoff"));
 

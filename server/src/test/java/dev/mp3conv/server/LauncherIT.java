@@ -1,7 +1,9 @@
 package dev.mp3conv.server;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +39,138 @@ class LauncherIT {
         builder.environment().put("MP3CONV_DATA_DIR", dataDir.toString());
         builder.environment().putAll(env);
         return builder.start();
+    }
+
+    /** The launcher under {@code ulimit -n}, as a container with a low open-file limit runs it. */
+    private Process launchLimited(int openFiles, Map<String, String> env, Path output) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c",
+                "ulimit -n " + openFiles + " && exec \"$0\"", LAUNCHER.toAbsolutePath().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        builder.environment().put("MP3CONV_DATA_DIR", dataDir.toString());
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    private static void awaitReady(int admin) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/observe/health/ready"))
+                .timeout(Duration.ofSeconds(5)).build();
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() ->
+                assertThat(http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200));
+    }
+
+    private static int status(String url, Duration timeout) throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build()) {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+    }
+
+    /** Opens {@code count} connections that send nothing; a refused one is counted, not thrown. */
+    private static List<Socket> idleConnections(int port, int count, int[] refused) {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Socket socket = new Socket();
+            try {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                sockets.add(socket);
+            } catch (IOException e) {
+                refused[0]++;
+                closeQuietly(socket);
+            }
+        }
+        return sockets;
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing a test socket: nothing to do
+        }
+    }
+
+    @Test
+    void aPortInUseExitsNonZeroWithOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            Path out = dataDir.resolve("out.txt");
+            Process process = launch(Map.of("SERVER_PORT", String.valueOf(taken.getLocalPort()),
+                    "ADMIN_PORT", String.valueOf(freePort())), out);
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(1);
+            List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8).stream()
+                    .filter(line -> !line.isBlank()).toList();
+            // the start's INFO lines come first; the failure is one line, the last, without a stack trace
+            assertThat(lines.getLast()).isEqualTo("mp3conv-server: cannot listen for the API on 0.0.0.0:" + taken.getLocalPort()
+                    + " (Address already in use); check server.host/server.port (SERVER_HOST, SERVER_PORT)");
+            assertThat(lines).filteredOn(line -> line.startsWith("mp3conv-server:")).hasSize(1);
+            assertThat(lines).noneMatch(line -> line.contains("Exception") || line.startsWith("\tat "))
+                    .noneMatch(line -> line.contains("API on port"));
+        }
+    }
+
+    @Test
+    void fifteenHundredIdleConnectionsUnderUlimit1024DoNotStopTheApi() throws Exception {
+        int port = freePort();
+        int admin = freePort();
+        Path out = dataDir.resolve("out.txt");
+        Process process = launchLimited(1024, Map.of("SERVER_PORT", String.valueOf(port), "ADMIN_PORT", String.valueOf(admin)), out);
+        try {
+            awaitReady(admin);
+            int[] refused = new int[1];
+            long began = System.nanoTime();
+            List<Socket> flood = idleConnections(port, 1500, refused);
+            try {
+                // health, on its own socket, answers UP while the public listener is full
+                assertThat(status("http://127.0.0.1:" + admin + "/observe/health/ready", Duration.ofSeconds(10))).isEqualTo(200);
+                // a prompt request takes the place of an idle one: answered while the flood is still open
+                long asked = System.nanoTime();
+                assertThat(status("http://127.0.0.1:" + port + "/.well-known/jwks.json", Duration.ofSeconds(10))).isEqualTo(200);
+                long answered = System.nanoTime() - asked;
+                String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + admin + "/observe/metrics")).header("Accept", "text/plain").build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                double evicted = metrics.lines().filter(l -> l.startsWith("mp3conv_http_connections_shed_total")
+                        && l.contains("outcome=\"evicted\"")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                        .sum();
+                System.out.printf("flood: %d connections opened (%d refused by the kernel) in %d ms; %.0f idle ones closed "
+                        + "by the server to make room; an API request during the flood was answered after %d ms%n",
+                        flood.size(), refused[0], (asked - began) / 1_000_000, evicted, answered / 1_000_000);
+                // 512 fit under ulimit 1024 (half of it); every further connection displaced an idle one
+                assertThat(evicted).isGreaterThanOrEqualTo(1500 - 512);
+            } finally {
+                flood.forEach(LauncherIT::closeQuietly);
+            }
+            assertThat(process.isAlive()).isTrue();
+            assertThat(status("http://127.0.0.1:" + port + "/.well-known/jwks.json", Duration.ofSeconds(10))).isEqualTo(200);
+            assertThat(status("http://127.0.0.1:" + admin + "/observe/health/ready", Duration.ofSeconds(10))).isEqualTo(200);
+        } finally {
+            process.destroy();
+            process.waitFor(60, TimeUnit.SECONDS);
+        }
+        assertThat(Files.readString(out)).doesNotContain("Too many open files").doesNotContain("terminating now");
+    }
+
+    @Test
+    void withoutTheCapTheListenerDiesOfTheFloodAndTheProcessExitsNonZero() throws Exception {
+        int port = freePort();
+        int admin = freePort();
+        Path out = dataDir.resolve("out.txt");
+        Process process = launchLimited(1024, Map.of("SERVER_PORT", String.valueOf(port), "ADMIN_PORT", String.valueOf(admin),
+                "SERVER_MAX_CONNECTIONS", "-1"), out);
+        List<Socket> flood = List.of();
+        try {
+            awaitReady(admin);
+            flood = idleConnections(port, 1500, new int[1]);
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits once its listener is gone").isTrue();
+        } finally {
+            flood.forEach(LauncherIT::closeQuietly);
+            process.destroyForcibly();
+        }
+        assertThat(process.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(out)).contains("Too many open files")
+                .contains("mp3conv-server: the API listener on port " + port + " stopped accepting connections");
     }
 
     private static int freePort() throws IOException {

@@ -17,6 +17,7 @@ import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,7 +90,10 @@ class RoleDeploymentsTest {
         // by default the image server/container/build-local.sh builds
         assertThat(container(deployment).getImage()).isEqualTo("localhost/mp3conv-server:dev");
         assertThat(effectiveEnv(DEFAULTS, role)).contains(entry("APP_ROLES", role),
-                entry("SERVER_PORT", "8080"), entry("ADMIN_PORT", "9080"));
+                entry("SERVER_PORT", "8080"), entry("ADMIN_PORT", "9080"),
+                // the probes reach the pod IP: the server's loopback default would fail them
+                entry("ADMIN_HOST", "0.0.0.0"), entry("SERVER_HEADER_TIMEOUT", "30s"),
+                entry("SERVER_BODY_IDLE_TIMEOUT", "2m"));
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
                 .containsEntry("app.kubernetes.io/component", role);
         assertThat(deployment.getSpec().getSelector().getMatchLabels())
@@ -142,6 +146,12 @@ class RoleDeploymentsTest {
                 entry("MP3CONV_ADMIN_EMAIL", "secret:" + Chart.name("admin") + "/email"),
                 entry("MP3CONV_ADMIN_PASSWORD", "secret:" + Chart.name("admin") + "/password"))
                 .doesNotContainKey("AMQP_URI");
+        String webhookKey = "secret:" + Chart.name("webhook-secret-key") + "/webhook-secret.key";
+        for (String role : List.of("gateway", "notifier")) {
+            assertThat(effectiveEnv(manifest, role)).as(role).contains(entry("WEBHOOKS_SECRET_KEY", webhookKey),
+                    entry("WEBHOOKS_ALLOW_PRIVATE", "false"));
+        }
+        assertThat(effectiveEnv(manifest, "converter")).doesNotContainKey("WEBHOOKS_SECRET_KEY");
         assertThat(effectiveEnv(manifest, "gateway")).contains(
                 entry("MONGODB_URI", mongo), entry("AMQP_URI", amqp), entry("MONGODB_DATABASE", "mp3conv"),
                 entry("AUTH_URL", "http://" + Chart.name("auth") + ":8080"),

@@ -104,6 +104,10 @@ final class Scenarios {
             smtp:
               host: smtp.example.org
               existingSecret: smtp-creds
+            notifier:
+              webhookSecretKey:
+                existingSecret: hook-key
+                existingSecretKey: aes.key
             mongodb:
               auth:
                 existingSecret: mongo-creds

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SecretsTest {
     /** Names of settings that are credentials, or carry them (connection strings). */
     private static final List<String> SENSITIVE = List.of("MONGODB_URI", "AMQP_URI", "AUTH_SIGNING_KEY",
-            "AUTH_PREVIOUS_KEYS", "MP3CONV_ADMIN_EMAIL", "MP3CONV_ADMIN_PASSWORD", "SMTP_USERNAME", "SMTP_PASSWORD");
+            "AUTH_PREVIOUS_KEYS", "MP3CONV_ADMIN_EMAIL", "MP3CONV_ADMIN_PASSWORD", "SMTP_USERNAME", "SMTP_PASSWORD",
+            "WEBHOOKS_SECRET_KEY");
 
     static Stream<String> shapes() {
         return Stream.of("", Scenarios.EXTERNAL_STORES, Scenarios.SMTP_AND_ADMIN, Scenarios.EXISTING_SECRETS,
@@ -105,7 +106,9 @@ class SecretsTest {
                 entry("MP3CONV_ADMIN_PASSWORD", "secret:first-admin/password"),
                 entry("MONGODB_URI", "secret:mongo-creds/uri"));
         assertThat(effectiveEnv(manifest, "notifier")).contains(
-                entry("SMTP_PASSWORD", "secret:smtp-creds/password"), entry("AMQP_URI", "secret:rabbit-creds/uri"));
+                entry("SMTP_PASSWORD", "secret:smtp-creds/password"), entry("AMQP_URI", "secret:rabbit-creds/uri"),
+                entry("WEBHOOKS_SECRET_KEY", "secret:hook-key/aes.key"));
+        assertThat(effectiveEnv(manifest, "gateway")).contains(entry("WEBHOOKS_SECRET_KEY", "secret:hook-key/aes.key"));
 
         Manifest external = Chart.render(Scenarios.EXTERNAL_STORES_EXISTING_SECRETS);
         assertThat(effectiveEnv(external, "gateway")).contains(
@@ -122,6 +125,9 @@ class SecretsTest {
         assertThat(pem).startsWith("-----BEGIN EC PRIVATE KEY-----");
         assertThat(ecKeyFieldSize(pem)).isEqualTo(256);
         assertThat(pem).isNotEqualTo(secretData(second, "auth-signing-key").get("signing-key.pem"));
+        String webhookKey = secretData(first, "webhook-secret-key").get("webhook-secret.key");
+        assertThat(java.util.Base64.getDecoder().decode(webhookKey)).as("AES-256 key").hasSize(32);
+        assertThat(webhookKey).isNotEqualTo(secretData(second, "webhook-secret-key").get("webhook-secret.key"));
         for (String store : List.of("mongodb", "rabbitmq")) {
             String password = secretData(first, store).get("password");
             assertThat(password).as("%s password", store).matches("[A-Za-z0-9]{32}")
@@ -140,13 +146,13 @@ class SecretsTest {
     void upgradeKeepsTheSigningKeyAndStorePasswords() {
         Manifest installed = Chart.render("");
         Map<String, Map<String, String>> inCluster = new HashMap<>();
-        for (String suffix : List.of("auth-signing-key", "mongodb", "rabbitmq")) {
+        for (String suffix : List.of("auth-signing-key", "webhook-secret-key", "mongodb", "rabbitmq")) {
             inCluster.put(Chart.name(suffix), secretData(installed, suffix));
         }
 
         Manifest upgraded = Chart.renderOver(inCluster, "");
 
-        for (String suffix : List.of("auth-signing-key", "mongodb", "rabbitmq")) {
+        for (String suffix : List.of("auth-signing-key", "webhook-secret-key", "mongodb", "rabbitmq")) {
             assertThat(secretData(upgraded, suffix)).as(suffix).isEqualTo(secretData(installed, suffix));
         }
     }
@@ -155,7 +161,7 @@ class SecretsTest {
     void generatedSecretsSurviveUninstallWithTheirVolumes() {
         Manifest manifest = Chart.render("");
 
-        for (String suffix : List.of("auth-signing-key", "mongodb", "rabbitmq")) {
+        for (String suffix : List.of("auth-signing-key", "webhook-secret-key", "mongodb", "rabbitmq")) {
             assertThat(manifest.get("Secret", Chart.name(suffix), V1Secret.class).getMetadata().getAnnotations())
                     .containsEntry("helm.sh/resource-policy", "keep");
         }

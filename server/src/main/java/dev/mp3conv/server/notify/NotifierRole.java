@@ -1,5 +1,6 @@
 package dev.mp3conv.server.notify;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -47,10 +48,10 @@ public final class NotifierRole implements RoleComponent {
         OwnerNotifier notifier = smtp.<OwnerNotifier>map(s -> new EmailNotifier(s, publicUrl, concurrency))
                 .orElseGet(LogNotifier::new);
         NotifyMetrics metrics = new NotifyMetrics(backend.meters());
-        WebhookSender webhooks = new WebhookSender(new UserWebhooks(backend.mongo().database()),
+        WebhookSender webhooks = new WebhookSender(new UserWebhooks(backend.mongo().database(), WebhookService.cipher(backend)),
                 Settings.duration(config.get("webhooks.timeout"), Duration.ofSeconds(10)),
                 Settings.duration(config.get("webhooks.retry-backoff"), Duration.ofSeconds(1)),
-                metrics, config.get("webhooks.allow-http").asBoolean().orElse(false));
+                metrics, WebhookService.policy(config), InetAddress::getAllByName);
         NotificationHandler.Backoff backoff = new NotificationHandler.Backoff(
                 Settings.duration(config.get("notify.retry-backoff"), Duration.ofSeconds(5)),
                 Settings.duration(config.get("notify.max-retry-backoff"), Duration.ofMinutes(2)));

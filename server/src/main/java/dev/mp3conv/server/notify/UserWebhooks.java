@@ -3,6 +3,7 @@ package dev.mp3conv.server.notify;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import com.mongodb.client.model.Projections;
 import com.mongodb.reactivestreams.client.MongoCollection;
@@ -12,6 +13,7 @@ import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
 
+import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Updates.combine;
 import static com.mongodb.client.model.Updates.set;
@@ -19,15 +21,21 @@ import static com.mongodb.client.model.Updates.unset;
 
 /**
  * A user's webhook, kept on their document in {@code users} (owned by the auth role; this only adds
- * the fields {@code webhook_url} and {@code webhook_secret}).
+ * the fields {@code webhook_url} and {@code webhook_secret}). The secret is stored encrypted
+ * ({@link WebhookSecretCipher}); one stored in plaintext by an earlier version is encrypted in place
+ * the first time it is read.
  */
 final class UserWebhooks {
+    private static final System.Logger LOG = System.getLogger(UserWebhooks.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern LEGACY_SECRET = Pattern.compile("[0-9a-f]{64}");
 
     private final MongoCollection<Document> users;
+    private final WebhookSecretCipher cipher;
 
-    UserWebhooks(MongoDatabase database) {
+    UserWebhooks(MongoDatabase database, WebhookSecretCipher cipher) {
         this.users = database.getCollection("users");
+        this.cipher = cipher;
     }
 
     /**
@@ -42,7 +50,7 @@ final class UserWebhooks {
         RANDOM.nextBytes(bytes);
         String secret = HexFormat.of().formatHex(bytes);
         boolean matched = Await.first(users.updateOne(byId(userId),
-                        combine(set("webhook_url", url), set("webhook_secret", secret))))
+                        combine(set("webhook_url", url), set("webhook_secret", cipher.encrypt(userId, secret)))))
                 .map(r -> r.getMatchedCount() > 0).orElse(false);
         return matched ? Optional.of(new Webhook(url, secret)) : Optional.empty();
     }
@@ -65,10 +73,27 @@ final class UserWebhooks {
      * @return the webhook, empty when none is set
      */
     Optional<Webhook> find(String userId) {
-        return Await.first(users.find(byId(userId))
+        Optional<Document> found = Await.first(users.find(byId(userId))
                         .projection(Projections.include("webhook_url", "webhook_secret")).first())
-                .filter(doc -> doc.getString("webhook_url") != null && doc.getString("webhook_secret") != null)
-                .map(doc -> new Webhook(doc.getString("webhook_url"), doc.getString("webhook_secret")));
+                .filter(doc -> doc.getString("webhook_url") != null && doc.getString("webhook_secret") != null);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        String url = found.get().getString("webhook_url");
+        String stored = found.get().getString("webhook_secret");
+        if (LEGACY_SECRET.matcher(stored).matches()) {
+            // written in plaintext before secrets were encrypted: encrypt it now, only if still the same value
+            Await.first(users.updateOne(and(byId(userId), eq("webhook_secret", stored)),
+                    set("webhook_secret", cipher.encrypt(userId, stored))));
+            return Optional.of(new Webhook(url, stored));
+        }
+        Optional<String> secret = cipher.decrypt(userId, stored);
+        if (secret.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "the webhook secret of user {0} does not decrypt with this key "
+                    + "(WEBHOOKS_SECRET_KEY differs between gateway and notifier, or the key changed); the webhook is not called",
+                    userId);
+        }
+        return secret.map(s -> new Webhook(url, s));
     }
 
     private static Bson byId(String userId) {

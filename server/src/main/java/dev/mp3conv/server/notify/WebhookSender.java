@@ -1,11 +1,8 @@
 package dev.mp3conv.server.notify;
 
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -17,11 +14,17 @@ import javax.crypto.spec.SecretKeySpec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.mp3conv.model.Json;
 import dev.mp3conv.server.jobs.Job;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.Proxy;
+import io.helidon.webclient.api.WebClient;
+import io.helidon.webclient.spi.DnsResolver;
 
 /**
  * POSTs a finished job's JSON to its owner's webhook, signed with {@code X-Mp3conv-Signature:
  * sha256=<hex HMAC-SHA256 of the body>} under the user's secret. Retries 5xx answers, timeouts and
- * connection failures with a doubling pause, up to {@link #ATTEMPTS} attempts; a 2xx or a 4xx ends it.
+ * connection failures with a doubling pause, up to {@link #ATTEMPTS} attempts; a 2xx, 3xx (redirects are
+ * not followed) or 4xx ends it. Only addresses {@link WebhookTargets} allows are connected to.
  */
 final class WebhookSender implements AutoCloseable {
     static final String SIGNATURE_HEADER = "X-Mp3conv-Signature";
@@ -29,21 +32,36 @@ final class WebhookSender implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WebhookSender.class.getName());
 
     private final UserWebhooks webhooks;
-    private final HttpClient client;
-    private final Duration timeout;
+    private final WebClient client;
     private final Duration backoff;
     private final NotifyMetrics metrics;
-    private final boolean allowHttp;
+    private final WebhookTargets.Policy policy;
 
-    WebhookSender(UserWebhooks webhooks, Duration timeout, Duration backoff, NotifyMetrics metrics, boolean allowHttp) {
+    WebhookSender(UserWebhooks webhooks, Duration timeout, Duration backoff, NotifyMetrics metrics,
+                  WebhookTargets.Policy policy, WebhookTargets.Resolver resolver) {
         this.webhooks = webhooks;
-        this.allowHttp = allowHttp;
-        this.timeout = timeout;
+        this.policy = policy;
         this.backoff = backoff;
         this.metrics = metrics;
-        this.client = HttpClient.newBuilder()
+        // the client asks this resolver for the address of each connection it opens: the name is looked
+        // up once, every address checked, and the socket goes to the checked one (no second lookup that a
+        // rebinding name could answer differently); Host and TLS SNI stay the URL's name
+        DnsResolver checked = (host, lookup) -> {
+            try {
+                return WebhookTargets.resolve(host, policy, resolver);
+            } catch (WebhookTargets.Refused e) {
+                throw new RefusedAddress(e.getMessage());
+            } catch (UnknownHostException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        this.client = WebClient.builder()
+                .dnsResolver(checked)
+                .followRedirects(false)
+                .proxy(Proxy.noProxy())
                 .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
+                .readTimeout(timeout)
+                .keepAlive(false)
                 .build();
     }
 
@@ -61,53 +79,45 @@ final class WebhookSender implements AutoCloseable {
         byte[] body = body(job);
         URI url;
         try {
-            url = URI.create(target.get().url());
-        } catch (IllegalArgumentException e) {
-            // edited by hand in the store: the email went out, do not fail the message
-            LOG.log(System.Logger.Level.WARNING, "job {0}: the owner''s webhook URL is not valid; not called", job.id());
+            url = WebhookTargets.parse(target.get().url(), policy);
+        } catch (WebhookTargets.Refused e) {
+            // edited in the store, or set under settings that allowed more than today's
+            LOG.log(System.Logger.Level.WARNING, "job {0}: the owner''s webhook is refused ({1}); not called",
+                    job.id(), e.getMessage());
             metrics.notification("webhook", "failed");
             return;
         }
-        if (!"https".equalsIgnoreCase(url.getScheme()) && !(allowHttp && "http".equalsIgnoreCase(url.getScheme()))) {
-            // set while webhooks.allow-http was on, and it is off now
-            LOG.log(System.Logger.Level.WARNING, "job {0}: the owner''s webhook is not https; not called", job.id());
-            metrics.notification("webhook", "failed");
-            return;
-        }
-        if (!allowHttp && WebhookTargets.reachesInternal(url)) {
-            // the name was public when set; it resolves into a private network now
-            LOG.log(System.Logger.Level.WARNING, "job {0}: the owner''s webhook host resolves to a non-public "
-                    + "address; not called", job.id());
-            metrics.notification("webhook", "failed");
-            return;
-        }
-        HttpRequest request = HttpRequest.newBuilder(url)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "mp3conv-webhook")
-                .header(SIGNATURE_HEADER, "sha256=" + sign(target.get().secret(), body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+        String signature = "sha256=" + sign(target.get().secret(), body);
         Duration pause = backoff;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             String failure;
-            try {
-                int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            try (HttpClientResponse response = client.post(url.toString())
+                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                    .header(HeaderNames.USER_AGENT, "mp3conv-webhook")
+                    .header(HeaderNames.create(SIGNATURE_HEADER), signature)
+                    .submit(body)) {
+                int status = response.status().code();
                 if (status < 300) {
                     metrics.notification("webhook", "sent");
                     return;
                 }
                 if (status < 500) {
+                    // a redirect too: it is not followed, the URL is the owner's to fix
                     LOG.log(System.Logger.Level.WARNING, "job {0}: webhook answered {1}; not retried",
                             job.id(), String.valueOf(status));
                     metrics.notification("webhook", "failed");
                     return;
                 }
                 failure = "status " + status;
-            } catch (HttpTimeoutException e) {
-                failure = "timeout";
-            } catch (IOException e) {
-                failure = e.toString();
+            } catch (RuntimeException e) {
+                if (refusal(e) != null) {
+                    // the name was public when set; it resolves into a private network now
+                    LOG.log(System.Logger.Level.WARNING, "job {0}: the owner''s webhook host resolves to an address "
+                            + "that may not be called ({1}); not called", job.id(), refusal(e));
+                    metrics.notification("webhook", "failed");
+                    return;
+                }
+                failure = rootCause(e).toString();
             }
             if (attempt < ATTEMPTS) {
                 LOG.log(System.Logger.Level.INFO, "job {0}: webhook attempt {1} failed ({2}); retrying in {3}",
@@ -121,6 +131,23 @@ final class WebhookSender implements AutoCloseable {
                 metrics.notification("webhook", "failed");
             }
         }
+    }
+
+    private static String refusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RefusedAddress refused) {
+                return refused.getMessage();
+            }
+        }
+        return null;
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     static byte[] body(Job job) {
@@ -150,6 +177,15 @@ final class WebhookSender implements AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
+        client.closeResource();
+    }
+
+    /** Thrown from the client's resolver: the address may not be called. */
+    private static final class RefusedAddress extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        private RefusedAddress(String message) {
+            super(message, null, false, false);
+        }
     }
 }

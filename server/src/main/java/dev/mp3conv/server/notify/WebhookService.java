@@ -1,8 +1,8 @@
 package dev.mp3conv.server.notify;
 
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 import dev.mp3conv.server.Backend;
 import dev.mp3conv.server.RoleComponent;
@@ -11,6 +11,7 @@ import dev.mp3conv.server.auth.Principal;
 import dev.mp3conv.server.auth.TokenVerifier;
 import dev.mp3conv.server.http.JsonBodies;
 import dev.mp3conv.server.http.ProblemException;
+import io.helidon.config.Config;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
@@ -21,7 +22,8 @@ import io.helidon.webserver.http.ServerResponse;
 /**
  * {@code /api/v1/users/me/webhook}: the caller's webhook. {@code PUT {"url"}} sets it and answers the
  * signing secret, the only time it is shown; {@code GET} shows the URL; {@code DELETE} removes it.
- * URLs must be https unless {@code webhooks.allow-http} is set (local use).
+ * URLs must be https unless {@code webhooks.allow-http} is set, and reach only public addresses unless
+ * {@code webhooks.allow-private} is set (local use); see {@link WebhookTargets}.
  */
 public final class WebhookService implements HttpService {
     /** Where the service is mounted. */
@@ -30,12 +32,37 @@ public final class WebhookService implements HttpService {
 
     private final AuthFilter auth;
     private final UserWebhooks webhooks;
-    private final boolean allowHttp;
+    private final WebhookTargets.Policy policy;
+    private final WebhookTargets.Resolver resolver;
 
-    WebhookService(AuthFilter auth, UserWebhooks webhooks, boolean allowHttp) {
+    WebhookService(AuthFilter auth, UserWebhooks webhooks, WebhookTargets.Policy policy, WebhookTargets.Resolver resolver) {
         this.auth = auth;
         this.webhooks = webhooks;
-        this.allowHttp = allowHttp;
+        this.policy = policy;
+        this.resolver = resolver;
+    }
+
+    /**
+     * The cipher of stored webhook secrets ({@code webhooks.secret-key}, or the key generated under the data
+     * directory).
+     *
+     * @param backend shared infrastructure
+     * @return the cipher
+     */
+    static WebhookSecretCipher cipher(Backend backend) {
+        return WebhookSecretCipher.load(backend.config().get("webhooks.secret-key").asString().filter(k -> !k.isBlank()),
+                backend.dataDir(), backend.embedded());
+    }
+
+    /**
+     * What {@code webhooks.allow-http} and {@code webhooks.allow-private} allow.
+     *
+     * @param config root configuration
+     * @return the policy
+     */
+    static WebhookTargets.Policy policy(Config config) {
+        return new WebhookTargets.Policy(config.get("webhooks.allow-http").asBoolean().orElse(false),
+                config.get("webhooks.allow-private").asBoolean().orElse(false));
     }
 
     /**
@@ -46,8 +73,8 @@ public final class WebhookService implements HttpService {
      * @return a component that only adds routes
      */
     public static RoleComponent component(Backend backend, TokenVerifier verifier) {
-        WebhookService service = new WebhookService(new AuthFilter(verifier), new UserWebhooks(backend.mongo().database()),
-                backend.config().get("webhooks.allow-http").asBoolean().orElse(false));
+        WebhookService service = new WebhookService(new AuthFilter(verifier), new UserWebhooks(backend.mongo().database(), cipher(backend)),
+                policy(backend.config()), InetAddress::getAllByName);
         return new RoleComponent() {
             @Override
             public void routing(HttpRouting.Builder routing) {
@@ -87,24 +114,17 @@ public final class WebhookService implements HttpService {
         if (url == null || url.isBlank() || url.length() > MAX_URL_LENGTH) {
             throw ProblemException.badRequest("url must be an absolute https URL of at most " + MAX_URL_LENGTH + " characters");
         }
-        URI uri;
         try {
-            uri = new URI(url.strip());
-        } catch (URISyntaxException e) {
-            throw ProblemException.badRequest("url is not a valid URL: " + e.getReason());
+            URI uri = WebhookTargets.parse(url.strip(), policy);
+            try {
+                WebhookTargets.resolve(uri.getHost(), policy, resolver);
+            } catch (UnknownHostException e) {
+                // not resolvable now: a call to it fails on its own, and the address is checked at each call
+            }
+            return uri.toString();
+        } catch (WebhookTargets.Refused e) {
+            throw ProblemException.badRequest(e.getMessage());
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        boolean schemeOk = scheme.equals("https") || (allowHttp && scheme.equals("http"));
-        if (!schemeOk || uri.getHost() == null) {
-            throw ProblemException.badRequest(allowHttp
-                    ? "url must be an absolute http or https URL"
-                    : "url must be an absolute https URL (plain http needs webhooks.allow-http)");
-        }
-        if (!allowHttp && WebhookTargets.reachesInternal(uri)) {
-            throw ProblemException.badRequest("url must point at a public address, not into a private network "
-                    + "(loopback, private, link-local)");
-        }
-        return uri.toString();
     }
 
     /**

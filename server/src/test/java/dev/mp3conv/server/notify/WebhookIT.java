@@ -1,6 +1,7 @@
 package dev.mp3conv.server.notify;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,7 +62,9 @@ class WebhookIT {
 
     @BeforeEach
     void start() throws IOException {
-        fixture = new NotifierFixture(dataDir, Map.of("webhooks.allow-http", "true", "webhooks.retry-backoff", "50ms"));
+        // the notifier may call the loopback receiver; the API below refuses http and private targets
+        fixture = new NotifierFixture(dataDir, Map.of("webhooks.allow-http", "true", "webhooks.allow-private", "true",
+                "webhooks.retry-backoff", "50ms"));
         var database = fixture.server.backend().mongo().database();
         Await.done(database.getCollection("users").insertOne(new Document("_id", new ObjectId(userId))
                 .append("email", "hook@example.test")));
@@ -73,7 +76,8 @@ class WebhookIT {
         AuthFilter auth = new AuthFilter(token -> TOKEN.equals(token)
                 ? Optional.of(new Principal(userId, "hook@example.test", false))
                 : Optional.empty());
-        WebhookService service = new WebhookService(auth, new UserWebhooks(database), false);
+        WebhookService service = new WebhookService(auth, new UserWebhooks(database, WebhookService.cipher(fixture.server.backend())),
+                new WebhookTargets.Policy(false, false), InetAddress::getAllByName);
         api = WebServer.builder().host("127.0.0.1").port(0)
                 .routing(r -> {
                     Problems.register(r);
@@ -107,6 +111,9 @@ class WebhookIT {
         assertThat(set.statusCode()).isEqualTo(200);
         String secret = Json.mapper().readTree(set.body()).get("secret").asText();
         assertThat(secret).hasSize(64);
+        Document stored = Await.first(fixture.server.backend().mongo().database().getCollection("users")
+                .find(new Document("_id", new ObjectId(userId))).first()).orElseThrow();
+        assertThat(stored.getString("webhook_secret")).as("encrypted at rest").startsWith("v1:").doesNotContain(secret);
         // point it at the local receiver the way an operator with webhooks.allow-http would
         Await.done(fixture.server.backend().mongo().database().getCollection("users").updateOne(
                 new Document("_id", new ObjectId(userId)),
