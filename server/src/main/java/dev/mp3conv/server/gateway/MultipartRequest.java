@@ -11,6 +11,7 @@ import io.helidon.webserver.http.ServerRequest;
 import org.apache.commons.fileupload2.core.AbstractFileUpload;
 import org.apache.commons.fileupload2.core.DiskFileItem;
 import org.apache.commons.fileupload2.core.DiskFileItemFactory;
+import org.apache.commons.fileupload2.core.FileItemInput;
 import org.apache.commons.fileupload2.core.FileItemInputIterator;
 import org.apache.commons.fileupload2.core.RequestContext;
 
@@ -19,6 +20,8 @@ import org.apache.commons.fileupload2.core.RequestContext;
  * straight off the socket. Helidon's own multipart module is not published for 4.5 (FINDINGS.md).
  */
 final class MultipartRequest implements RequestContext {
+    /** Only its header parsing is used: stateless. */
+    private static final StreamingUpload NAMES = new StreamingUpload();
     private final ServerRequest request;
 
     private MultipartRequest(ServerRequest request) {
@@ -38,6 +41,18 @@ final class MultipartRequest implements RequestContext {
         upload.setSizeMax(maxBodySize);
         upload.setHeaderCharset(StandardCharsets.UTF_8);
         return upload.getItemIterator(new MultipartRequest(request));
+    }
+
+    /**
+     * The file name a part declares, as sent. {@code FileItemInput.getName()} throws an unchecked
+     * {@code InvalidPathException} for a name with a NUL (a 500 whose message carried the raw name into
+     * the log); the caller sanitises this one instead.
+     *
+     * @param part a part
+     * @return its declared file name, null when it has none
+     */
+    static String rawFileName(FileItemInput part) {
+        return NAMES.getFileName(part.getHeaders());
     }
 
     @Override

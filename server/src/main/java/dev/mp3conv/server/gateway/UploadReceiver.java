@@ -94,7 +94,7 @@ final class UploadReceiver {
                 if (stored != null) {
                     throw ProblemException.badRequest(EXACTLY_ONE_FILE);
                 }
-                filename = Filenames.sanitise(part.getName());
+                filename = Filenames.sanitise(MultipartRequest.rawFileName(part));
                 contentType = contentType(part.getContentType());
                 UploadSource source = new UploadSource(part.getInputStream(), maxUploadSize);
                 try {
