@@ -25,7 +25,8 @@ final class PasswordHasher {
 
     PasswordHasher(HashingPool pool) {
         this.pool = pool;
-        this.dummyHash = hash("dummy password for unknown emails");
+        // at start, on the starting thread: no request waits for it, so the pool's wait does not apply
+        this.dummyHash = hashNow("dummy password for unknown emails");
     }
 
     /**
@@ -34,7 +35,11 @@ final class PasswordHasher {
      * @throws dev.mp3conv.server.http.ProblemException 503 when the pool stays busy
      */
     String hash(String password) {
-        return pool.run(() -> Password.hash(password).addRandomSalt(SALT_LENGTH).with(function).getResult());
+        return pool.run(() -> hashNow(password));
+    }
+
+    private String hashNow(String password) {
+        return Password.hash(password).addRandomSalt(SALT_LENGTH).with(function).getResult();
     }
 
     /**
