@@ -171,6 +171,10 @@ MONGODB_DATABASE: {{ $v.mongodb.database | quote }}
 AUTH_ISSUER: {{ $v.auth.issuer | quote }}
 AUTH_TOKEN_TTL: {{ $v.auth.tokenTtl | quote }}
 AUTH_OPEN_REGISTRATION: {{ $v.auth.openRegistration | toString | quote }}
+AUTH_AUDIENCE: {{ $v.auth.audience | quote }}
+AUTH_REVOCATION_CACHE_TTL: {{ $v.auth.revocationCacheTtl | quote }}
+AUTH_HASHING_THREADS: {{ $v.auth.hashingThreads | toString | quote }}
+AUTH_REGISTRATION_MAX_PER_ADDRESS: {{ $v.auth.registrationMaxPerAddress | toString | quote }}
 {{- /* login throttling per client: the Ingress writes the chain, the gateway forwards it unchanged */}}
 AUTH_CLIENT_ADDRESS_HEADER: "X-Forwarded-For"
 {{- else }}
@@ -181,6 +185,9 @@ QUEUE_DELIVERY_LIMIT: {{ $v.queue.deliveryLimit | toString | quote }}
 {{- if eq .role "gateway" }}
 AUTH_URL: {{ include "mp3conv.authUrl" .ctx | quote }}
 AUTH_ISSUER: {{ $v.auth.issuer | quote }}
+AUTH_AUDIENCE: {{ $v.auth.audience | quote }}
+{{- /* revocation: the gateway reads the users collection of the shared MongoDB through this cache */}}
+AUTH_REVOCATION_CACHE_TTL: {{ $v.auth.revocationCacheTtl | quote }}
 UPLOAD_MAX_SIZE: {{ $v.gateway.maxUploadSize | toString | quote }}
 {{- /* the gateway serves PUT /api/v1/users/me/webhook, which checks the scheme */}}
 WEBHOOKS_ALLOW_HTTP: {{ $v.notifier.webhooksAllowHttp | toString | quote }}

@@ -80,6 +80,11 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             // the server's detail usually ends in "try again later"; the header says exactly when
             case 429 -> api.retryAfter().map(wait -> "too many attempts; try again in " + wait.toSeconds() + " seconds")
                     .orElseGet(() -> api.detail().orElse("too many attempts; try again later"));
+            // e.g. every password-hashing thread busy: the server says how long to wait
+            case 503 -> api.retryAfter().map(wait -> api.detail().orElse("the server is unavailable")
+                            .replaceFirst("[,;]\\s*try again (shortly|later)$", "")
+                            + "; try again in " + wait.toSeconds() + " seconds")
+                    .orElseGet(api::getMessage);
             case 404 -> api.detail().orElse("not found");
             default -> api.getMessage();
         };

@@ -204,6 +204,30 @@ class AccountCommandsTest {
     }
 
     @Test
+    void aBusyServerSaysHowLongToWaitOnLoginAndRegister() {
+        api.hashingBusy = true;
+        cli.stdin = "a long enough password\n";
+        Cli.Result login = cli.run("login", "--email", "ann@example.com", "--password-stdin");
+        assertThat(login.exitCode()).isEqualTo(1);
+        assertThat(login.err()).isEqualTo("mp3conv: the server is busy checking passwords; try again in 2 seconds\n");
+
+        Cli.Result register = cli.run("register", "--email", "ann@example.com", "--password-stdin");
+        assertThat(register.exitCode()).isEqualTo(1);
+        assertThat(register.err()).isEqualTo("mp3conv: the server is busy checking passwords; try again in 2 seconds\n");
+        assertThat(api.users).doesNotContainKey("ann@example.com");
+    }
+
+    @Test
+    void aThrottledRegistrationSaysHowLongToWait() {
+        api.rateLimited = true;
+        cli.stdin = "a long enough password\n";
+        Cli.Result r = cli.run("register", "--email", "ann@example.com", "--password-stdin");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("mp3conv: too many attempts; try again in 900 seconds\n");
+    }
+
+    @Test
     void logoutForgetsTheTokenButKeepsServerAndEmail() throws Exception {
         cli.loggedIn(api, "ann@example.com");
         Cli.Result r = cli.run("logout");

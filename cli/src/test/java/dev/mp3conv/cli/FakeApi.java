@@ -100,6 +100,8 @@ final class FakeApi implements AutoCloseable {
 
     volatile boolean registrationOpen = true;
     volatile boolean rateLimited;
+    /** Every password-hashing thread busy: register and login answer 503 with Retry-After. */
+    volatile boolean hashingBusy;
     volatile long maxUpload = Long.MAX_VALUE;
     /** Reject too-large uploads after reading only the start of the body, as a streaming server does. */
     volatile boolean rejectEarly;
@@ -219,7 +221,12 @@ final class FakeApi implements AutoCloseable {
 
     private void register(HttpExchange ex) throws IOException {
         Credentials c = Json.mapper().readValue(ex.getRequestBody(), Credentials.class);
-        if (!registrationOpen) {
+        if (hashingBusy) {
+            busy(ex);
+        } else if (rateLimited) {
+            ex.getResponseHeaders().add("Retry-After", "900");
+            problem(ex, 429, "Too Many Requests", "too many registrations from this address; try again later");
+        } else if (!registrationOpen) {
             problem(ex, 403, "Forbidden", "registration is closed on this server");
         } else if (c.password() == null || c.password().length() < 10) {
             problem(ex, 400, "Bad Request", "the password must have at least 10 characters");
@@ -232,7 +239,9 @@ final class FakeApi implements AutoCloseable {
 
     private void token(HttpExchange ex) throws IOException {
         Credentials c = Json.mapper().readValue(ex.getRequestBody(), Credentials.class);
-        if (rateLimited) {
+        if (hashingBusy) {
+            busy(ex);
+        } else if (rateLimited) {
             ex.getResponseHeaders().add("Retry-After", "30");
             problem(ex, 429, "Too Many Requests", "too many login attempts");
         } else if (c.password() == null || !c.password().equals(users.get(c.email().toLowerCase()))) {
@@ -242,6 +251,11 @@ final class FakeApi implements AutoCloseable {
             tokens.add(token);
             json(ex, 200, TokenResponse.bearer(token, 3600));
         }
+    }
+
+    private static void busy(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().add("Retry-After", "2");
+        problem(ex, 503, "Service Unavailable", "the server is busy checking passwords");
     }
 
     private void upload(HttpExchange ex, String owner) throws IOException {

@@ -143,6 +143,8 @@ class RoleDeploymentsTest {
                 entry("AUTH_SIGNING_KEY", "secret:" + Chart.name("auth-signing-key") + "/signing-key.pem"),
                 entry("AUTH_OPEN_REGISTRATION", "true"), entry("AUTH_ISSUER", "mp3conv"),
                 entry("AUTH_CLIENT_ADDRESS_HEADER", "X-Forwarded-For"),
+                entry("AUTH_AUDIENCE", "mp3conv-api"), entry("AUTH_REVOCATION_CACHE_TTL", "10s"),
+                entry("AUTH_HASHING_THREADS", "2"), entry("AUTH_REGISTRATION_MAX_PER_ADDRESS", "10"),
                 entry("MP3CONV_ADMIN_EMAIL", "secret:" + Chart.name("admin") + "/email"),
                 entry("MP3CONV_ADMIN_PASSWORD", "secret:" + Chart.name("admin") + "/password"))
                 .doesNotContainKey("AMQP_URI");
@@ -155,6 +157,7 @@ class RoleDeploymentsTest {
         assertThat(effectiveEnv(manifest, "gateway")).contains(
                 entry("MONGODB_URI", mongo), entry("AMQP_URI", amqp), entry("MONGODB_DATABASE", "mp3conv"),
                 entry("AUTH_URL", "http://" + Chart.name("auth") + ":8080"),
+                entry("AUTH_AUDIENCE", "mp3conv-api"), entry("AUTH_REVOCATION_CACHE_TTL", "10s"),
                 entry("PUBLIC_URL", "http://mp3converter.com"), entry("VIDEO_QUEUE", "video"),
                 entry("UPLOAD_MAX_SIZE", "4g"))
                 .doesNotContainKeys("AUTH_SIGNING_KEY", "SMTP_PASSWORD");

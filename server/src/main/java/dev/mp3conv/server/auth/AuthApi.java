@@ -12,8 +12,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * {@code POST /api/v1/users} (register), {@code GET /api/v1/users/me}, {@code POST /api/v1/auth/token},
- * {@code GET /.well-known/jwks.json}.
+ * {@code POST /api/v1/users} (register, throttled per client address), {@code GET /api/v1/users/me},
+ * {@code PUT /api/v1/users/me/password}, {@code POST /api/v1/auth/token}, {@code GET /.well-known/jwks.json}.
  */
 final class AuthApi implements HttpService {
     private final Accounts accounts;
@@ -23,9 +23,10 @@ final class AuthApi implements HttpService {
     private final AuthFilter filter;
     private final ClientAddress clientAddress;
     private final boolean openRegistration;
+    private final LoginThrottle registrations;
 
     AuthApi(Accounts accounts, PasswordLogin login, UserRepository users, SigningKeys keys, AuthFilter filter,
-            ClientAddress clientAddress, boolean openRegistration) {
+            ClientAddress clientAddress, boolean openRegistration, LoginThrottle registrations) {
         this.accounts = accounts;
         this.login = login;
         this.users = users;
@@ -33,12 +34,14 @@ final class AuthApi implements HttpService {
         this.filter = filter;
         this.clientAddress = clientAddress;
         this.openRegistration = openRegistration;
+        this.registrations = registrations;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.post("/api/v1/users", this::register)
                 .get("/api/v1/users/me", filter.handler(), this::me)
+                .put("/api/v1/users/me/password", filter.handler(), this::changePassword)
                 .post("/api/v1/auth/token", this::token)
                 .get("/.well-known/jwks.json", this::jwks);
     }
@@ -46,6 +49,14 @@ final class AuthApi implements HttpService {
     private void register(ServerRequest req, ServerResponse res) {
         if (!openRegistration && !filter.authenticate(req).admin()) {
             throw ProblemException.forbidden("registration is closed: an administrator creates accounts");
+        }
+        if (openRegistration) {
+            // every attempt counts, so neither hashing nor probing for taken emails can be had in bulk
+            String address = "register:" + clientAddress.of(req);
+            registrations.lockedFor(address).ifPresent(wait -> {
+                throw ProblemException.tooManyRequests("too many registrations from this address; try again later", wait);
+            });
+            registrations.failed(address);
         }
         Credentials body = JsonBodies.read(req, Credentials.class);
         User user = accounts.register(body.email(), body.password(), false);
@@ -57,6 +68,12 @@ final class AuthApi implements HttpService {
         User user = users.findById(AuthFilter.principal(req).userId())
                 .orElseThrow(() -> ProblemException.unauthorized("the account of this token no longer exists"));
         JsonBodies.write(res, Status.OK_200, user.view());
+    }
+
+    private void changePassword(ServerRequest req, ServerResponse res) {
+        PasswordChange body = JsonBodies.read(req, PasswordChange.class);
+        login.changePassword(AuthFilter.principal(req), body, clientAddress.of(req));
+        res.status(Status.NO_CONTENT_204).send();
     }
 
     private void token(ServerRequest req, ServerResponse res) {

@@ -17,11 +17,13 @@ public final class AuthRole implements RoleComponent {
     private final JwtVerifier verifier;
     private final AuthApi api;
     private final SeedAuthRoutes seed;
+    private final HashingPool hashing;
 
-    private AuthRole(JwtVerifier verifier, AuthApi api, SeedAuthRoutes seed) {
+    private AuthRole(JwtVerifier verifier, AuthApi api, SeedAuthRoutes seed, HashingPool hashing) {
         this.verifier = verifier;
         this.api = api;
         this.seed = seed;
+        this.hashing = hashing;
     }
 
     /**
@@ -36,18 +38,29 @@ public final class AuthRole implements RoleComponent {
         AuthSettings settings = AuthSettings.from(backend.config().get("auth"));
         SigningKeys keys = SigningKeys.load(settings, backend.dataDir(), backend.embedded());
         UserRepository users = new UserRepository(backend.mongo().database());
-        PasswordHasher hasher = new PasswordHasher();
+        if (settings.hashingThreads() < 0 || settings.registrationMaxPerAddress() < 1) {
+            throw new StartupException("auth.hashing.threads must be >= 0 and auth.registration.max-per-address >= 1");
+        }
+        HashingPool hashing = new HashingPool(settings.hashingThreads(), settings.hashingMaxWait());
+        PasswordHasher hasher = new PasswordHasher(hashing);
         Accounts accounts = new Accounts(users, hasher, backend.clock());
         bootstrapAdmin(settings, accounts);
-        TokenIssuer issuer = new TokenIssuer(keys, settings.issuer(), settings.tokenTtl(), backend.clock());
-        JwtVerifier verifier = new JwtVerifier(keys, settings.issuer(), backend.clock());
-        PasswordLogin login = new PasswordLogin(users, hasher, issuer,
+        TokenIssuer issuer = new TokenIssuer(keys, settings.issuer(), settings.audience(), settings.tokenTtl(),
+                backend.clock());
+        TokenEpochs epochs = epochs(users, settings, backend);
+        JwtVerifier verifier = new JwtVerifier(keys, settings.issuer(), settings.audience(), epochs, backend.clock());
+        PasswordLogin login = new PasswordLogin(users, accounts, hasher, issuer, epochs,
                 new LoginThrottle(settings.maxLoginFailures(), settings.lockout(), backend.clock()),
                 new LoginThrottle(settings.maxLoginFailures() * 4, settings.lockout(), backend.clock()));
         ClientAddress clientAddress = new ClientAddress(settings.clientAddressHeader());
         AuthApi api = new AuthApi(accounts, login, users, keys, new AuthFilter(verifier), clientAddress,
-                settings.openRegistration());
-        return new AuthRole(verifier, api, new SeedAuthRoutes(login, verifier, clientAddress));
+                settings.openRegistration(),
+                new LoginThrottle(settings.registrationMaxPerAddress(), LoginThrottle.WINDOW, backend.clock()));
+        return new AuthRole(verifier, api, new SeedAuthRoutes(login, verifier, clientAddress), hashing);
+    }
+
+    private static TokenEpochs epochs(UserRepository users, AuthSettings settings, Backend backend) {
+        return new TokenEpochs(users::tokenEpoch, settings.revocationCacheTtl(), backend.clock());
     }
 
     private static void bootstrapAdmin(AuthSettings settings, Accounts accounts) {
@@ -82,10 +95,17 @@ public final class AuthRole implements RoleComponent {
         AuthSettings settings = AuthSettings.from(backend.config().get("auth"));
         URI url = settings.url().map(AuthRole::authUrl).orElseThrow(() -> new StartupException(
                 "this process runs no auth role: set AUTH_URL (auth.url) to the auth service so tokens can be verified"));
+        if (backend.embedded()) {
+            // revocation reads the auth service's users collection: an embedded store of this process has none
+            throw new StartupException("this process runs no auth role: set MONGODB_URI to the store the auth service "
+                    + "uses, so revoked tokens can be recognised");
+        }
         RemoteJwks jwks = new RemoteJwks(url, backend.clock(), RemoteJwks.MIN_INTERVAL);
         jwks.refresh(null);
         LOG.log(System.Logger.Level.INFO, "verifying tokens with the keys at {0}", jwks.uri());
-        return new JwtVerifier(jwks, settings.issuer(), backend.clock());
+        // revocation: the users collection is read through the shared MongoDB this process already uses
+        TokenEpochs epochs = epochs(new UserRepository(backend.mongo().database()), settings, backend);
+        return new JwtVerifier(jwks, settings.issuer(), settings.audience(), epochs, backend.clock());
     }
 
     private static URI authUrl(String text) {
@@ -103,5 +123,15 @@ public final class AuthRole implements RoleComponent {
     @Override
     public void routing(HttpRouting.Builder routing) {
         routing.register(api).register(seed);
+    }
+
+    /** The password hashing pool (tests count the hashes a request cost). */
+    HashingPool hashing() {
+        return hashing;
+    }
+
+    @Override
+    public void close() {
+        hashing.close();
     }
 }

@@ -20,6 +20,11 @@ import io.helidon.config.Config;
  * @param maxLoginFailures    failed logins per email before a lockout (per client address: 4 times as many)
  * @param lockout             how long a lockout lasts
  * @param clientAddressHeader header set by the trusted proxy with the client address; empty: the peer address
+ * @param audience            {@code aud} of issued tokens, required on verification
+ * @param revocationCacheTtl  how long a verifier trusts what it read of a user's token epoch (revocation delay)
+ * @param hashingThreads      threads hashing passwords at once; 0: no pool (comparison benches only)
+ * @param hashingMaxWait      how long a login or registration waits for a hashing thread before a 503
+ * @param registrationMaxPerAddress registrations per client address within 15 min before a lockout
  */
 record AuthSettings(String issuer,
                     Duration tokenTtl,
@@ -31,7 +36,12 @@ record AuthSettings(String issuer,
                     Optional<String> adminPassword,
                     int maxLoginFailures,
                     Duration lockout,
-                    Optional<String> clientAddressHeader) {
+                    Optional<String> clientAddressHeader,
+                    String audience,
+                    Duration revocationCacheTtl,
+                    int hashingThreads,
+                    Duration hashingMaxWait,
+                    int registrationMaxPerAddress) {
     /** Tolerated clock difference between the issuing auth process and a verifying gateway. */
     static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
@@ -39,7 +49,7 @@ record AuthSettings(String issuer,
     public String toString() {
         // never print the key or the admin password
         return "AuthSettings[issuer=" + issuer + ", tokenTtl=" + tokenTtl + ", openRegistration=" + openRegistration
-                + ", url=" + url.orElse("-") + "]";
+                + ", url=" + url.orElse("-") + ", audience=" + audience + "]";
     }
 
     static AuthSettings from(Config auth) {
@@ -54,7 +64,12 @@ record AuthSettings(String issuer,
                 text(auth.get("admin.password")),
                 auth.get("login.max-failures").asInt().orElse(5),
                 Settings.duration(auth.get("login.lockout"), Duration.ofMinutes(1)),
-                text(auth.get("login.client-address-header")));
+                text(auth.get("login.client-address-header")),
+                auth.get("audience").asString().filter(s -> !s.isBlank()).orElse("mp3conv-api"),
+                Settings.duration(auth.get("revocation.cache-ttl"), Duration.ofSeconds(10)),
+                auth.get("hashing.threads").asInt().orElse(Runtime.getRuntime().availableProcessors()),
+                Settings.duration(auth.get("hashing.max-wait"), Duration.ofSeconds(2)),
+                auth.get("registration.max-per-address").asInt().orElse(10));
     }
 
     private static Optional<String> text(Config node) {

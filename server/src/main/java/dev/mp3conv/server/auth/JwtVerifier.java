@@ -19,7 +19,9 @@ import com.nimbusds.jwt.SignedJWT;
 /**
  * Verifies access tokens locally: the algorithm is pinned to ES256 whatever the header says (no
  * {@code none}, no HS256 with the public key as secret), the key comes from {@link VerificationKeys} by
- * {@code kid}, and issuer, expiry and not-before are checked with {@link AuthSettings#CLOCK_SKEW}.
+ * {@code kid}, issuer, audience, expiry and not-before are checked with {@link AuthSettings#CLOCK_SKEW},
+ * and the token's {@code epoch} must still be its user's ({@link TokenEpochs}: a deleted user or a changed
+ * password revokes earlier tokens), on every call, remembered tokens included.
  *
  * <p>A client sends the same token for up to an hour, and an ES256 check costs far more than a request's
  * other work, so tokens that passed are remembered (exact token text → claims, at most
@@ -33,19 +35,23 @@ final class JwtVerifier implements TokenVerifier {
 
     private final VerificationKeys keys;
     private final String issuer;
+    private final String audience;
+    private final TokenEpochs epochs;
     private final Clock clock;
     private final Map<ECKey, ECDSAVerifier> verifiers = new ConcurrentHashMap<>();
     private final Map<String, Verified> verified = new ConcurrentHashMap<>();
 
     private final int cacheSize;
 
-    JwtVerifier(VerificationKeys keys, String issuer, Clock clock) {
-        this(keys, issuer, clock, CACHE_SIZE);
+    JwtVerifier(VerificationKeys keys, String issuer, String audience, TokenEpochs epochs, Clock clock) {
+        this(keys, issuer, audience, epochs, clock, CACHE_SIZE);
     }
 
-    JwtVerifier(VerificationKeys keys, String issuer, Clock clock, int cacheSize) {
+    JwtVerifier(VerificationKeys keys, String issuer, String audience, TokenEpochs epochs, Clock clock, int cacheSize) {
         this.keys = keys;
         this.issuer = issuer;
+        this.audience = audience;
+        this.epochs = epochs;
         this.clock = clock;
         this.cacheSize = cacheSize;
     }
@@ -62,6 +68,15 @@ final class JwtVerifier implements TokenVerifier {
      * @return claims, empty when the token is not valid for any reason
      */
     Optional<JWTClaimsSet> claims(String token) {
+        return signedClaims(token).filter(this::notRevoked);
+    }
+
+    private boolean notRevoked(JWTClaimsSet claims) {
+        return claims.getClaim(TokenEpochs.CLAIM) instanceof Number epoch && claims.getSubject() != null
+                && epochs.current(claims.getSubject(), epoch.longValue());
+    }
+
+    private Optional<JWTClaimsSet> signedClaims(String token) {
         if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
             return Optional.empty();
         }
@@ -80,7 +95,8 @@ final class JwtVerifier implements TokenVerifier {
                 return Optional.empty();
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            if (!timely(claims) || !issuer.equals(claims.getIssuer())) {
+            if (!timely(claims) || !issuer.equals(claims.getIssuer())
+                    || claims.getAudience() == null || !claims.getAudience().contains(audience)) {
                 return Optional.empty();
             }
             remember(token, new Verified(claims, header.getKeyID(), key.get()));

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Counts failed logins per key (an email, a client address): after {@code maxFailures} failures within
- * {@link #WINDOW}, the key is locked out for {@code lockout}. In memory, per process: with several auth
+ * Counts failed logins per key (an email, a client address), or registrations per client address: after
+ * {@code maxFailures} of them within {@link #WINDOW}, the key is locked out for {@code lockout}. In memory, per process: with several auth
  * replicas each counts on its own, which still bounds guessing to replicas × limit.
  */
 final class LoginThrottle {

@@ -8,6 +8,7 @@ import com.password4j.types.Argon2;
  * argon2id password hashes (password4j), stored in the PHC string form that carries its own salt and
  * parameters, so raising the parameters later leaves old hashes verifiable. Parameters: 19 MiB, 2
  * passes, 1 lane (OWASP's first argon2id recommendation); docs/configuration.md has the measured cost.
+ * Every hash and verification runs in the {@link HashingPool}, which bounds how many run at once.
  */
 final class PasswordHasher {
     static final int MEMORY_KIB = 19 * 1024;
@@ -18,20 +19,43 @@ final class PasswordHasher {
 
     private final Argon2Function function =
             Argon2Function.getInstance(MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_LENGTH, Argon2.ID);
+    private final HashingPool pool;
     /** Checked against for unknown emails, so they cost as much as known ones. */
-    private final String dummyHash = hash("dummy password for unknown emails");
+    private final String dummyHash;
 
+    PasswordHasher(HashingPool pool) {
+        this.pool = pool;
+        // at start, on the starting thread: no request waits for it, so the pool's wait does not apply
+        this.dummyHash = hashNow("dummy password for unknown emails");
+    }
+
+    /**
+     * A new hash with a random salt.
+     *
+     * @throws dev.mp3conv.server.http.ProblemException 503 when the pool stays busy
+     */
     String hash(String password) {
+        return pool.run(() -> hashNow(password));
+    }
+
+    private String hashNow(String password) {
         return Password.hash(password).addRandomSalt(SALT_LENGTH).with(function).getResult();
     }
 
+    /**
+     * Whether a password matches a stored hash.
+     *
+     * @throws dev.mp3conv.server.http.ProblemException 503 when the pool stays busy
+     */
     boolean matches(String password, String hash) {
-        try {
-            return Password.check(password, hash).with(Argon2Function.getInstanceFromHash(hash));
-        } catch (RuntimeException e) {
-            // a corrupt stored hash never matches
-            return false;
-        }
+        return pool.run(() -> {
+            try {
+                return Password.check(password, hash).with(Argon2Function.getInstanceFromHash(hash));
+            } catch (RuntimeException e) {
+                // a corrupt stored hash never matches
+                return false;
+            }
+        });
     }
 
     /** Spends the time of one verification without a user, so the answer time does not reveal whether an email exists. */

@@ -15,16 +15,17 @@ import com.nimbusds.jwt.SignedJWT;
 
 /**
  * Signs access tokens: ES256, {@code kid} header, claims {@code sub}, {@code email}, {@code admin},
- * {@code iat}, {@code exp}, {@code iss}.
+ * {@code iat}, {@code exp}, {@code iss}, {@code aud} and the user's token {@code epoch} ({@link TokenEpochs}).
  */
 final class TokenIssuer {
     private final ECDSASigner signer;
     private final String kid;
     private final String issuer;
+    private final String audience;
     private final Duration ttl;
     private final Clock clock;
 
-    TokenIssuer(SigningKeys keys, String issuer, Duration ttl, Clock clock) {
+    TokenIssuer(SigningKeys keys, String issuer, String audience, Duration ttl, Clock clock) {
         try {
             this.signer = new ECDSASigner(keys.signing());
         } catch (JOSEException e) {
@@ -32,6 +33,7 @@ final class TokenIssuer {
         }
         this.kid = keys.signing().getKeyID();
         this.issuer = issuer;
+        this.audience = audience;
         this.ttl = ttl;
         this.clock = clock;
     }
@@ -48,7 +50,9 @@ final class TokenIssuer {
                 .subject(user.id())
                 .claim("email", user.email())
                 .claim("admin", user.admin())
+                .claim(TokenEpochs.CLAIM, user.tokenEpoch())
                 .issuer(issuer)
+                .audience(audience)
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(ttl)))
                 .build();

@@ -12,8 +12,9 @@ import dev.mp3conv.model.UserView;
  * @param passwordHash argon2id hash in PHC form, never logged or sent
  * @param admin        whether the user is an administrator
  * @param createdAt    when the account was created
+ * @param tokenEpoch   raised by a password change; tokens carry the epoch they were issued in ({@link TokenEpochs})
  */
-record User(String id, String email, String passwordHash, boolean admin, Instant createdAt) {
+record User(String id, String email, String passwordHash, boolean admin, Instant createdAt, long tokenEpoch) {
     UserView view() {
         return new UserView(id, email, admin, createdAt);
     }

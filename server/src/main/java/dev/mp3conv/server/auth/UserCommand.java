@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -94,7 +95,7 @@ public final class UserCommand implements Callable<Integer> {
                     @Option(names = "--password-stdin", description = "read the password from the first line of stdin") boolean fromStdin) {
         String password = password(fromStdin);
         return withAccounts((accounts, users) -> {
-            if (!accounts.setPassword(email, password)) {
+            if (accounts.setPassword(email, password).isEmpty()) {
                 return notFound(email);
             }
             out().println("password changed for " + Accounts.normalize(email));
@@ -110,7 +111,9 @@ public final class UserCommand implements Callable<Integer> {
     private int withAccounts(AccountsTask task) {
         try (MetadataStore store = MetadataStore.open(config.get())) {
             UserRepository users = new UserRepository(store.mongo().database());
-            return task.run(new Accounts(users, new PasswordHasher(), Clock.systemUTC()), users);
+            // one hash at a time is all a command needs; the threads are daemons, the JVM exits without closing it
+            return task.run(new Accounts(users, new PasswordHasher(new HashingPool(1, Duration.ofMinutes(1))),
+                    Clock.systemUTC()), users);
         } catch (ProblemException e) {
             spec.commandLine().getErr().println("mp3conv-server: " + e.getMessage());
             return 1;

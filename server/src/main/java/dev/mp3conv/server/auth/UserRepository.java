@@ -5,11 +5,15 @@ import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
@@ -18,6 +22,8 @@ import org.bson.Document;
 import org.bson.types.ObjectId;
 
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Updates.combine;
+import static com.mongodb.client.model.Updates.inc;
 import static com.mongodb.client.model.Updates.set;
 
 /**
@@ -25,6 +31,7 @@ import static com.mongodb.client.model.Updates.set;
  * embedded stand-in enforces), so two registrations racing for one email cannot both win.
  */
 final class UserRepository {
+    private static final String TOKEN_EPOCH = "token_epoch";
     private final MongoCollection<Document> users;
 
     UserRepository(MongoDatabase database) {
@@ -47,7 +54,8 @@ final class UserRepository {
                 .append("email", user.email())
                 .append("password_hash", user.passwordHash())
                 .append("admin", user.admin())
-                .append("created_at", Date.from(created));
+                .append("created_at", Date.from(created))
+                .append(TOKEN_EPOCH, user.tokenEpoch());
         try {
             Await.done(users.insertOne(doc));
         } catch (MongoWriteException e) {
@@ -56,7 +64,8 @@ final class UserRepository {
             }
             throw e;
         }
-        return new User(id.toHexString(), user.email(), user.passwordHash(), user.admin(), created);
+        return new User(id.toHexString(), user.email(), user.passwordHash(), user.admin(), created,
+                user.tokenEpoch());
     }
 
     Optional<User> findByEmail(String email) {
@@ -78,14 +87,40 @@ final class UserRepository {
         return Await.first(users.deleteOne(eq("email", email))).map(r -> r.getDeletedCount() > 0).orElse(false);
     }
 
-    boolean setPasswordHash(String email, String hash) {
-        return Await.first(users.updateOne(eq("email", email), set("password_hash", hash)))
-                .map(r -> r.getMatchedCount() > 0).orElse(false);
+    /**
+     * Replaces a password hash and raises the token epoch, which revokes the user's earlier tokens.
+     *
+     * @return the user as changed, empty when no user has this email
+     */
+    Optional<User> setPasswordHash(String email, String hash) {
+        return Await.first(users.findOneAndUpdate(eq("email", email),
+                        combine(set("password_hash", hash), inc(TOKEN_EPOCH, 1L)),
+                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+                .map(UserRepository::toUser);
+    }
+
+    /**
+     * The current token epoch of a user, read for every verifier's cache.
+     *
+     * @param id user id
+     * @return the epoch, empty when there is no such user
+     */
+    OptionalLong tokenEpoch(String id) {
+        if (!ObjectId.isValid(id)) {
+            return OptionalLong.empty();
+        }
+        return Await.first(users.find(eq("_id", new ObjectId(id))).projection(Projections.include(TOKEN_EPOCH)).first())
+                .map(doc -> OptionalLong.of(epoch(doc))).orElse(OptionalLong.empty());
+    }
+
+    private static long epoch(Document doc) {
+        // accounts created before epochs existed have none: epoch 0
+        return doc.get(TOKEN_EPOCH) instanceof Number n ? n.longValue() : 0L;
     }
 
     private static User toUser(Document doc) {
         return new User(doc.getObjectId("_id").toHexString(), doc.getString("email"), doc.getString("password_hash"),
-                doc.getBoolean("admin", false), doc.getDate("created_at").toInstant());
+                doc.getBoolean("admin", false), doc.getDate("created_at").toInstant(), epoch(doc));
     }
 
     /** The email is already registered. */

@@ -57,6 +57,7 @@ final class AuthProxy implements RoleComponent {
                 .post("/validate", this::forward)
                 .post("/api/v1/users", this::forward)
                 .get("/api/v1/users/me", this::forward)
+                .put("/api/v1/users/me/password", this::forward)
                 .post("/api/v1/auth/token", this::forward)
                 .get("/.well-known/jwks.json", this::forward);
     }

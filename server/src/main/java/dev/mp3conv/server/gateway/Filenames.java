@@ -15,8 +15,9 @@ final class Filenames {
     }
 
     /**
-     * The base name of a client-supplied file name, without any directory part, control or
-     * format characters (e.g. bidi overrides), trimmed and at most 255 characters.
+     * The base name of a client-supplied file name, without any directory part, control or format
+     * characters (NUL, CR/LF, ESC, bidi overrides and isolates, zero-width characters, BOM), line or
+     * paragraph separators, trimmed and at most 255 characters.
      *
      * @param name the name the client sent, may be null
      * @return a safe name, {@value #FALLBACK} when nothing usable is left
@@ -28,14 +29,20 @@ final class Filenames {
         String base = name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
         StringBuilder clean = new StringBuilder(base.length());
         base.codePoints()
-                .filter(c -> !Character.isISOControl(c) && Character.getType(c) != Character.FORMAT
-                        && Character.getType(c) != Character.SURROGATE && Character.getType(c) != Character.UNASSIGNED)
+                .filter(Filenames::visible)
                 .forEach(clean::appendCodePoint);
         String trimmed = clean.toString().strip();
         if (trimmed.codePointCount(0, trimmed.length()) > MAX_LENGTH) {
             trimmed = trimmed.substring(0, trimmed.offsetByCodePoints(0, MAX_LENGTH)).strip();
         }
         return trimmed.isEmpty() || trimmed.equals(".") || trimmed.equals("..") ? FALLBACK : trimmed;
+    }
+
+    private static boolean visible(int c) {
+        int type = Character.getType(c);
+        return !Character.isISOControl(c) && type != Character.FORMAT && type != Character.SURROGATE
+                && type != Character.UNASSIGNED && type != Character.LINE_SEPARATOR
+                && type != Character.PARAGRAPH_SEPARATOR && type != Character.PRIVATE_USE;
     }
 
     /**

@@ -126,6 +126,17 @@ public class ProblemException extends RuntimeException {
     }
 
     /**
+     * 503 Service Unavailable with {@code Retry-After}.
+     *
+     * @param detail     what is unavailable
+     * @param retryAfter how long to wait
+     * @return the problem
+     */
+    public static ProblemException unavailable(String detail, Duration retryAfter) {
+        return new ProblemException(Status.SERVICE_UNAVAILABLE_503, detail, retryAfter, null);
+    }
+
+    /**
      * The HTTP status.
      *
      * @return status

@@ -50,6 +50,20 @@ final class AuthHttp {
         }
     }
 
+    HttpResponse<String> putJson(String path, Object body, String... headers) {
+        try {
+            return send(request(path, headers).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(body))));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Any method, any body (e.g. a multipart upload), with the given headers. */
+    HttpResponse<String> send(String method, String path, byte[] body, String... headers) {
+        return send(request(path, headers).method(method, HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     HttpResponse<String> post(String path, String... headers) {
         return send(request(path, headers).POST(HttpRequest.BodyPublishers.noBody()));
     }

@@ -55,6 +55,7 @@ class AuthIT {
                 "auth.login.max-failures", "3",
                 "auth.login.lockout", "1m",
                 "auth.login.client-address-header", "X-Forwarded-For",
+                "auth.registration.max-per-address", "1000",
                 "auth.admin.email", ADMIN_EMAIL,
                 "auth.admin.password", ADMIN_PASSWORD));
         http = new AuthHttp(server);
@@ -110,6 +111,8 @@ class AuthIT {
         assertThat(claims.getStringClaim("email")).isEqualTo(email);
         assertThat(claims.getBooleanClaim("admin")).isFalse();
         assertThat(claims.getIssuer()).isEqualTo("mp3conv");
+        assertThat(claims.getAudience()).containsExactly("mp3conv-api");
+        assertThat(claims.getLongClaim("epoch")).isZero();
         assertThat(claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()).isEqualTo(3_600_000L);
     }
 
@@ -281,6 +284,12 @@ class AuthIT {
                 claims(sub, email, "mp3conv", now.plusSeconds(600), now.plusSeconds(4200), null)));
         forged.put("no expiry", sign(serverKey, serverKey.getKeyID(), claims(sub, email, "mp3conv", now, null, null)));
         forged.put("wrong issuer", sign(serverKey, serverKey.getKeyID(), claims(sub, email, "someone-else", now, now.plusSeconds(3600), null)));
+        forged.put("no audience", sign(serverKey, serverKey.getKeyID(), new JWTClaimsSet.Builder(good).audience((String) null).build()));
+        forged.put("other audience", sign(serverKey, serverKey.getKeyID(), new JWTClaimsSet.Builder(good).audience("other-api").build()));
+        forged.put("no epoch", sign(serverKey, serverKey.getKeyID(), new JWTClaimsSet.Builder(good).claim("epoch", null).build()));
+        forged.put("a later epoch", sign(serverKey, serverKey.getKeyID(), new JWTClaimsSet.Builder(good).claim("epoch", 1L).build()));
+        forged.put("a user that does not exist", sign(serverKey, serverKey.getKeyID(),
+                new JWTClaimsSet.Builder(good).subject("0123456789abcdef01234567").build()));
         forged.put("unknown kid", sign(serverKey, "unknown-kid", good));
         forged.put("no kid", sign(serverKey, null, good));
         forged.put("signature tampered", parts[0] + "." + parts[1] + "." + flipLastChar(parts[2]));
@@ -311,7 +320,8 @@ class AuthIT {
 
     private static JWTClaimsSet claims(String sub, String email, String issuer, Instant iat, Instant exp, Boolean admin) {
         JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder().subject(sub).claim("email", email)
-                .claim("admin", admin != null && admin).issuer(issuer).issueTime(Date.from(iat));
+                .claim("admin", admin != null && admin).claim("epoch", 0L).issuer(issuer).audience("mp3conv-api")
+                .issueTime(Date.from(iat));
         if (exp != null) {
             builder.expirationTime(Date.from(exp));
         }

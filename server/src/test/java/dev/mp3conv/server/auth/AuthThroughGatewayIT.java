@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import dev.mp3conv.server.Mp3convServer;
+import dev.mp3conv.server.testing.MemoryMongo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,8 +23,9 @@ class AuthThroughGatewayIT {
 
     @Test
     void everyAuthRouteWorksThroughTheGateway() {
-        try (Mp3convServer auth = AuthHttp.start(authDir, Map.of());
-             Mp3convServer gateway = AuthHttp.start(gatewayDir, Map.of("app.roles", "gateway",
+        try (MemoryMongo mongo = MemoryMongo.start("through-gateway");
+             Mp3convServer auth = AuthHttp.start(authDir, Map.of("mongodb.uri", mongo.uri()));
+             Mp3convServer gateway = AuthHttp.start(gatewayDir, Map.of("app.roles", "gateway", "mongodb.uri", mongo.uri(),
                      "auth.url", "http://127.0.0.1:" + auth.port()))) {
             AuthHttp client = new AuthHttp(gateway);
             String token = client.registerAndLogIn("split@example.com", "long enough password");
@@ -48,8 +50,9 @@ class AuthThroughGatewayIT {
 
     @Test
     void anUnreachableAuthServiceIsA503Problem() {
-        try (Mp3convServer auth = AuthHttp.start(authDir, Map.of());
-             Mp3convServer gateway = AuthHttp.start(gatewayDir, Map.of("app.roles", "gateway",
+        try (MemoryMongo mongo = MemoryMongo.start("through-gateway");
+             Mp3convServer auth = AuthHttp.start(authDir, Map.of("mongodb.uri", mongo.uri()));
+             Mp3convServer gateway = AuthHttp.start(gatewayDir, Map.of("app.roles", "gateway", "mongodb.uri", mongo.uri(),
                      "auth.url", "http://127.0.0.1:" + auth.port()))) {
             auth.close(); // closing twice is a no-op
             HttpResponse<String> token = new AuthHttp(gateway).postJson("/api/v1/auth/token",

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,6 +23,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.sun.net.httpserver.HttpServer;
 import dev.mp3conv.server.Mp3convServer;
 import dev.mp3conv.server.StartupException;
+import dev.mp3conv.server.testing.MemoryMongo;
 import dev.mp3conv.server.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,8 +42,9 @@ class RemoteJwksIT {
 
     @Test
     void aGatewayOnlyProcessVerifiesTokensWithTheAuthServicesKeys() {
-        try (Mp3convServer auth = AuthHttp.start(authDir, Map.of());
-             Mp3convServer gateway = AuthHttp.start(gatewayDir, Map.of("app.roles", "gateway",
+        try (MemoryMongo mongo = MemoryMongo.start("remote-jwks");
+             Mp3convServer auth = AuthHttp.start(authDir, Map.of("mongodb.uri", mongo.uri()));
+             Mp3convServer gateway = AuthHttp.start(gatewayDir, Map.of("app.roles", "gateway", "mongodb.uri", mongo.uri(),
                      "auth.url", "http://127.0.0.1:" + auth.port() + "/"))) {
             String token = new AuthHttp(auth).registerAndLogIn("remote@example.com", "long enough password");
 
@@ -56,6 +59,16 @@ class RemoteJwksIT {
     void aGatewayWithoutAuthRoleOrAuthUrlRefusesToStart() {
         assertThatThrownBy(() -> AuthHttp.start(gatewayDir, Map.of("app.roles", "gateway")))
                 .isInstanceOf(StartupException.class).hasMessageContaining("AUTH_URL");
+    }
+
+    @Test
+    void aGatewayWithoutAuthRoleOnAnEmbeddedStoreRefusesToStart() {
+        // it could not see the auth service's users, so it could not tell a revoked token
+        try (Mp3convServer auth = AuthHttp.start(authDir, Map.of())) {
+            assertThatThrownBy(() -> AuthHttp.start(gatewayDir, Map.of("app.roles", "gateway",
+                    "auth.url", "http://127.0.0.1:" + auth.port())))
+                    .isInstanceOf(StartupException.class).hasMessageContaining("MONGODB_URI");
+        }
     }
 
     @Test
@@ -78,7 +91,8 @@ class RemoteJwksIT {
             MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
             RemoteJwks jwks = new RemoteJwks(URI.create("http://127.0.0.1:" + jwksServer.getAddress().getPort()),
                     clock, Duration.ofSeconds(10));
-            JwtVerifier verifier = new JwtVerifier(jwks, "mp3conv", clock);
+            JwtVerifier verifier = new JwtVerifier(jwks, "mp3conv", "mp3conv-api",
+                    new TokenEpochs(id -> OptionalLong.of(0), Duration.ofSeconds(10), clock), clock);
             jwks.refresh(null);
 
             assertThat(verifier.verify(token(first, first.getKeyID(), clock.instant()))).isPresent();
@@ -116,7 +130,8 @@ class RemoteJwksIT {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         RemoteJwks jwks = new RemoteJwks(URI.create("http://127.0.0.1:" + jwksServer.getAddress().getPort()),
                 clock, Duration.ofSeconds(10));
-        JwtVerifier verifier = new JwtVerifier(jwks, "mp3conv", clock);
+        JwtVerifier verifier = new JwtVerifier(jwks, "mp3conv", "mp3conv-api",
+                new TokenEpochs(id -> OptionalLong.of(0), Duration.ofSeconds(10), clock), clock);
         jwks.refresh(null);
         jwksServer.stop(0);
 
@@ -127,7 +142,7 @@ class RemoteJwksIT {
 
     private static String token(ECKey key, String kid, Instant now) {
         return AuthIT.sign(key, kid, new JWTClaimsSet.Builder().subject("0123456789abcdef01234567").claim("email", "x@example.com")
-                .claim("admin", false).issuer("mp3conv").issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(600)))
+                .claim("admin", false).claim("epoch", 0L).issuer("mp3conv").audience("mp3conv-api").issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(600)))
                 .build());
     }
 }
