@@ -87,7 +87,7 @@ final class FakeApi implements AutoCloseable {
                     progress, 12.5, "v-" + id, state == JobState.DONE ? "m-" + id : null,
                     state == JobState.DONE ? (long) mp3.length : null, upload.fields().get("bitrate"),
                     upload.fields().containsKey("quality") ? Integer.valueOf(upload.fields().get("quality")) : null,
-                    1, state == JobState.FAILED ? failure : null, createdAt, createdAt);
+                    1, state == JobState.FAILED ? failure : null, createdAt, createdAt, null, null);
         }
     }
 
@@ -223,7 +223,7 @@ final class FakeApi implements AutoCloseable {
         } else if (users.putIfAbsent(c.email().toLowerCase(), c.password()) != null) {
             problem(ex, 409, "Conflict", "an account with this email already exists");
         } else {
-            json(ex, 201, new UserView("u-" + c.email(), c.email().toLowerCase(), false, NOW));
+            json(ex, 201, new UserView("u-" + c.email(), c.email().toLowerCase(), false, NOW, 0, null));
         }
     }
 

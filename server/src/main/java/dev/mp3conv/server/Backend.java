@@ -6,6 +6,8 @@ import java.time.Clock;
 import java.util.Set;
 
 import dev.mp3conv.server.jobs.JobRepository;
+import dev.mp3conv.server.jobs.Retention;
+import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.queue.InProcessJobQueue;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.QueueMetrics;
@@ -29,6 +31,7 @@ import io.helidon.metrics.api.Metrics;
  */
 public final class Backend implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Backend.class.getName());
+    private static final long DEFAULT_QUOTA = 10L << 30;
 
     private final Config config;
     private final Set<Role> roles;
@@ -37,6 +40,7 @@ public final class Backend implements AutoCloseable {
     private final MetadataStore metadata;
     private final BlobStore blobs;
     private final JobRepository jobs;
+    private final StorageQuota quota;
     private final JobQueue queue;
 
     private Backend(Config config, Set<Role> roles, Clock clock, MeterRegistry meters,
@@ -47,7 +51,10 @@ public final class Backend implements AutoCloseable {
         this.meters = meters;
         this.metadata = metadata;
         this.blobs = blobs;
-        this.jobs = new JobRepository(metadata.mongo().database(), clock);
+        Retention retention = Retention.from(config.get("retention"));
+        this.jobs = new JobRepository(metadata.mongo().database(), clock, retention);
+        this.quota = new StorageQuota(metadata.mongo().database(), jobs,
+                Settings.size(config.get("quota.user"), DEFAULT_QUOTA), retention.orphans());
         this.queue = queue;
     }
 
@@ -195,6 +202,15 @@ public final class Backend implements AutoCloseable {
      */
     public JobRepository jobs() {
         return jobs;
+    }
+
+    /**
+     * Stored bytes per user against their quota.
+     *
+     * @return quota
+     */
+    public StorageQuota quota() {
+        return quota;
     }
 
     /**

@@ -46,7 +46,7 @@ public final class AuthRole implements RoleComponent {
                 new LoginThrottle(settings.maxLoginFailures() * 4, settings.lockout(), backend.clock()));
         ClientAddress clientAddress = new ClientAddress(settings.clientAddressHeader());
         AuthApi api = new AuthApi(accounts, login, users, keys, new AuthFilter(verifier), clientAddress,
-                settings.openRegistration());
+                settings.openRegistration(), backend.quota());
         return new AuthRole(verifier, api, new SeedAuthRoutes(login, verifier, clientAddress));
     }
 

@@ -3,6 +3,7 @@ package dev.mp3conv.server.auth;
 import java.time.Instant;
 
 import dev.mp3conv.model.UserView;
+import dev.mp3conv.server.jobs.StorageQuota;
 
 /**
  * A stored user.
@@ -14,8 +15,8 @@ import dev.mp3conv.model.UserView;
  * @param createdAt    when the account was created
  */
 record User(String id, String email, String passwordHash, boolean admin, Instant createdAt) {
-    UserView view() {
-        return new UserView(id, email, admin, createdAt);
+    UserView view(StorageQuota.Usage storage) {
+        return new UserView(id, email, admin, createdAt, storage.used(), storage.unlimited() ? null : storage.quota());
     }
 
     @Override

@@ -43,7 +43,8 @@ public final class ConverterRole implements RoleComponent {
         this.loopback = new LoopbackMediaServer(backend.blobs());
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("converter-lease").factory());
         this.worker = new ConversionWorker(workerId, settings, backend.jobs(), backend.blobs(), backend.queue(),
-                new MediaProbe(ffmpeg), transcoder, loopback, new ConversionMetrics(backend.meters()), ticker);
+                new MediaProbe(ffmpeg), transcoder, loopback, new ConversionMetrics(backend.meters()), ticker,
+                backend.quota());
     }
 
     /**

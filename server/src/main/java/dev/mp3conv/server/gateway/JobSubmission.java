@@ -11,6 +11,8 @@ import dev.mp3conv.server.auth.Principal;
 import dev.mp3conv.server.http.ProblemException;
 import dev.mp3conv.server.jobs.Job;
 import dev.mp3conv.server.jobs.JobRepository;
+import dev.mp3conv.server.jobs.Retention;
+import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.QueueUnavailableException;
 import dev.mp3conv.server.queue.Topic;
@@ -33,14 +35,16 @@ final class JobSubmission {
     private final BlobStore blobs;
     private final JobRepository jobs;
     private final JobQueue queue;
+    private final StorageQuota quota;
     private final GatewayMetrics metrics;
 
-    JobSubmission(UploadReceiver receiver, BlobStore blobs, JobRepository jobs, JobQueue queue,
+    JobSubmission(UploadReceiver receiver, BlobStore blobs, JobRepository jobs, JobQueue queue, StorageQuota quota,
                   GatewayMetrics metrics) {
         this.receiver = receiver;
         this.blobs = blobs;
         this.jobs = jobs;
         this.queue = queue;
+        this.quota = quota;
         this.metrics = metrics;
     }
 
@@ -56,28 +60,41 @@ final class JobSubmission {
         long start = System.nanoTime();
         String jobId = new ObjectId().toHexString();
         UploadReceiver.Received upload;
+        // the declared body is reserved before a byte is read (a chunked body grows its reservation as it
+        // arrives), so concurrent uploads cannot pass the quota together; released on any failure
+        StorageQuota.Reservation reservation;
         try {
-            upload = receiver.receive(req, owner.userId(), jobId, which);
+            reservation = quota.reserve(owner.userId(), owner.admin(), req.headers().contentLength().orElse(0L));
         } catch (RuntimeException e) {
             metrics.rejected();
             throw e;
         }
-        Job job;
-        try {
-            Options options = Options.from(upload.fields());
-            job = Job.queued(jobId, owner.userId(), owner.email(), upload.filename(), upload.contentType(),
-                    upload.blob().length(), upload.sha256(), upload.blob().id(), options.bitrate(), options.quality(),
-                    // millisecond precision is what the store keeps, so this answer matches later reads
-                    jobs.now().truncatedTo(ChronoUnit.MILLIS));
-            jobs.insert(job);
-        } catch (RuntimeException e) {
-            metrics.rejected();
-            blobs.delete(upload.blob().id());
-            throw e;
+        try (reservation) {
+            try {
+                upload = receiver.receive(req, owner.userId(), jobId, which, reservation);
+            } catch (RuntimeException e) {
+                metrics.rejected();
+                throw e;
+            }
+            Job job;
+            try {
+                Options options = Options.from(upload.fields());
+                job = Job.queued(jobId, owner.userId(), owner.email(), upload.filename(), upload.contentType(),
+                        upload.blob().length(), upload.sha256(), upload.blob().id(), options.bitrate(),
+                        options.quality(), options.keep(),
+                        // millisecond precision is what the store keeps, so this answer matches later reads
+                        jobs.now().truncatedTo(ChronoUnit.MILLIS));
+                jobs.insert(job);
+            } catch (RuntimeException e) {
+                metrics.rejected();
+                blobs.delete(upload.blob().id());
+                throw e;
+            }
+            reservation.commit(job.size());
+            metrics.uploaded(job.size(), Duration.ofNanos(System.nanoTime() - start));
+            publish(job);
+            return job;
         }
-        metrics.uploaded(job.size(), Duration.ofNanos(System.nanoTime() - start));
-        publish(job);
-        return job;
     }
 
     private void publish(Job job) {
@@ -98,19 +115,21 @@ final class JobSubmission {
     }
 
     /**
-     * Conversion options of an upload: a CBR bitrate or a VBR quality, not both.
+     * Conversion options of an upload: a CBR bitrate or a VBR quality, not both, and how long to keep the MP3.
      *
      * @param bitrate e.g. {@code 192k}, or null
      * @param quality 0 (best) to 9, or null
+     * @param keep    retention asked ({@link Retention#parseKeep}), or null for the server's
      */
-    record Options(String bitrate, Integer quality) {
+    record Options(String bitrate, Integer quality, java.time.Duration keep) {
         static Options from(Map<String, String> fields) {
             String bitrate = blankToNull(fields.get("bitrate"));
             String quality = blankToNull(fields.get("quality"));
             if (bitrate != null && quality != null) {
                 throw ProblemException.badRequest("give either bitrate (CBR) or quality (VBR), not both");
             }
-            return new Options(bitrate == null ? null : bitrate(bitrate), quality == null ? null : quality(quality));
+            return new Options(bitrate == null ? null : bitrate(bitrate), quality == null ? null : quality(quality),
+                    Retention.parseKeep(fields.get("keep")));
         }
 
         private static String bitrate(String value) {

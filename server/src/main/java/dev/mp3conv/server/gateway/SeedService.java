@@ -47,6 +47,6 @@ final class SeedService implements HttpService {
                 .orElseThrow(() -> ProblemException.badRequest("fid required"));
         Job job = jobs.findByMp3(fid, AuthFilter.principal(req).userId())
                 .orElseThrow(() -> ProblemException.notFound("no such file"));
-        download.send(req, res, job);
+        download.send(req, res, JobsService.requireLive(job, jobs.now()));
     }
 }
