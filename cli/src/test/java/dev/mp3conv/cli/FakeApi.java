@@ -87,7 +87,9 @@ final class FakeApi implements AutoCloseable {
                     progress, 12.5, "v-" + id, state == JobState.DONE ? "m-" + id : null,
                     state == JobState.DONE ? (long) mp3.length : null, upload.fields().get("bitrate"),
                     upload.fields().containsKey("quality") ? Integer.valueOf(upload.fields().get("quality")) : null,
-                    1, state == JobState.FAILED ? failure : null, createdAt, createdAt, null, null);
+                    1, state == JobState.FAILED ? failure : null, createdAt, createdAt,
+                    state.terminal() ? createdAt.plus(java.time.Duration.ofDays(7)) : null,
+                    state.terminal() ? createdAt.plus(java.time.Duration.ofHours(1)) : null);
         }
     }
 
