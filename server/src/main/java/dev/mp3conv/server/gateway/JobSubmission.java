@@ -58,42 +58,39 @@ final class JobSubmission {
      */
     Job submit(ServerRequest req, Principal owner, UploadReceiver.FilePart which) {
         long start = System.nanoTime();
-        String jobId = new ObjectId().toHexString();
-        UploadReceiver.Received upload;
+        Job job;
         // the declared body is reserved before a byte is read (a chunked body grows its reservation as it
         // arrives), so concurrent uploads cannot pass the quota together; released on any failure
-        StorageQuota.Reservation reservation;
-        try {
-            reservation = quota.reserve(owner.userId(), owner.admin(), req.headers().contentLength().orElse(0L));
+        try (StorageQuota.Reservation reservation = quota.reserve(owner.userId(), owner.admin(),
+                req.headers().contentLength().orElse(0L))) {
+            job = store(req, owner, which, reservation);
+            reservation.commit(job.size());
         } catch (RuntimeException e) {
             metrics.rejected();
             throw e;
         }
-        try (reservation) {
-            try {
-                upload = receiver.receive(req, owner.userId(), jobId, which, reservation);
-            } catch (RuntimeException e) {
-                metrics.rejected();
-                throw e;
-            }
-            Job job;
-            try {
-                Options options = Options.from(upload.fields());
-                job = Job.queued(jobId, owner.userId(), owner.email(), upload.filename(), upload.contentType(),
-                        upload.blob().length(), upload.sha256(), upload.blob().id(), options.bitrate(),
-                        options.quality(), options.keep(),
-                        // millisecond precision is what the store keeps, so this answer matches later reads
-                        jobs.now().truncatedTo(ChronoUnit.MILLIS));
-                jobs.insert(job);
-            } catch (RuntimeException e) {
-                metrics.rejected();
-                blobs.delete(upload.blob().id());
-                throw e;
-            }
-            reservation.commit(job.size());
-            metrics.uploaded(job.size(), Duration.ofNanos(System.nanoTime() - start));
-            publish(job);
+        metrics.uploaded(job.size(), Duration.ofNanos(System.nanoTime() - start));
+        publish(job);
+        return job;
+    }
+
+    /** Blob first, then the job record; the blob is deleted when the record cannot be written. */
+    private Job store(ServerRequest req, Principal owner, UploadReceiver.FilePart which,
+                      StorageQuota.Reservation reservation) {
+        String jobId = new ObjectId().toHexString();
+        UploadReceiver.Received upload = receiver.receive(req, owner.userId(), jobId, which, reservation);
+        try {
+            Options options = Options.from(upload.fields());
+            Job job = Job.queued(jobId, owner.userId(), owner.email(), upload.filename(), upload.contentType(),
+                    upload.blob().length(), upload.sha256(), upload.blob().id(), options.bitrate(), options.quality(),
+                    options.keep(),
+                    // millisecond precision is what the store keeps, so this answer matches later reads
+                    jobs.now().truncatedTo(ChronoUnit.MILLIS));
+            jobs.insert(job);
             return job;
+        } catch (RuntimeException e) {
+            blobs.delete(upload.blob().id());
+            throw e;
         }
     }
 

@@ -166,8 +166,8 @@ public final class FileSystemBlobStore implements BlobStore {
 
     /**
      * Walks every shard: the file's modification time (when its bytes were last written) picks the
-     * candidates, the sidecar's completion time decides. The walk reads every directory entry, a few
-     * milliseconds per ten thousand blobs, which the sweeper's bounded pages spread over its runs.
+     * candidates, the sidecar's completion time decides. The walk reads every directory entry (but only
+     * the sidecars of the page it returns), each sweep: the bounded page bounds the work after it.
      */
     @Override
     public java.util.List<BlobInfo> olderThan(Instant before, String after, int limit) {
