@@ -182,6 +182,16 @@ VIDEO_QUEUE: {{ $v.queue.video | quote }}
 MP3_QUEUE: {{ $v.queue.mp3 | quote }}
 QUEUE_DELIVERY_LIMIT: {{ $v.queue.deliveryLimit | toString | quote }}
 {{- end }}
+{{- if or (eq .role "auth") (eq .role "gateway") }}
+{{- /* the gateway enforces the quota, auth shows it in GET /api/v1/users/me */}}
+USER_QUOTA: {{ $v.retention.userQuota | toString | quote }}
+{{- end }}
+{{- if or (eq .role "gateway") (eq .role "converter") }}
+{{- /* converters stamp expiry times on jobs that end; both run the sweeper that applies them */}}
+RETAIN_VIDEOS: {{ $v.retention.videos | toString | quote }}
+RETAIN_MP3S: {{ $v.retention.mp3s | toString | quote }}
+SWEEPER_INTERVAL: {{ $v.retention.sweeperInterval | toString | quote }}
+{{- end }}
 {{- if eq .role "gateway" }}
 AUTH_URL: {{ include "mp3conv.authUrl" .ctx | quote }}
 AUTH_ISSUER: {{ $v.auth.issuer | quote }}

@@ -11,7 +11,7 @@ import dev.mp3conv.model.JobView;
  * Renders jobs as text: an aligned table for lists, labelled lines for one job.
  */
 final class JobTable {
-    private static final String[] HEADERS = {"ID", "FILE", "STATE", "PROGRESS", "SIZE", "AGE"};
+    private static final String[] HEADERS = {"ID", "FILE", "STATE", "PROGRESS", "SIZE", "AGE", "EXPIRES"};
     private static final int MAX_FILE = 40;
 
     private JobTable() {
@@ -27,7 +27,8 @@ final class JobTable {
                 String.valueOf(job.state()),
                 percent(job.progress()),
                 Bytes.human(job.size()),
-                age(job.createdAt(), now)
+                age(job.createdAt(), now),
+                expires(job.expiresAt(), now)
             });
         }
         int[] widths = new int[HEADERS.length];
@@ -68,7 +69,27 @@ final class JobTable {
             }
         }
         line(text, "Created", job.createdAt() == null ? "-" : job.createdAt() + " (" + age(job.createdAt(), now) + " ago)");
+        if (job.videoExpiresAt() != null) {
+            line(text, "Video", (job.videoExpiresAt().isAfter(now) ? "kept until " : "deleted at ")
+                    + job.videoExpiresAt() + " (" + relative(job.videoExpiresAt(), now) + ")");
+        }
+        if (job.expiresAt() != null) {
+            line(text, "Expires", job.expiresAt() + " (" + relative(job.expiresAt(), now)
+                    + (job.expiresAt().isAfter(now) ? "" : ": the MP3 is deleted") + ")");
+        }
         return text.toString();
+    }
+
+    /** When the MP3 expires, for the table: {@code in 6d}, {@code expired}, or {@code -} while unfinished. */
+    static String expires(Instant expiresAt, Instant now) {
+        if (expiresAt == null) {
+            return "-";
+        }
+        return expiresAt.isAfter(now) ? "in " + age(now, expiresAt) : "expired";
+    }
+
+    private static String relative(Instant when, Instant now) {
+        return when.isAfter(now) ? "in " + age(now, when) : age(when, now) + " ago";
     }
 
     static String age(Instant createdAt, Instant now) {

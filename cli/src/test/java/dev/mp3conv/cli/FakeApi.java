@@ -88,7 +88,9 @@ final class FakeApi implements AutoCloseable {
                     state == JobState.DONE ? (long) mp3.length : null, state == JobState.DONE ? sha256Hex(mp3) : null,
                     upload.fields().get("bitrate"),
                     upload.fields().containsKey("quality") ? Integer.valueOf(upload.fields().get("quality")) : null,
-                    1, state == JobState.FAILED ? failure : null, createdAt, createdAt);
+                    1, state == JobState.FAILED ? failure : null, createdAt, createdAt,
+                    state.terminal() ? createdAt.plus(java.time.Duration.ofDays(7)) : null,
+                    state.terminal() ? createdAt.plus(java.time.Duration.ofHours(1)) : null);
         }
     }
 
@@ -233,7 +235,7 @@ final class FakeApi implements AutoCloseable {
         } else if (users.putIfAbsent(c.email().toLowerCase(), c.password()) != null) {
             problem(ex, 409, "Conflict", "an account with this email already exists");
         } else {
-            json(ex, 201, new UserView("u-" + c.email(), c.email().toLowerCase(), false, NOW));
+            json(ex, 201, new UserView("u-" + c.email(), c.email().toLowerCase(), false, NOW, 0, null));
         }
     }
 

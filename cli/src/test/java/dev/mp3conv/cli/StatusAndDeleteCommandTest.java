@@ -45,9 +45,9 @@ class StatusAndDeleteCommandTest {
         assertThat(r.exitCode()).as(r.toString()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(3);
-        assertThat(lines.get(0)).matches("ID +FILE +STATE +PROGRESS +SIZE +AGE");
-        assertThat(lines.get(1)).matches(recent.id + " +recent\\.mp4 +DONE +100% +2\\.0 KiB +5m");
-        assertThat(lines.get(2)).matches(old.id + " +old\\.mp4 +DONE +100% +3\\.0 MiB +3h");
+        assertThat(lines.get(0)).matches("ID +FILE +STATE +PROGRESS +SIZE +AGE +EXPIRES");
+        assertThat(lines.get(1)).matches(recent.id + " +recent\\.mp4 +DONE +100% +2\\.0 KiB +5m +in 6d");
+        assertThat(lines.get(2)).matches(old.id + " +old\\.mp4 +DONE +100% +3\\.0 MiB +3h +in 6d");
         assertThat(r.out()).doesNotContain("not-mine");
     }
 
@@ -103,6 +103,19 @@ class StatusAndDeleteCommandTest {
         JsonNode node = Json.mapper().readTree(json.out());
         assertThat(node.get("error").get("code").asText()).isEqualTo("no-audio");
         assertThat(node.get("created_at").asText()).isEqualTo("2026-11-30T11:58:00Z");
+    }
+
+    @Test
+    void oneFinishedJobSaysWhenItsVideoAndMp3AreDeleted() {
+        api.script = List.of(JobState.DONE);
+        FakeApi.Job recent = api.addJob("ann@example.com", "recent.mp4", 10, 5);
+        FakeApi.Job old = api.addJob("ann@example.com", "old.mp4", 10, 90);
+
+        assertThat(cli.run("status", recent.id).out())
+                .contains("Video    kept until 2026-11-30T12:55:00Z (in 55m)\n")
+                .contains("Expires  2026-12-07T11:55:00Z (in 6d)\n");
+        assertThat(cli.run("status", old.id).out())
+                .contains("Video    deleted at 2026-11-30T11:30:00Z (30m ago)\n");
     }
 
     @Test

@@ -7,6 +7,8 @@ import java.util.Set;
 
 import dev.mp3conv.server.jobs.JobChanges;
 import dev.mp3conv.server.jobs.JobRepository;
+import dev.mp3conv.server.jobs.Retention;
+import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.queue.InProcessJobQueue;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.QueueMetrics;
@@ -30,6 +32,7 @@ import io.helidon.metrics.api.Metrics;
  */
 public final class Backend implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Backend.class.getName());
+    private static final long DEFAULT_QUOTA = 10L << 30;
 
     private final Config config;
     private final Set<Role> roles;
@@ -38,6 +41,7 @@ public final class Backend implements AutoCloseable {
     private final MetadataStore metadata;
     private final BlobStore blobs;
     private final JobRepository jobs;
+    private final StorageQuota quota;
     private final JobQueue queue;
 
     private Backend(Config config, Set<Role> roles, Clock clock, MeterRegistry meters,
@@ -49,12 +53,15 @@ public final class Backend implements AutoCloseable {
         this.metadata = metadata;
         this.blobs = blobs;
         JobChanges changes = new JobChanges();
-        this.jobs = new JobRepository(metadata.mongo().database(), clock, changes);
+        Retention retention = Retention.from(config.get("retention"));
+        this.jobs = new JobRepository(metadata.mongo().database(), clock, retention, changes);
         // every process tells the others what it changed; gateways listen, for their event streams
         changes.forwardTo(queue::announce);
         if (roles.contains(Role.GATEWAY)) {
             queue.onAnnouncement(changes::changedElsewhere);
         }
+        this.quota = new StorageQuota(metadata.mongo().database(), jobs,
+                Settings.size(config.get("quota.user"), DEFAULT_QUOTA), retention.orphans());
         this.queue = queue;
     }
 
@@ -202,6 +209,15 @@ public final class Backend implements AutoCloseable {
      */
     public JobRepository jobs() {
         return jobs;
+    }
+
+    /**
+     * Stored bytes per user against their quota.
+     *
+     * @return quota
+     */
+    public StorageQuota quota() {
+        return quota;
     }
 
     /**

@@ -16,6 +16,7 @@ import dev.mp3conv.server.converter.ConverterRole;
 import dev.mp3conv.server.gateway.GatewayRole;
 import dev.mp3conv.server.http.ProblemException;
 import dev.mp3conv.server.http.Problems;
+import dev.mp3conv.server.jobs.ExpirySweep;
 import dev.mp3conv.server.jobs.JobSweeper;
 import dev.mp3conv.server.notify.NotifierRole;
 import dev.mp3conv.server.notify.WebhookService;
@@ -39,6 +40,8 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 public final class Mp3convServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Mp3convServer.class.getName());
     static final String ADMIN = "admin";
+    /** Videos, jobs, tombstones, orphan blobs and storage counts handled per step of one sweep. */
+    private static final int RETENTION_BATCH = 100;
 
     private final Backend backend;
     private final List<RoleComponent> components;
@@ -107,8 +110,13 @@ public final class Mp3convServer implements AutoCloseable {
             JobSweeper sweeper = new JobSweeper(backend.jobs(), backend.queue(),
                     Settings.duration(config.get("sweeper.grace"), Duration.ofMinutes(1)),
                     Settings.duration(config.get("sweeper.stale"), Duration.ofMinutes(15)),
-                    backend.blobs()::deleteAbandonedWrites);
+                    backend.blobs()::deleteAbandonedWrites,
+                    new ExpirySweep(backend.jobs(), backend.blobs(), backend.quota(), RETENTION_BATCH));
             backend.queue().onReconnect(sweeper::publishUnconfirmed);
+            if (backend.embedded()) {
+                // the embedded store belongs to this process: uploads counted by its previous run died with it
+                backend.quota().reconcileAllAfterRestart();
+            }
             components.forEach(RoleComponent::start);
             if (!backend.queue().durable()) {
                 sweeper.recoverAfterRestart();

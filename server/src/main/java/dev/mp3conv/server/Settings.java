@@ -51,6 +51,10 @@ public final class Settings {
             Map.entry("MP3CONV_ADMIN_EMAIL", "auth.admin.email"),
             Map.entry("MP3CONV_ADMIN_PASSWORD", "auth.admin.password"),
             Map.entry("UPLOAD_MAX_SIZE", "gateway.max-upload-size"),
+            Map.entry("USER_QUOTA", "quota.user"),
+            Map.entry("RETAIN_VIDEOS", "retention.videos"),
+            Map.entry("RETAIN_MP3S", "retention.mp3s"),
+            Map.entry("SWEEPER_INTERVAL", "sweeper.interval"),
             Map.entry("CONVERTER_FFMPEG", "converter.ffmpeg"),
             Map.entry("CONVERTER_CONCURRENCY", "converter.concurrency"),
             Map.entry("CONVERTER_LEASE", "converter.lease"),
@@ -150,7 +154,15 @@ public final class Settings {
         return Duration.ofSeconds(Long.parseLong(v));
     }
 
-    static long parseSize(String text) {
+    /**
+     * Parses a size such as {@code 10g}, {@code 512m}, {@code 1024}.
+     *
+     * @param text the size
+     * @return bytes
+     * @throws NumberFormatException when it is not one
+     * @throws ArithmeticException   when it does not fit a long
+     */
+    public static long parseSize(String text) {
         String v = text.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
         long factor = 1;
         char last = v.isEmpty() ? ' ' : v.charAt(v.length() - 1);

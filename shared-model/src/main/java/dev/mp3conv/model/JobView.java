@@ -26,6 +26,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param error           failure reason when FAILED
  * @param createdAt       when the upload finished
  * @param updatedAt       last change
+ * @param expiresAt       once the job ended: when its MP3 and the job expire (410 Gone afterwards)
+ * @param videoExpiresAt  once the job ended: when its source video is deleted
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record JobView(String id,
@@ -45,5 +47,7 @@ public record JobView(String id,
                       int attempts,
                       JobError error,
                       Instant createdAt,
-                      Instant updatedAt) {
+                      Instant updatedAt,
+                      Instant expiresAt,
+                      Instant videoExpiresAt) {
 }

@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param email     lower-cased email
  * @param admin     whether the user is an administrator
  * @param createdAt when the account was created
+ * @param storageUsed  bytes the user's videos, MP3s and unfinished uploads take
+ * @param storageQuota the most the user may store, or null for no limit
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record UserView(String id, String email, boolean admin, Instant createdAt) {
+public record UserView(String id, String email, boolean admin, Instant createdAt, long storageUsed, Long storageQuota) {
 }

@@ -159,8 +159,14 @@ class RoleDeploymentsTest {
                 entry("AUTH_URL", "http://" + Chart.name("auth") + ":8080"),
                 entry("AUTH_AUDIENCE", "mp3conv-api"), entry("AUTH_REVOCATION_CACHE_TTL", "10s"),
                 entry("PUBLIC_URL", "http://mp3converter.com"), entry("VIDEO_QUEUE", "video"),
-                entry("UPLOAD_MAX_SIZE", "4g"))
+                entry("UPLOAD_MAX_SIZE", "4g"), entry("USER_QUOTA", "10g"), entry("RETAIN_VIDEOS", "24h"),
+                entry("RETAIN_MP3S", "7d"), entry("SWEEPER_INTERVAL", "30s"))
                 .doesNotContainKeys("AUTH_SIGNING_KEY", "SMTP_PASSWORD");
+        assertThat(effectiveEnv(manifest, "auth")).containsEntry("USER_QUOTA", "10g")
+                .doesNotContainKeys("RETAIN_VIDEOS", "SWEEPER_INTERVAL");
+        assertThat(effectiveEnv(manifest, "converter")).contains(
+                entry("RETAIN_VIDEOS", "24h"), entry("RETAIN_MP3S", "7d"), entry("SWEEPER_INTERVAL", "30s"))
+                .doesNotContainKey("USER_QUOTA");
         assertThat(effectiveEnv(manifest, "converter")).contains(
                 entry("MONGODB_URI", mongo), entry("AMQP_URI", amqp), entry("CONVERTER_CONCURRENCY", "1"),
                 entry("VIDEO_QUEUE", "video"), entry("MP3_QUEUE", "mp3"), entry("QUEUE_DELIVERY_LIMIT", "5"))

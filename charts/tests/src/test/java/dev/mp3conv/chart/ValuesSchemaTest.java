@@ -56,6 +56,20 @@ class ValuesSchemaTest {
                 .hasMessageContaining("concurrency");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "videos|forever",
+        "mp3s|7 days",
+        "userQuota|10GB",
+        "sweeperInterval|-30s",
+    })
+    void retentionAndQuotaTakeTheServersForms(String key, String value) {
+        assertThatThrownBy(() -> Chart.renderText("retention:\n  " + key + ": \"" + value + "\"\n"))
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("retention")
+                .hasMessageContaining(key);
+    }
+
     @Test
     void externalStoresNeedAConnectionString() {
         assertThatThrownBy(() -> Chart.renderText("""

@@ -4,6 +4,7 @@ import dev.mp3conv.model.Credentials;
 import dev.mp3conv.model.TokenResponse;
 import dev.mp3conv.server.http.JsonBodies;
 import dev.mp3conv.server.http.ProblemException;
+import dev.mp3conv.server.jobs.StorageQuota;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -24,9 +25,11 @@ final class AuthApi implements HttpService {
     private final ClientAddress clientAddress;
     private final boolean openRegistration;
     private final LoginThrottle registrations;
+    private final StorageQuota quota;
 
     AuthApi(Accounts accounts, PasswordLogin login, UserRepository users, SigningKeys keys, AuthFilter filter,
-            ClientAddress clientAddress, boolean openRegistration, LoginThrottle registrations) {
+            ClientAddress clientAddress, boolean openRegistration, LoginThrottle registrations, StorageQuota quota) {
+        this.quota = quota;
         this.accounts = accounts;
         this.login = login;
         this.users = users;
@@ -61,13 +64,13 @@ final class AuthApi implements HttpService {
         Credentials body = JsonBodies.read(req, Credentials.class);
         User user = accounts.register(body.email(), body.password(), false);
         res.header(HeaderNames.LOCATION, "/api/v1/users/" + user.id());
-        JsonBodies.write(res, Status.CREATED_201, user.view());
+        JsonBodies.write(res, Status.CREATED_201, user.view(quota.usage(user.id(), user.admin())));
     }
 
     private void me(ServerRequest req, ServerResponse res) {
         User user = users.findById(AuthFilter.principal(req).userId())
                 .orElseThrow(() -> ProblemException.unauthorized("the account of this token no longer exists"));
-        JsonBodies.write(res, Status.OK_200, user.view());
+        JsonBodies.write(res, Status.OK_200, user.view(quota.usage(user.id(), user.admin())));
     }
 
     private void changePassword(ServerRequest req, ServerResponse res) {

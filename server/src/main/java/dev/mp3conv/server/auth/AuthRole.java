@@ -55,7 +55,8 @@ public final class AuthRole implements RoleComponent {
         ClientAddress clientAddress = new ClientAddress(settings.clientAddressHeader());
         AuthApi api = new AuthApi(accounts, login, users, keys, new AuthFilter(verifier), clientAddress,
                 settings.openRegistration(),
-                new LoginThrottle(settings.registrationMaxPerAddress(), LoginThrottle.WINDOW, backend.clock()));
+                new LoginThrottle(settings.registrationMaxPerAddress(), LoginThrottle.WINDOW, backend.clock()),
+                backend.quota());
         return new AuthRole(verifier, api, new SeedAuthRoutes(login, verifier, clientAddress), hashing);
     }
 

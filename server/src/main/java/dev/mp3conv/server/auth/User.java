@@ -3,6 +3,7 @@ package dev.mp3conv.server.auth;
 import java.time.Instant;
 
 import dev.mp3conv.model.UserView;
+import dev.mp3conv.server.jobs.StorageQuota;
 
 /**
  * A stored user.
@@ -15,8 +16,8 @@ import dev.mp3conv.model.UserView;
  * @param tokenEpoch   raised by a password change; tokens carry the epoch they were issued in ({@link TokenEpochs})
  */
 record User(String id, String email, String passwordHash, boolean admin, Instant createdAt, long tokenEpoch) {
-    UserView view() {
-        return new UserView(id, email, admin, createdAt);
+    UserView view(StorageQuota.Usage storage) {
+        return new UserView(id, email, admin, createdAt, storage.used(), storage.unlimited() ? null : storage.quota());
     }
 
     @Override

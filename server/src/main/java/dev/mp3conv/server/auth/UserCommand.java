@@ -10,11 +10,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 import dev.mp3conv.server.MetadataStore;
+import dev.mp3conv.server.Settings;
 import dev.mp3conv.server.http.ProblemException;
+import dev.mp3conv.server.jobs.JobRepository;
+import dev.mp3conv.server.jobs.Retention;
+import dev.mp3conv.server.jobs.StorageQuota;
 import io.helidon.config.Config;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +28,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code mp3conv-server user add|list|delete|set-password}: account administration against the configured
+ * {@code mp3conv-server user add|list|delete|set-password|quota}: account administration against the configured
  * metadata store (the same configuration as the server; only the store is opened, no web server).
  * Passwords come from a no-echo prompt or, with {@code --password-stdin}, the first line of standard
  * input; never from the command line, where {@code ps} and shell history would show them. With the
@@ -101,6 +106,50 @@ public final class UserCommand implements Callable<Integer> {
             out().println("password changed for " + Accounts.normalize(email));
             return 0;
         });
+    }
+
+    @Command(name = "quota", description = {"Sets a user's storage quota (videos, MP3s, unfinished uploads).",
+            "SIZE: bytes with an optional k, m, g, t suffix (binary units), 'unlimited', or 'default' "
+                    + "(USER_QUOTA; administrators are unlimited by default)."})
+    int quota(@Parameters(paramLabel = "EMAIL") String email, @Parameters(paramLabel = "SIZE") String size) {
+        Long bytes = quotaBytes(size);
+        Config settings = config.get();
+        try (MetadataStore store = MetadataStore.open(settings)) {
+            UserRepository users = new UserRepository(store.mongo().database());
+            Optional<User> user = users.findByEmail(Accounts.normalize(email));
+            if (user.isEmpty()) {
+                return notFound(email);
+            }
+            StorageQuota quotas = new StorageQuota(store.mongo().database(),
+                    new JobRepository(store.mongo().database(), Clock.systemUTC()),
+                    Settings.size(settings.get("quota.user"), 10L << 30), Retention.DEFAULTS.orphans());
+            quotas.setQuota(user.get().id(), bytes);
+            StorageQuota.Usage usage = quotas.usage(user.get().id(), user.get().admin());
+            out().println("quota of " + user.get().email() + ": "
+                    + (usage.unlimited() ? "unlimited" : usage.quota() + " bytes")
+                    + (bytes == null ? " (the default)" : "") + ", " + usage.used() + " bytes in use");
+            return 0;
+        }
+    }
+
+    private Long quotaBytes(String size) {
+        String value = size.strip().toLowerCase(java.util.Locale.ROOT);
+        if (value.equals("default")) {
+            return null;
+        }
+        if (value.equals("unlimited")) {
+            return StorageQuota.UNLIMITED;
+        }
+        try {
+            long bytes = Settings.parseSize(value);
+            if (bytes < 0) {
+                throw new NumberFormatException("negative");
+            }
+            return bytes;
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "SIZE must be bytes with an optional k, m, g, t suffix, 'unlimited' or 'default', not '" + size + "'");
+        }
     }
 
     private int notFound(String email) {

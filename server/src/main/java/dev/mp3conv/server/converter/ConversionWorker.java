@@ -14,8 +14,10 @@ import java.util.function.Consumer;
 
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobMessage;
+import dev.mp3conv.server.jobs.ExpirySweep;
 import dev.mp3conv.server.jobs.Job;
 import dev.mp3conv.server.jobs.JobRepository;
+import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.queue.Delivery;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.MessageHandler;
@@ -56,12 +58,14 @@ public final class ConversionWorker implements MessageHandler {
     private final ConversionMetrics metrics;
     private final ScheduledExecutorService ticker;
     private final FairShare fairShare;
+    private final StorageQuota quota;
+    private final ExpirySweep retention;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
     ConversionWorker(String workerId, ConverterSettings settings, JobRepository jobs, BlobStore blobs, JobQueue queue,
                      MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback, ConverterScratch scratch,
-                     ConversionMetrics metrics, ScheduledExecutorService ticker) {
+                     ConversionMetrics metrics, ScheduledExecutorService ticker, StorageQuota quota) {
         this.workerId = workerId;
         this.settings = settings;
         this.jobs = jobs;
@@ -74,6 +78,8 @@ public final class ConversionWorker implements MessageHandler {
         this.metrics = metrics;
         this.ticker = ticker;
         this.fairShare = new FairShare(jobs, queue, settings.perUser(), ticker);
+        this.quota = quota;
+        this.retention = new ExpirySweep(jobs, blobs, quota, 1);
     }
 
     @Override
@@ -246,14 +252,19 @@ public final class ConversionWorker implements MessageHandler {
     private boolean complete(Job job, BlobInfo mp3, String sha256, Mp3Encoding encoding, String bitrate,
                              RunningConversion conversion, double audioSeconds) {
         Optional<Job> done;
-        try {
-            done = jobs.complete(job.id(), workerId, mp3.id(), mp3.length(), sha256, bitrate);
-        } catch (RuntimeException e) {
-            // the update may have landed even though the answer was lost: keep the blob if it did
-            if (jobs.find(job.id()).map(j -> mp3.id().equals(j.mp3Fid())).orElse(false)) {
-                return true;
+        // the MP3 counts against its owner's storage from the moment the job says it is there
+        try (StorageQuota.Reservation charge = quota.begin(job.owner())) {
+            try {
+                done = jobs.complete(job.id(), workerId, mp3.id(), mp3.length(), sha256, bitrate);
+            } catch (RuntimeException e) {
+                // the update may have landed even though the answer was lost: keep the blob if it did
+                if (jobs.find(job.id()).map(j -> mp3.id().equals(j.mp3Fid())).orElse(false)) {
+                    charge.commit(mp3.length());
+                    return true;
+                }
+                throw e;
             }
-            throw e;
+            done.ifPresent(d -> charge.commit(mp3.length()));
         }
         if (done.isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "job {0}: lease lost before completion, MP3 discarded", job.id());
@@ -265,6 +276,12 @@ public final class ConversionWorker implements MessageHandler {
                 String.valueOf(conversion.elapsed().toMillis()), encoding.streamCopy() ? "stream copy" : "encoded",
                 String.valueOf(mp3.length()));
         publishFinished(done.get());
+        try {
+            retention.deleteVideoIfDue(done.get());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "job {0}: video not deleted yet, the sweeper will: {1}",
+                    job.id(), e.toString());
+        }
         return true;
     }
 

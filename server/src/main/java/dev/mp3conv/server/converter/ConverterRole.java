@@ -45,7 +45,8 @@ public final class ConverterRole implements RoleComponent {
         this.loopback = new LoopbackMediaServer(backend.blobs());
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("converter-lease").factory());
         this.worker = new ConversionWorker(workerId, settings, backend.jobs(), backend.blobs(), backend.queue(),
-                new MediaProbe(ffmpeg), transcoder, loopback, scratch, new ConversionMetrics(backend.meters()), ticker);
+                new MediaProbe(ffmpeg), transcoder, loopback, scratch, new ConversionMetrics(backend.meters()), ticker,
+                backend.quota());
     }
 
     /**

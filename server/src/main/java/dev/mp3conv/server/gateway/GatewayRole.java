@@ -52,7 +52,7 @@ public final class GatewayRole implements RoleComponent {
         Handler authenticate = new AuthFilter(verifier).handler();
         GatewayMetrics metrics = new GatewayMetrics(backend.meters());
         JobSubmission submission = new JobSubmission(new UploadReceiver(backend.blobs(), maxUpload), backend.blobs(),
-                backend.jobs(), backend.queue(), metrics);
+                backend.jobs(), backend.queue(), backend.quota(), metrics);
         Mp3Download download = new Mp3Download(backend.blobs(), metrics);
         JobEvents events = new JobEvents(backend.jobs(), EVENTS_POLL);
         // without the auth role here, the auth routes are forwarded so this gateway stays the one entry point
@@ -61,7 +61,8 @@ public final class GatewayRole implements RoleComponent {
                 : config.get("auth.url").asString().map(String::strip).filter(url -> !url.isEmpty())
                         .map(url -> AuthProxy.to(URI.create(url)));
         return new GatewayRole(
-                new JobsService(authenticate, submission, backend.jobs(), backend.blobs(), download, events, publicUrl),
+                new JobsService(authenticate, submission, backend.jobs(), backend.blobs(), backend.quota(), download, events,
+                        publicUrl),
                 new SeedService(authenticate, submission, backend.jobs(), download),
                 events,
                 authProxy);

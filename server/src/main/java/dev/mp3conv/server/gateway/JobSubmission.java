@@ -9,6 +9,8 @@ import dev.mp3conv.server.auth.Principal;
 import dev.mp3conv.server.http.ProblemException;
 import dev.mp3conv.server.jobs.Job;
 import dev.mp3conv.server.jobs.JobRepository;
+import dev.mp3conv.server.jobs.Retention;
+import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.QueueUnavailableException;
 import dev.mp3conv.server.queue.Topic;
@@ -28,14 +30,16 @@ final class JobSubmission {
     private final BlobStore blobs;
     private final JobRepository jobs;
     private final JobQueue queue;
+    private final StorageQuota quota;
     private final GatewayMetrics metrics;
 
-    JobSubmission(UploadReceiver receiver, BlobStore blobs, JobRepository jobs, JobQueue queue,
+    JobSubmission(UploadReceiver receiver, BlobStore blobs, JobRepository jobs, JobQueue queue, StorageQuota quota,
                   GatewayMetrics metrics) {
         this.receiver = receiver;
         this.blobs = blobs;
         this.jobs = jobs;
         this.queue = queue;
+        this.quota = quota;
         this.metrics = metrics;
     }
 
@@ -49,25 +53,15 @@ final class JobSubmission {
      */
     Job submit(ServerRequest req, Principal owner, UploadReceiver.FilePart which) {
         long start = System.nanoTime();
-        String jobId = new ObjectId().toHexString();
-        UploadReceiver.Received upload;
-        try {
-            upload = receiver.receive(req, owner.userId(), jobId, which);
-        } catch (RuntimeException e) {
-            metrics.rejected();
-            throw e;
-        }
         Job job;
-        try {
-            Mp3Options options = options(upload.fields());
-            job = Job.queued(jobId, owner.userId(), owner.email(), upload.filename(), upload.contentType(),
-                    upload.blob().length(), upload.sha256(), upload.blob().id(), options.bitrate(), options.quality(),
-                    // millisecond precision is what the store keeps, so this answer matches later reads
-                    jobs.now().truncatedTo(ChronoUnit.MILLIS));
-            jobs.insert(job);
+        // the declared body is reserved before a byte is read (a chunked body grows its reservation as it
+        // arrives), so concurrent uploads cannot pass the quota together; released on any failure
+        try (StorageQuota.Reservation reservation = quota.reserve(owner.userId(), owner.admin(),
+                req.headers().contentLength().orElse(0L))) {
+            job = store(req, owner, which, reservation);
+            reservation.commit(job.size());
         } catch (RuntimeException e) {
             metrics.rejected();
-            blobs.delete(upload.blob().id());
             throw e;
         }
         metrics.uploaded(job.size(), Duration.ofNanos(System.nanoTime() - start));
@@ -80,6 +74,26 @@ final class JobSubmission {
             return Mp3Options.fromFields(fields);
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest(e.getMessage());
+        }
+    }
+
+    /** Blob first, then the job record; the blob is deleted when the record cannot be written. */
+    private Job store(ServerRequest req, Principal owner, UploadReceiver.FilePart which,
+                      StorageQuota.Reservation reservation) {
+        String jobId = new ObjectId().toHexString();
+        UploadReceiver.Received upload = receiver.receive(req, owner.userId(), jobId, which, reservation);
+        try {
+            Mp3Options options = options(upload.fields());
+            Job job = Job.queued(jobId, owner.userId(), owner.email(), upload.filename(), upload.contentType(),
+                    upload.blob().length(), upload.sha256(), upload.blob().id(), options.bitrate(), options.quality(),
+                    Retention.parseKeep(upload.fields().get("keep")),
+                    // millisecond precision is what the store keeps, so this answer matches later reads
+                    jobs.now().truncatedTo(ChronoUnit.MILLIS));
+            jobs.insert(job);
+            return job;
+        } catch (RuntimeException e) {
+            blobs.delete(upload.blob().id());
+            throw e;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.mp3conv.server.gateway;
 
 import java.util.List;
+import java.util.Optional;
 
 import dev.mp3conv.model.JobPage;
 import dev.mp3conv.model.JobView;
@@ -10,6 +11,7 @@ import dev.mp3conv.server.http.JsonBodies;
 import dev.mp3conv.server.http.ProblemException;
 import dev.mp3conv.server.jobs.Job;
 import dev.mp3conv.server.jobs.JobRepository;
+import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.storage.BlobStore;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -32,16 +34,18 @@ final class JobsService implements HttpService {
     private final JobSubmission submission;
     private final JobRepository jobs;
     private final BlobStore blobs;
+    private final StorageQuota quota;
     private final Mp3Download download;
     private final JobEvents events;
     private final String publicUrl;
 
-    JobsService(Handler authenticate, JobSubmission submission, JobRepository jobs, BlobStore blobs,
+    JobsService(Handler authenticate, JobSubmission submission, JobRepository jobs, BlobStore blobs, StorageQuota quota,
                 Mp3Download download, JobEvents events, String publicUrl) {
         this.authenticate = authenticate;
         this.submission = submission;
         this.jobs = jobs;
         this.blobs = blobs;
+        this.quota = quota;
         this.download = download;
         this.events = events;
         this.publicUrl = publicUrl;
@@ -80,31 +84,63 @@ final class JobsService implements HttpService {
     }
 
     private void show(ServerRequest req, ServerResponse res) {
-        JsonBodies.answer(req, res, Status.OK_200, owned(req).view());
+        JsonBodies.answer(req, res, Status.OK_200, live(req).view());
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
         Job job = owned(req);
-        // record first: a converter still working on it then fails its lease check and drops its MP3
-        jobs.delete(job.id());
-        blobs.delete(job.videoFid());
-        if (job.mp3Fid() != null) {
-            blobs.delete(job.mp3Fid());
+        // record first: a converter still working on it then fails its lease check and drops its MP3;
+        // the record deleted says which blobs it still held (a tombstone holds none)
+        Optional<Job> deleted;
+        try (StorageQuota.Reservation change = quota.begin(job.owner())) {
+            deleted = jobs.deleteReturning(job.id());
+            deleted.ifPresent(gone -> change.commit(-gone.storedBytes()));
         }
+        deleted.filter(gone -> gone.expiredAt() == null).ifPresent(gone -> {
+            if (gone.videoDeletedAt() == null) {
+                blobs.delete(gone.videoFid());
+            }
+            if (gone.mp3Fid() != null) {
+                blobs.delete(gone.mp3Fid());
+            }
+        });
         res.status(Status.NO_CONTENT_204).send();
     }
 
     private void events(ServerRequest req, ServerResponse res) {
-        events.stream(res, owned(req));
+        events.stream(res, live(req));
     }
 
     private void mp3(ServerRequest req, ServerResponse res) {
-        download.send(req, res, owned(req));
+        download.send(req, res, live(req));
     }
 
     private Job owned(ServerRequest req) {
         String id = req.path().pathParameters().get("id");
         return jobs.findOwned(id, AuthFilter.principal(req).userId()).orElseThrow(JobsService::noSuchJob);
+    }
+
+    /** The caller's job unless it expired (410 then). */
+    private Job live(ServerRequest req) {
+        return requireLive(owned(req), jobs.now());
+    }
+
+    /**
+     * A job, unless it expired: from its expiry time on (the sweeper deletes its files shortly after) it
+     * is answered 410 Gone, saying when it expired.
+     *
+     * @param job the job
+     * @param now the time
+     * @return the job
+     * @throws ProblemException 410 when it expired
+     */
+    static Job requireLive(Job job, java.time.Instant now) {
+        if (job.expiredAt() != null || job.expiresAt() != null && !job.expiresAt().isAfter(now)) {
+            java.time.Instant when = job.expiresAt() != null ? job.expiresAt() : job.expiredAt();
+            throw ProblemException.gone("job " + job.id() + " expired at " + when + ": its MP3 ("
+                    + job.filename() + ") was deleted");
+        }
+        return job;
     }
 
     /**

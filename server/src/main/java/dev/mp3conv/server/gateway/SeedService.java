@@ -51,6 +51,6 @@ final class SeedService implements HttpService {
         // answered knows the job id: both name the same MP3
         Job job = jobs.findByMp3(fid, owner).or(() -> jobs.findOwned(fid, owner))
                 .orElseThrow(() -> ProblemException.notFound("no such file"));
-        download.send(req, res, job);
+        download.send(req, res, JobsService.requireLive(job, jobs.now()));
     }
 }

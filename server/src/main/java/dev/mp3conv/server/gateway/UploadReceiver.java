@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import dev.mp3conv.server.http.ProblemException;
+import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.storage.BlobInfo;
 import dev.mp3conv.server.storage.BlobMetadata;
 import dev.mp3conv.server.storage.BlobStore;
@@ -70,10 +71,13 @@ final class UploadReceiver {
      * @param owner   user id, recorded with the blob
      * @param jobId   job the blob will belong to
      * @param which   how the file part is recognised
+     * @param room    the owner's storage reservation, grown as the file arrives past it
      * @return the stored upload; the caller deletes {@code blob} if it cannot use it
-     * @throws ProblemException 400 for a malformed body or not exactly one file, 413 when too large
+     * @throws ProblemException 400 for a malformed body or not exactly one file, 413 when too large or when
+     *                          the file passes the owner's quota (what was stored is deleted)
      */
-    Received receive(ServerRequest request, String owner, String jobId, FilePart which) {
+    Received receive(ServerRequest request, String owner, String jobId, FilePart which,
+                     StorageQuota.Reservation room) {
         BlobInfo stored = null;
         String filename = null;
         String contentType = null;
@@ -97,7 +101,7 @@ final class UploadReceiver {
                 }
                 filename = Filenames.sanitise(part.filename().orElse(null));
                 contentType = contentType(part.contentType());
-                UploadSource source = new UploadSource(part.content(), maxUploadSize);
+                UploadSource source = new UploadSource(part.content(), maxUploadSize, room);
                 try {
                     stored = store(new BlobMetadata(owner, jobId, contentType, filename), source);
                     sha256 = source.sha256();
@@ -161,6 +165,9 @@ final class UploadReceiver {
     }
 
     private ProblemException requestProblem(IOException e) {
+        if (e instanceof UploadSource.QuotaCutException cut) {
+            return cut.problem();
+        }
         if (e instanceof UploadSource.UploadTooLargeException || e instanceof MultipartParts.BodyTooLargeException) {
             return ProblemException.tooLarge("the upload is larger than the limit of " + maxUploadSize + " bytes");
         }

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
 
+import dev.mp3conv.server.jobs.QuotaExceededException;
+import dev.mp3conv.server.jobs.StorageQuota;
+
 /**
  * The file part of an upload on its way into the blob store: counts the bytes, computes the SHA-256
  * (on a thread of its own, see {@link BackgroundSha256}) and stops at the size limit. It remembers whether a failure came from the request (client gone,
@@ -11,15 +14,20 @@ import java.util.Optional;
  * and 503 for the other.
  */
 final class UploadSource extends InputStream {
+    /** A body of unknown size reserves quota in steps of this much (one update of the count per step). */
+    private static final long GROW_STEP = 1L << 20;
+
     private final InputStream part;
     private final long maxSize;
+    private final StorageQuota.Reservation room;
     private final BackgroundSha256 sha256 = new BackgroundSha256();
     private long size;
     private IOException failure;
 
-    UploadSource(InputStream part, long maxSize) {
+    UploadSource(InputStream part, long maxSize, StorageQuota.Reservation room) {
         this.part = part;
         this.maxSize = maxSize;
+        this.room = room;
     }
 
     @Override
@@ -54,8 +62,25 @@ final class UploadSource extends InputStream {
             failure = new UploadTooLargeException(maxSize);
             throw failure;
         }
+        if (size > room.reserved()) {
+            growRoom(size - room.reserved());
+        }
         sha256.update(buffer, offset, filled);
         return filled;
+    }
+
+    /** Reserves a step ahead, or at the edge of the quota exactly what is needed; cuts the upload when even that does not fit. */
+    private void growRoom(long needed) throws QuotaCutException {
+        try {
+            room.grow(Math.max(needed, GROW_STEP));
+        } catch (QuotaExceededException ahead) {
+            try {
+                room.grow(needed);
+            } catch (QuotaExceededException e) {
+                failure = new QuotaCutException(e);
+                throw (QuotaCutException) failure;
+            }
+        }
     }
 
     private int readPart(byte[] buffer, int offset, int length) throws IOException {
@@ -98,6 +123,21 @@ final class UploadSource extends InputStream {
     void release() {
         if (!sha256.ended()) {
             sha256.abandon();
+        }
+    }
+
+    /** The file passed its owner's storage quota while it arrived. */
+    static final class QuotaCutException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final transient QuotaExceededException problem;
+
+        QuotaCutException(QuotaExceededException problem) {
+            super(problem.getMessage());
+            this.problem = problem;
+        }
+
+        QuotaExceededException problem() {
+            return problem;
         }
     }
 

@@ -95,6 +95,16 @@ public class ProblemException extends RuntimeException {
     }
 
     /**
+     * 410 Gone.
+     *
+     * @param detail what is gone and since when
+     * @return the problem
+     */
+    public static ProblemException gone(String detail) {
+        return new ProblemException(Status.GONE_410, detail);
+    }
+
+    /**
      * 413 Content Too Large.
      *
      * @param detail the limit that was exceeded

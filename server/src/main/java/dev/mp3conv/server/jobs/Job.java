@@ -37,6 +37,11 @@ import dev.mp3conv.model.JobView;
  * @param notifyError      why the notification failed for good
  * @param createdAt        creation time
  * @param updatedAt        last change
+ * @param keep             how long the owner asked to keep the MP3 ({@link Retention#parseKeep}), or null
+ * @param videoExpiresAt   once finished: when the source video is deleted
+ * @param expiresAt        once finished: when the MP3 and the job expire
+ * @param videoDeletedAt   when the source video was deleted (claimed before the blob is deleted)
+ * @param expiredAt        when the job expired: it is a tombstone that answers 410 Gone
  */
 public record Job(String id,
                   String owner,
@@ -64,7 +69,12 @@ public record Job(String id,
                   String notifyChannel,
                   JobError notifyError,
                   Instant createdAt,
-                  Instant updatedAt) {
+                  Instant updatedAt,
+                  java.time.Duration keep,
+                  Instant videoExpiresAt,
+                  Instant expiresAt,
+                  Instant videoDeletedAt,
+                  Instant expiredAt) {
 
     /**
      * A new QUEUED job for a stored upload.
@@ -84,8 +94,45 @@ public record Job(String id,
      */
     public static Job queued(String id, String owner, String ownerEmail, String filename, String contentType,
                              long size, String sha256, String videoFid, String bitrate, Integer quality, Instant now) {
+        return queued(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, bitrate, quality, null, now);
+    }
+
+    /**
+     * A new QUEUED job whose owner asked to keep its MP3 for a while only.
+     *
+     * @param id          job id
+     * @param owner       user id
+     * @param ownerEmail  user email
+     * @param filename    sanitised file name
+     * @param contentType upload content type
+     * @param size        bytes
+     * @param sha256      hex digest
+     * @param videoFid    blob id
+     * @param bitrate     CBR bitrate or null
+     * @param quality     VBR quality or null
+     * @param keep        retention asked by the owner, or null for the server's
+     * @param now         creation time
+     * @return the job
+     */
+    public static Job queued(String id, String owner, String ownerEmail, String filename, String contentType,
+                             long size, String sha256, String videoFid, String bitrate, Integer quality,
+                             java.time.Duration keep, Instant now) {
         return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, JobState.QUEUED, 0,
-                null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now);
+                null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now,
+                keep, null, null, null, null);
+    }
+
+    /**
+     * Bytes this job holds in the blob store, as the owner's storage quota counts them: the video until it
+     * is deleted, the MP3 until the job expires.
+     *
+     * @return bytes
+     */
+    public long storedBytes() {
+        if (expiredAt != null) {
+            return 0;
+        }
+        return (videoDeletedAt == null ? size : 0) + (mp3Size == null ? 0 : mp3Size);
     }
 
     /**
@@ -95,7 +142,8 @@ public record Job(String id,
      */
     public JobView view() {
         return new JobView(id, filename, contentType, size, sha256, state, progress, durationSeconds, videoFid,
-                mp3Fid, mp3Size, mp3Sha256, bitrate, quality, attempts, error, createdAt, updatedAt);
+                mp3Fid, mp3Size, mp3Sha256, bitrate, quality, attempts, error, createdAt, updatedAt, expiresAt,
+                videoExpiresAt);
     }
 
     /**

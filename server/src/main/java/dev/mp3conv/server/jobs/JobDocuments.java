@@ -12,6 +12,17 @@ import org.bson.types.ObjectId;
  * Maps {@link Job} to and from its BSON document (snake_case field names).
  */
 final class JobDocuments {
+    /** Retention the owner asked for, in milliseconds. */
+    static final String KEEP_MS = "keep_ms";
+    /** When the source video is to be deleted (set when the job ends). */
+    static final String VIDEO_EXPIRES_AT = "video_expires_at";
+    /** When the MP3 and the job expire (set when the job ends). */
+    static final String EXPIRES_AT = "expires_at";
+    /** When the video was deleted; set by the claim that deletes it. */
+    static final String VIDEO_DELETED_AT = "video_deleted_at";
+    /** When the job expired; set by the claim that deletes its blobs, the record is a tombstone after. */
+    static final String EXPIRED_AT = "expired_at";
+
     private JobDocuments() {
     }
 
@@ -43,6 +54,11 @@ final class JobDocuments {
         putIfPresent(doc, "notified_at", JobRepository.date(job.notifiedAt()));
         putIfPresent(doc, "notify_channel", job.notifyChannel());
         putIfPresent(doc, "notify_error", error(job.notifyError()));
+        putIfPresent(doc, KEEP_MS, job.keep() == null ? null : job.keep().toMillis());
+        putIfPresent(doc, VIDEO_EXPIRES_AT, JobRepository.date(job.videoExpiresAt()));
+        putIfPresent(doc, EXPIRES_AT, JobRepository.date(job.expiresAt()));
+        putIfPresent(doc, VIDEO_DELETED_AT, JobRepository.date(job.videoDeletedAt()));
+        putIfPresent(doc, EXPIRED_AT, JobRepository.date(job.expiredAt()));
         return doc;
     }
 
@@ -73,7 +89,12 @@ final class JobDocuments {
                 doc.getString("notify_channel"),
                 error(doc.get("notify_error", Document.class)),
                 instant(doc, "created_at"),
-                instant(doc, "updated_at"));
+                instant(doc, "updated_at"),
+                doc.get(KEEP_MS) == null ? null : java.time.Duration.ofMillis(number(doc, KEEP_MS).longValue()),
+                instant(doc, VIDEO_EXPIRES_AT),
+                instant(doc, EXPIRES_AT),
+                instant(doc, VIDEO_DELETED_AT),
+                instant(doc, EXPIRED_AT));
     }
 
     private static void putIfPresent(Document doc, String key, Object value) {

@@ -25,6 +25,7 @@ import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gt;
 import static com.mongodb.client.model.Filters.in;
 import static com.mongodb.client.model.Filters.lt;
+import static com.mongodb.client.model.Filters.lte;
 import static com.mongodb.client.model.Filters.ne;
 import static com.mongodb.client.model.Filters.or;
 import static com.mongodb.client.model.Sorts.descending;
@@ -41,31 +42,67 @@ import static com.mongodb.client.model.Updates.unset;
 public final class JobRepository {
     private final MongoCollection<Document> jobs;
     private final Clock clock;
+    private final Retention retention;
     private final JobChanges changes;
 
     /**
-     * Opens the collection and declares its indexes; changes are announced to no one else.
+     * Opens the collection with the default retention; changes are announced to no one else.
      *
      * @param database metadata database
      * @param clock    time source (tests move it)
      */
     public JobRepository(MongoDatabase database, Clock clock) {
-        this(database, clock, new JobChanges());
+        this(database, clock, Retention.DEFAULTS, new JobChanges());
     }
 
     /**
-     * Opens the collection and declares its indexes.
+     * Opens the collection with the default retention.
      *
      * @param database metadata database
      * @param clock    time source (tests move it)
      * @param changes  where each change of a job's state or progress made through this repository is announced
      */
     public JobRepository(MongoDatabase database, Clock clock, JobChanges changes) {
+        this(database, clock, Retention.DEFAULTS, changes);
+    }
+
+    /**
+     * Opens the collection; changes are announced to no one else.
+     *
+     * @param database  metadata database
+     * @param clock     time source (tests move it)
+     * @param retention how long finished jobs keep their files: a job that ends gets its expiry times
+     */
+    public JobRepository(MongoDatabase database, Clock clock, Retention retention) {
+        this(database, clock, retention, new JobChanges());
+    }
+
+    /**
+     * Opens the collection and declares its indexes.
+     *
+     * @param database  metadata database
+     * @param clock     time source (tests move it)
+     * @param retention how long finished jobs keep their files: a job that ends gets its expiry times
+     * @param changes   where each change of a job's state or progress made through this repository is announced
+     */
+    public JobRepository(MongoDatabase database, Clock clock, Retention retention, JobChanges changes) {
         this.jobs = database.getCollection("jobs");
         this.clock = clock;
+        this.retention = retention;
         this.changes = changes;
         Await.done(jobs.createIndex(Indexes.compoundIndex(Indexes.ascending("owner"), Indexes.descending("_id"))));
         Await.done(jobs.createIndex(Indexes.ascending("state", "lease_until")));
+        Await.done(jobs.createIndex(Indexes.ascending(JobDocuments.VIDEO_EXPIRES_AT)));
+        Await.done(jobs.createIndex(Indexes.ascending(JobDocuments.EXPIRES_AT)));
+    }
+
+    /**
+     * The retention this repository stamps on jobs that end.
+     *
+     * @return retention
+     */
+    public Retention retention() {
+        return retention;
     }
 
     /**
@@ -140,9 +177,11 @@ public final class JobRepository {
      * @return up to {@code limit} jobs
      */
     public List<Job> list(String owner, String before, int limit) {
+        // expired jobs are tombstones: they answer 410 by id but are no longer listed
+        Bson mine = and(eq("owner", owner), eq(JobDocuments.EXPIRED_AT, null));
         Bson filter = before == null || !ObjectId.isValid(before)
-                ? eq("owner", owner)
-                : and(eq("owner", owner), lt("_id", new ObjectId(before)));
+                ? mine
+                : and(mine, lt("_id", new ObjectId(before)));
         List<Job> page = new ArrayList<>();
         for (Document doc : Await.all(jobs.find(filter).sort(descending("_id")).limit(limit))) {
             page.add(JobDocuments.toJob(doc));
@@ -159,6 +198,20 @@ public final class JobRepository {
     public boolean delete(String id) {
         return announced(id, ObjectId.isValid(id)
                 && Await.first(jobs.deleteOne(byId(id))).map(r -> r.getDeletedCount() > 0).orElse(false));
+    }
+
+    /**
+     * Deletes a job record and returns it, so the caller knows which blobs and bytes it held; of two
+     * callers only one gets it.
+     *
+     * @param id job id
+     * @return the deleted job, empty if there was none
+     */
+    public Optional<Job> deleteReturning(String id) {
+        if (!ObjectId.isValid(id)) {
+            return Optional.empty();
+        }
+        return Await.first(jobs.findOneAndDelete(byId(id))).map(JobDocuments::toJob);
     }
 
     /**
@@ -296,18 +349,20 @@ public final class JobRepository {
      */
     public Optional<Job> complete(String id, String worker, String mp3Fid, long mp3Size, String mp3Sha256,
                                   String bitrate) {
-        List<Bson> changes = new ArrayList<>(List.of(set("state", JobState.DONE.name()),
+        Instant now = now();
+        List<Bson> updates = new ArrayList<>(List.of(set("state", JobState.DONE.name()),
                 set("mp3_fid", mp3Fid),
                 set("mp3_size", mp3Size),
                 set("mp3_sha256", mp3Sha256),
                 set("progress", 1.0),
                 unset("lease_until"),
                 unset("lease_owner"),
-                set("updated_at", date(now()))));
+                set("updated_at", date(now))));
+        updates.addAll(expiry(id, now));
         if (bitrate != null) {
-            changes.add(set("bitrate", bitrate));
+            updates.add(set("bitrate", bitrate));
         }
-        Bson update = combine(changes);
+        Bson update = combine(updates);
         return Await.first(jobs.findOneAndUpdate(held(id, worker), update,
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob)
                 .map(this::announced);
@@ -326,11 +381,14 @@ public final class JobRepository {
         Bson condition = worker == null
                 ? and(byId(id), in("state", JobState.QUEUED.name(), JobState.CONVERTING.name()))
                 : held(id, worker);
-        Bson update = combine(set("state", JobState.FAILED.name()),
+        Instant now = now();
+        List<Bson> updates = new ArrayList<>(List.of(set("state", JobState.FAILED.name()),
                 set("error", JobDocuments.error(error)),
                 unset("lease_until"),
                 unset("lease_owner"),
-                set("updated_at", date(now())));
+                set("updated_at", date(now))));
+        updates.addAll(expiry(id, now));
+        Bson update = combine(updates);
         return Await.first(jobs.findOneAndUpdate(condition, update,
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob)
                 .map(this::announced);
@@ -473,6 +531,104 @@ public final class JobRepository {
         Bson filter = and(in("state", JobState.DONE.name(), JobState.FAILED.name()), eq("notified_at", null),
                 lt("updated_at", date(before)));
         return query(includePublished ? filter : and(filter, eq("mp3_published_at", null)), limit);
+    }
+
+    /**
+     * The expiry times of a job that ends now. The owner's {@code keep} is read first: it is set when the
+     * job is created and never changes, so reading it apart from the update cannot race.
+     */
+    private List<Bson> expiry(String id, Instant now) {
+        java.time.Duration keep = find(id).map(Job::keep).orElse(null);
+        return List.of(set(JobDocuments.VIDEO_EXPIRES_AT, date(now.plus(retention.videosFor(keep)))),
+                set(JobDocuments.EXPIRES_AT, date(now.plus(retention.mp3sFor(keep)))));
+    }
+
+    /**
+     * Finished jobs whose video is due for deletion and still there.
+     *
+     * @param now   the time
+     * @param limit at most this many
+     * @return the jobs
+     */
+    public List<Job> videosDue(Instant now, int limit) {
+        return query(and(lt(JobDocuments.VIDEO_EXPIRES_AT, date(now)), eq(JobDocuments.VIDEO_DELETED_AT, null),
+                eq(JobDocuments.EXPIRED_AT, null)), limit);
+    }
+
+    /**
+     * Claims the deletion of a job's video: exactly one caller (of any process) wins, and only while the
+     * video is due and not deleted yet. The winner deletes the blob; the record says it is gone from now on.
+     *
+     * @param id  job id
+     * @param now the time
+     * @return the job as it was before the claim, if this caller won
+     */
+    public Optional<Job> claimVideoDeletion(String id, Instant now) {
+        if (!ObjectId.isValid(id)) {
+            return Optional.empty();
+        }
+        return Await.first(jobs.findOneAndUpdate(and(byId(id), lte(JobDocuments.VIDEO_EXPIRES_AT, date(now)),
+                        eq(JobDocuments.VIDEO_DELETED_AT, null), eq(JobDocuments.EXPIRED_AT, null)),
+                        set(JobDocuments.VIDEO_DELETED_AT, date(now))))
+                .map(JobDocuments::toJob);
+    }
+
+    /**
+     * Finished jobs whose MP3 is due to expire.
+     *
+     * @param now   the time
+     * @param limit at most this many
+     * @return the jobs
+     */
+    public List<Job> expiryDue(Instant now, int limit) {
+        return query(and(lt(JobDocuments.EXPIRES_AT, date(now)), eq(JobDocuments.EXPIRED_AT, null)), limit);
+    }
+
+    /**
+     * Claims the expiry of a job: exactly one caller wins; the record stays as a tombstone (410 Gone)
+     * and the winner deletes its blobs.
+     *
+     * @param id  job id
+     * @param now the time
+     * @return the job as it was before the claim, if this caller won
+     */
+    public Optional<Job> claimExpiry(String id, Instant now) {
+        if (!ObjectId.isValid(id)) {
+            return Optional.empty();
+        }
+        return Await.first(jobs.findOneAndUpdate(and(byId(id), lte(JobDocuments.EXPIRES_AT, date(now)),
+                        eq(JobDocuments.EXPIRED_AT, null)),
+                        combine(set(JobDocuments.EXPIRED_AT, date(now)), set(JobDocuments.VIDEO_DELETED_AT, date(now)))))
+                .map(JobDocuments::toJob);
+    }
+
+    /**
+     * Deletes tombstones of jobs that expired before {@code before}.
+     *
+     * @param before expired before this
+     * @param limit  at most this many
+     * @return number deleted
+     */
+    public int deleteTombstones(Instant before, int limit) {
+        List<ObjectId> ids = Await.all(jobs.find(lt(JobDocuments.EXPIRED_AT, date(before)))
+                .projection(new Document("_id", 1)).limit(limit)).stream().map(d -> d.getObjectId("_id")).toList();
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return Await.first(jobs.deleteMany(and(in("_id", ids), lt(JobDocuments.EXPIRED_AT, date(before)))))
+                .map(r -> (int) r.getDeletedCount()).orElse(0);
+    }
+
+    /**
+     * Bytes a user's jobs hold in the blob store ({@link Job#storedBytes}), summed from the records: what
+     * the storage quota's running count must equal when no upload is under way.
+     *
+     * @param owner user id
+     * @return bytes
+     */
+    public long storedBytes(String owner) {
+        return Await.all(jobs.find(and(eq("owner", owner), eq(JobDocuments.EXPIRED_AT, null)))).stream()
+                .map(JobDocuments::toJob).mapToLong(Job::storedBytes).sum();
     }
 
     private List<Job> query(Bson filter, int limit) {

@@ -27,6 +27,8 @@ public final class JobSweeper implements AutoCloseable {
     private final Duration grace;
     private final Duration stale;
     private final ToIntFunction<Instant> abandonedWrites;
+    /** Retention; null for a sweeper that only republishes. */
+    private final ExpirySweep expiry;
     private ScheduledExecutorService timer;
 
     /**
@@ -56,11 +58,27 @@ public final class JobSweeper implements AutoCloseable {
      */
     public JobSweeper(JobRepository jobs, JobQueue queue, Duration grace, Duration stale,
                       ToIntFunction<Instant> abandonedWrites) {
+        this(jobs, queue, grace, stale, abandonedWrites, null);
+    }
+
+    /**
+     * New sweeper that also applies retention (expired videos and jobs, orphan blobs, storage counts).
+     *
+     * @param jobs            jobs collection
+     * @param queue           queue to republish to
+     * @param grace           how long a job may stay unpublished before it is republished
+     * @param stale           see {@link #JobSweeper(JobRepository, JobQueue, Duration, Duration, ToIntFunction)}
+     * @param abandonedWrites deletes blob writes idle since before the instant it is given
+     * @param expiry          the retention sweep, run after the republishing
+     */
+    public JobSweeper(JobRepository jobs, JobQueue queue, Duration grace, Duration stale,
+                      ToIntFunction<Instant> abandonedWrites, ExpirySweep expiry) {
         this.jobs = jobs;
         this.queue = queue;
         this.grace = grace;
         this.stale = stale;
         this.abandonedWrites = abandonedWrites;
+        this.expiry = expiry;
     }
 
     /**
@@ -121,6 +139,9 @@ public final class JobSweeper implements AutoCloseable {
         int abandoned = abandonedWrites.applyAsInt(staleBefore);
         if (abandoned > 0) {
             LOG.log(System.Logger.Level.INFO, "deleted {0} abandoned blob write(s)", abandoned);
+        }
+        if (expiry != null) {
+            expiry.sweep();
         }
         return count;
     }

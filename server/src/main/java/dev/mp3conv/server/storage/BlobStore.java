@@ -106,6 +106,17 @@ public interface BlobStore extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * One page of the blobs written before {@code before}, in the order of their ids, for the sweeper's
+     * walk over the store in bounded steps (blobs that no job holds are deleted).
+     *
+     * @param before only blobs completed before this
+     * @param after  only blobs whose id comes after this one in the store's order; empty for the first page
+     * @param limit  at most this many
+     * @return the blobs, in id order; fewer than {@code limit} when the walk reached the end
+     */
+    java.util.List<BlobInfo> olderThan(java.time.Instant before, String after, int limit);
+
     @Override
     void close();
 }

@@ -166,6 +166,50 @@ public final class FileSystemBlobStore implements BlobStore {
         return Files.exists(data) ? Optional.of(data) : Optional.empty();
     }
 
+    /**
+     * Walks every shard: the file's modification time (when its bytes were last written) picks the
+     * candidates, the sidecar's completion time decides. The walk reads every directory entry (but only
+     * the sidecars of the page it returns), each sweep: the bounded page bounds the work after it.
+     */
+    @Override
+    public java.util.List<BlobInfo> olderThan(Instant before, String after, int limit) {
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>();
+        try (DirectoryStream<Path> shards = Files.newDirectoryStream(blobs)) {
+            for (Path shard : shards) {
+                if (!Files.isDirectory(shard)) {
+                    continue;
+                }
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(shard)) {
+                    for (Path file : files) {
+                        String name = file.getFileName().toString();
+                        if (name.endsWith(".json") || name.compareTo(after) <= 0) {
+                            continue;
+                        }
+                        // mtime is at most the completion time: a blob with a later mtime is not old enough
+                        if (modifiedBefore(file, before)) {
+                            ids.add(name);
+                            if (ids.size() > limit) {
+                                ids.pollLast();
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreUnavailableException("cannot list blobs: " + e.getMessage(), e);
+        }
+        return ids.stream().map(this::info).flatMap(Optional::stream)
+                .filter(info -> info.created().isBefore(before)).toList();
+    }
+
+    private static boolean modifiedBefore(Path file, Instant before) throws IOException {
+        try {
+            return Files.getLastModifiedTime(file).toInstant().isBefore(before);
+        } catch (NoSuchFileException e) {
+            return false; // deleted during the walk
+        }
+    }
+
     @Override
     public boolean reachable() {
         return Files.isDirectory(blobs) && Files.isWritable(tmp);

@@ -28,6 +28,7 @@ import reactor.core.publisher.Mono;
 
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gt;
 import static com.mongodb.client.model.Filters.gte;
 import static com.mongodb.client.model.Filters.lt;
 import static com.mongodb.client.model.Filters.lte;
@@ -207,6 +208,14 @@ public final class GridFsBlobStore implements BlobStore {
             }
         }
         return deleted;
+    }
+
+    @Override
+    public java.util.List<BlobInfo> olderThan(Instant before, String after, int limit) {
+        org.bson.conversions.Bson old = lt("uploadDate", Date.from(before));
+        org.bson.conversions.Bson filter = after.isEmpty() ? old : and(old, gt("_id", key(after)));
+        return Await.all(files.find(filter).sort(ascending("_id")).limit(limit)).stream()
+                .map(GridFsBlobStore::toInfo).toList();
     }
 
     @Override

@@ -33,8 +33,12 @@ final class FakeConverter {
         Job job = backend.jobs().find(jobId).orElseThrow();
         BlobInfo blob = backend.blobs().write(new BlobMetadata(job.owner(), jobId, "audio/mpeg", "out.mp3"),
                 new ByteArrayInputStream(mp3));
-        return backend.jobs().complete(jobId, WORKER, blob.id(), blob.length(), GatewayClient.sha256(mp3), "192k")
-                .orElseThrow();
+        // counted against the owner's storage as the converter role does
+        try (var charge = backend.quota().begin(job.owner())) {
+            Job done = backend.jobs().complete(jobId, WORKER, blob.id(), blob.length(), GatewayClient.sha256(mp3), "192k").orElseThrow();
+            charge.commit(blob.length());
+            return done;
+        }
     }
 
     Job convert(String jobId, byte[] mp3) throws IOException {

@@ -67,6 +67,30 @@ abstract class BlobStoreContract {
     }
 
     @Test
+    void olderThanPagesThroughOldBlobsInIdOrderAndLeavesOutNewerOnes() throws Exception {
+        java.util.List<String> old = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            old.add(store().write(META, new ByteArrayInputStream(new byte[] {(byte) i})).id());
+        }
+        java.time.Instant last = store().info(old.getLast()).orElseThrow().created();
+        org.awaitility.Awaitility.await().until(() -> java.time.Instant.now().isAfter(last));
+        java.time.Instant cut = java.time.Instant.now();
+        org.awaitility.Awaitility.await().until(() -> java.time.Instant.now().isAfter(cut));
+        String newer = store().write(META, new ByteArrayInputStream(new byte[] {9})).id();
+        java.util.Collections.sort(old);
+
+        java.util.List<BlobInfo> first = store().olderThan(cut, "", 2);
+        assertThat(first).extracting(BlobInfo::id).containsExactly(old.get(0), old.get(1));
+        assertThat(first.getFirst().metadata()).isEqualTo(META);
+        java.util.List<BlobInfo> second = store().olderThan(cut, first.getLast().id(), 2);
+        assertThat(second).extracting(BlobInfo::id).as("a short page ends the walk").containsExactly(old.get(2));
+        assertThat(store().olderThan(java.time.Instant.now().plusSeconds(1), "", 10)).extracting(BlobInfo::id)
+                .contains(newer).hasSize(4);
+        store().delete(old.get(1));
+        assertThat(store().olderThan(cut, "", 10)).extracting(BlobInfo::id).containsExactly(old.get(0), old.get(2));
+    }
+
+    @Test
     void fiftyMegabytesRoundTripWithTheSameSha256() throws Exception {
         DigestInputStream source = new DigestInputStream(new GeneratedStream(BIG, 42, -1), sha256());
         BlobInfo info = store().write(META, source);
