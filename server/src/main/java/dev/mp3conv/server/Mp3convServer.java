@@ -16,6 +16,8 @@ import dev.mp3conv.server.gateway.GatewayRole;
 import dev.mp3conv.server.http.ProblemException;
 import dev.mp3conv.server.http.Problems;
 import dev.mp3conv.server.jobs.JobSweeper;
+import dev.mp3conv.server.jobs.UploadExpiry;
+import dev.mp3conv.server.jobs.UploadRepository;
 import dev.mp3conv.server.notify.NotifierRole;
 import dev.mp3conv.server.notify.WebhookService;
 import io.helidon.config.Config;
@@ -95,7 +97,9 @@ public final class Mp3convServer implements AutoCloseable {
             JobSweeper sweeper = new JobSweeper(backend.jobs(), backend.queue(),
                     Settings.duration(config.get("sweeper.grace"), Duration.ofMinutes(1)),
                     Settings.duration(config.get("sweeper.stale"), Duration.ofMinutes(15)),
-                    backend.blobs()::deleteAbandonedWrites);
+                    backend.blobs()::deleteAbandonedWrites,
+                    new UploadExpiry(new UploadRepository(backend.mongo().database(), backend.clock()),
+                            backend.blobs())::deleteExpired);
             components.forEach(RoleComponent::start);
             if (!backend.queue().durable()) {
                 sweeper.recoverAfterRestart();
@@ -127,7 +131,9 @@ public final class Mp3convServer implements AutoCloseable {
                 .addObserver(health.build())
                 .addObserver(MetricsObserver.create())
                 .build();
-        return WebServer.builder()
+        io.helidon.webserver.WebServerConfig.Builder builder = WebServer.builder();
+        components.forEach(c -> c.features().forEach(builder::addFeature));
+        return builder
                 .host(config.get("server.host").asString().orElse("0.0.0.0"))
                 .port(config.get("server.port").asInt().orElse(8080))
                 .shutdownHook(false)

@@ -80,7 +80,13 @@ final class JobSubmission {
         return job;
     }
 
-    private void publish(Job job) {
+    /**
+     * Publishes a stored QUEUED job's {@code video} message and records the confirm; when the queue is
+     * down the sweeper publishes it later.
+     *
+     * @param job the job
+     */
+    void publish(Job job) {
         try {
             queue.publish(Topic.VIDEO, job.message());
         } catch (QueueUnavailableException e) {

@@ -85,6 +85,10 @@ final class JobsService implements HttpService {
         Job job = owned(req);
         // record first: a converter still working on it then fails its lease check and drops its MP3
         jobs.delete(job.id());
+        if (job.state() == dev.mp3conv.model.JobState.UPLOADING) {
+            // still a resumable write: a PATCH running now fails its commit and stops
+            blobs.deleteResumable(job.videoFid());
+        }
         blobs.delete(job.videoFid());
         if (job.mp3Fid() != null) {
             blobs.delete(job.mp3Fid());
