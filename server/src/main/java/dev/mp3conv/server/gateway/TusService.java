@@ -46,6 +46,7 @@ final class TusService implements HttpService {
     static final HeaderName UPLOAD_CHECKSUM = HeaderNames.create("Upload-Checksum");
     static final HeaderName UPLOAD_DEFER_LENGTH = HeaderNames.create("Upload-Defer-Length");
     static final HeaderName UPLOAD_CONCAT = HeaderNames.create("Upload-Concat");
+    static final HeaderName METHOD_OVERRIDE = HeaderNames.create("X-HTTP-Method-Override");
     static final String PATH = "/api/v1/uploads";
     private static final Pattern NUMBER = Pattern.compile("\\d{1,19}");
     private static final Map<String, String> ALGORITHMS = Map.of("sha1", "SHA-1", "sha256", "SHA-256");
@@ -66,6 +67,7 @@ final class TusService implements HttpService {
                 .options("/{id}", this::options)
                 .any(authenticate)
                 .post("/", this::create)
+                .post("/{id}", this::overridden)
                 .head("/{id}", this::head)
                 .patch("/{id}", this::patch)
                 .delete("/{id}", this::terminate);
@@ -140,6 +142,21 @@ final class TusService implements HttpService {
         res.header(UPLOAD_OFFSET, String.valueOf(upload.offset()));
         expires(res, upload);
         res.status(Status.NO_CONTENT_204).send();
+    }
+
+    /**
+     * {@code POST} with {@code X-HTTP-Method-Override}: how clients on HTTP stacks without PATCH send it
+     * (tus-java-client on {@code HttpURLConnection} always does).
+     */
+    private void overridden(ServerRequest req, ServerResponse res) {
+        String method = req.headers().first(METHOD_OVERRIDE).orElse("").strip().toUpperCase(Locale.ROOT);
+        switch (method) {
+            case "PATCH" -> patch(req, res);
+            case "DELETE" -> terminate(req, res);
+            case "HEAD" -> head(req, res);
+            default -> throw new ProblemException(Status.METHOD_NOT_ALLOWED_405,
+                    "POST to an upload needs X-HTTP-Method-Override: PATCH, HEAD or DELETE");
+        }
     }
 
     private void terminate(ServerRequest req, ServerResponse res) {
