@@ -7,7 +7,8 @@ import java.time.Instant;
 
 /**
  * Progress for logs and pipes: one plain line when something changed and the interval
- * has passed, and a last line when done. No carriage returns, no escape sequences.
+ * has passed, and a last line when done. No carriage returns, no escape sequences. Byte counts show
+ * the real speed (bytes moved in this run, not those a resumed transfer started with) and the time left.
  */
 final class LineProgress implements Progress {
     private final PrintWriter err;
@@ -16,6 +17,8 @@ final class LineProgress implements Progress {
     private final String task;
     private final Progress.Unit unit;
     private final long max;
+    private final long start;
+    private final Instant started;
     private long current;
     private String status = "";
     private Instant lastLine;
@@ -28,7 +31,9 @@ final class LineProgress implements Progress {
         this.task = task;
         this.unit = unit;
         this.max = max;
+        this.start = start;
         this.current = start;
+        this.started = clock.instant();
     }
 
     @Override
@@ -63,11 +68,30 @@ final class LineProgress implements Progress {
     private String text() {
         String amount;
         if (unit == Progress.Unit.BYTES) {
-            amount = Bytes.human(current) + " of " + Bytes.human(max) + " (" + percent() + "%)";
+            amount = Bytes.human(current) + " of " + Bytes.human(max) + " (" + percent() + "%)" + speed();
         } else {
             amount = percent() + "%";
         }
         return status.isEmpty() ? amount : status + " " + amount;
+    }
+
+    private String speed() {
+        long millis = Duration.between(started, clock.instant()).toMillis();
+        if (millis < 1000 || current <= start || current >= max) {
+            return "";
+        }
+        long perSecond = (current - start) * 1000 / millis;
+        return ", " + Bytes.human(perSecond) + "/s, " + duration((max - current) / Math.max(1, perSecond)) + " left";
+    }
+
+    static String duration(long seconds) {
+        if (seconds < 60) {
+            return seconds + "s";
+        }
+        if (seconds < 3600) {
+            return seconds / 60 + "m " + seconds % 60 + "s";
+        }
+        return seconds / 3600 + "h " + seconds % 3600 / 60 + "m";
     }
 
     private long percent() {

@@ -10,7 +10,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * A progressbar bar, redrawn in place on the terminal.
+ * A progressbar bar, redrawn in place on the terminal, with speed and time left for byte counts.
  */
 final class TerminalProgress implements Progress {
     private final ProgressBar bar;
@@ -29,10 +29,8 @@ final class TerminalProgress implements Progress {
         } else {
             builder.setUnit("%", 1).hideEta();
         }
-        this.bar = builder.build();
-        if (start > 0) {
-            bar.stepTo(start);
-        }
+        // a resumed transfer starts at `start`: speed and time left count only what moves in this run
+        this.bar = builder.startsFrom(start, java.time.Duration.ZERO).build();
     }
 
     @Override

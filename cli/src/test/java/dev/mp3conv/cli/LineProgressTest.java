@@ -51,9 +51,22 @@ class LineProgressTest {
 
         assertThat(err.toString()).isEqualTo("""
                 Uploading a.mp4: 1.0 KiB of 4.0 KiB (25%)
-                Uploading a.mp4: 3.0 KiB of 4.0 KiB (75%)
+                Uploading a.mp4: 3.0 KiB of 4.0 KiB (75%), 1.0 KiB/s, 1s left
                 Uploading a.mp4: 4.0 KiB of 4.0 KiB (100%)
                 """);
+    }
+
+    @Test
+    void aResumedTransferShowsTheSpeedOfThisRunOnly() {
+        ManualClock clock = new ManualClock();
+        StringWriter err = new StringWriter();
+        LineProgress progress = new LineProgress(new PrintWriter(err), clock, Duration.ofSeconds(3),
+                "Uploading a.mp4", Progress.Unit.BYTES, 100L << 20, 40L << 20);
+        clock.now = clock.now.plusSeconds(10);
+        progress.update(50L << 20);
+        assertThat(err.toString()).isEqualTo("Uploading a.mp4: 50.0 MiB of 100.0 MiB (50%), 1.0 MiB/s, 50s left\n");
+        assertThat(LineProgress.duration(3725)).isEqualTo("1h 2m");
+        assertThat(LineProgress.duration(90)).isEqualTo("1m 30s");
     }
 
     @Test
