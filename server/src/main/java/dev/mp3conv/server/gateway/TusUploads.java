@@ -96,7 +96,15 @@ final class TusUploads {
             blobs.deleteResumable(fid);
             throw e;
         }
-        return new Upload(job, length, 0, expires);
+        Upload upload = new Upload(job, length, 0, expires);
+        if (length == 0) {
+            // nothing will be PATCHed: complete at once
+            String token = UUID.randomUUID().toString();
+            return uploads.lock(jobId, owner.userId(), token, LOCK_LEASE)
+                    .map(locked -> finish(locked, token, BackgroundSha256.newDigest()))
+                    .orElse(upload);
+        }
+        return upload;
     }
 
     /** The caller's upload; 404 when unknown or someone else's, 410 when expired but not yet swept. */

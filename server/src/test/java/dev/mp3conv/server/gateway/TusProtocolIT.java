@@ -225,6 +225,28 @@ class TusProtocolIT {
     }
 
     @Test
+    void deletingTheJobOfAnUnfinishedUploadDeletesItsBytes() throws Exception {
+        start();
+        String location = alice.created(1000);
+        alice.patch(location, 0, new byte[400]);
+        String fid = server.backend().jobs().find(id(location)).orElseThrow().videoFid();
+        HttpResponse<String> deleted = new GatewayClient(server.port(), ServerWithFakeAuth.ALICE_TOKEN)
+                .delete("/api/v1/jobs/" + id(location));
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        assertThat(alice.head(location).statusCode()).isEqualTo(404);
+        assertThat(server.backend().blobs().deleteResumable(fid)).as("its bytes are gone").isFalse();
+    }
+
+    @Test
+    void anEmptyUploadIsQueuedAtCreation() throws Exception {
+        start();
+        String location = alice.created(0);
+        assertThat(job(id(location)).state()).isEqualTo(JobState.QUEUED);
+        assertThat(job(id(location)).sha256()).isEqualTo(GatewayClient.sha256(new byte[0]));
+        assertThat(alice.offset(location)).isZero();
+    }
+
+    @Test
     void unfinishedUploadsExpireAndTheSweeperDeletesThem() throws Exception {
         start(Map.of("gateway.uploads.expiry", "1s", "sweeper.interval", "200ms"));
         String location = alice.created(1000);
