@@ -68,8 +68,13 @@ public final class GatewayRole implements RoleComponent {
                 : config.get("auth.url").asString().map(String::strip).filter(url -> !url.isEmpty())
                         .map(url -> AuthProxy.to(URI.create(url)));
         TusConfig tus = TusConfig.create(config.get("gateway.uploads"), maxUpload);
-        TusUploads uploads = new TusUploads(new UploadRepository(backend.mongo().database(), backend.clock()),
-                backend.blobs(), submission, UploadQuota.UNLIMITED, tus);
+        UploadRepository uploadRecords = new UploadRepository(backend.mongo().database(), backend.clock());
+        if (backend.embedded()) {
+            // this process owns the store: a lock left over can only be a PATCH its previous run died in, and
+            // the client resuming now should not wait out the lease
+            uploadRecords.unlockAll();
+        }
+        TusUploads uploads = new TusUploads(uploadRecords, backend.blobs(), submission, UploadQuota.UNLIMITED, tus);
         return new GatewayRole(
                 new JobsService(authenticate, submission, backend.jobs(), backend.blobs(), download, events, publicUrl),
                 new SeedService(authenticate, submission, backend.jobs(), download),

@@ -170,6 +170,17 @@ public final class UploadRepository {
     }
 
     /**
+     * Releases every upload lock: for a process that owns the store alone (the embedded store) at start,
+     * when the locks can only be leftovers of PATCHes its previous run was serving when it died.
+     *
+     * @return number of locks released
+     */
+    public long unlockAll() {
+        return Await.first(jobs.updateMany(and(eq("state", JobState.UPLOADING.name()), exists("upload_lock")),
+                combine(unset("upload_lock"), unset("upload_lock_until")))).map(r -> r.getModifiedCount()).orElse(0L);
+    }
+
+    /**
      * UPLOADING → QUEUED once every byte is stored: exactly one caller (the lock holder) wins, so the job is
      * queued once. {@code created_at} becomes now: the API's creation time is when the upload finished.
      *

@@ -314,6 +314,21 @@ class TusProtocolIT {
     }
 
     @Test
+    void aLockLeftByAPatchThePreviousRunDiedInDoesNotBlockTheResume() throws Exception {
+        start();
+        String location = alice.created(100);
+        // what a PATCH leaves when its process is killed: the lock, with most of its lease to run
+        dev.mp3conv.server.storage.Await.done(server.backend().mongo().database().getCollection("jobs").updateOne(
+                new org.bson.Document("_id", new org.bson.types.ObjectId(id(location))),
+                new org.bson.Document("$set", new org.bson.Document("upload_lock", "dead")
+                        .append("upload_lock_until", java.util.Date.from(java.time.Instant.now().plusSeconds(60))))));
+        assertThat(alice.patch(location, 0, new byte[100]).statusCode()).isEqualTo(423);
+        server.close();
+        start();
+        assertThat(alice.patch(location, 0, new byte[100]).statusCode()).isEqualTo(204);
+    }
+
+    @Test
     void chunksAboveTheConfiguredMaximumAreRefusedAndSmallerOnesPass() throws Exception {
         start(Map.of("gateway.uploads.max-chunk", "256k"));
         byte[] video = GatewayClient.randomBytes(600_000, 7);
