@@ -93,6 +93,53 @@ final class ApiClient {
         return send(request, null);
     }
 
+    /**
+     * Whether the server takes tus resumable uploads (older servers only take multipart).
+     *
+     * @return true when {@code OPTIONS /api/v1/uploads} describes a tus 1.0.0 endpoint
+     */
+    boolean resumableUploads() {
+        HttpRequest request = authorized("/api/v1/uploads").timeout(REQUEST_TIMEOUT)
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<String> response = exchange(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 404 || response.statusCode() == 405) {
+            return false;
+        }
+        check(response, response.body(), true, null);
+        return response.headers().firstValue("Tus-Version").orElse("").contains("1.0.0");
+    }
+
+    /** The tus creation endpoint. */
+    URI uploadsEndpoint() {
+        return uri("/api/v1/uploads");
+    }
+
+    /** The bearer token, for clients of the API that are not this class (the tus client). */
+    String bearerToken() {
+        if (token == null) {
+            throw CliException.loginNeeded("not logged in");
+        }
+        return token;
+    }
+
+    /**
+     * The error for an answer another HTTP client received, as this client would raise it.
+     *
+     * @param status     HTTP status
+     * @param body       the answer's body (a problem, usually)
+     * @param retryAfter its Retry-After header, or null
+     * @return the exception to throw
+     */
+    static RuntimeException failure(int status, String body, String retryAfter) {
+        Problem problem = problem(body);
+        if (status == 401) {
+            return CliException.loginNeeded("not logged in or the login expired");
+        }
+        return new ApiException(status, problem == null ? null : problem.title(),
+                problem == null ? null : problem.detail(),
+                retryAfter == null ? null : seconds(retryAfter).orElse(null));
+    }
+
     String jobJson(String id) {
         return send(authorized(jobPath(id)).timeout(REQUEST_TIMEOUT).GET().build(), id);
     }

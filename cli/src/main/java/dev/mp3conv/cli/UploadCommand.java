@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code mp3conv upload FILE...}: streams videos to the server and prints their job ids;
- * with {@code --wait} follows each conversion and downloads the MP3.
+ * with {@code --wait} follows each conversion and downloads the MP3. Uploads are resumable (tus, in
+ * {@code --chunk-size} requests): running the command again after an interruption resumes each file where
+ * the server stopped. A server without tus gets one multipart request per file.
  */
 @Command(name = "upload", mixinStandardHelpOptions = true,
          description = {"Upload videos for conversion and print their job ids.",
@@ -68,9 +70,24 @@ final class UploadCommand implements Callable<Integer> {
     @Option(names = "--force", description = "With --wait: overwrite existing MP3s.")
     boolean force;
 
+    @Option(names = "--chunk-size", paramLabel = "SIZE", defaultValue = "32m",
+            description = "Bytes per upload request (default: ${DEFAULT-VALUE}); smaller than a proxy's request limit.")
+    String chunkSize;
+
+    @Option(names = "--limit-rate", paramLabel = "RATE",
+            description = "Cap the upload speed, in bytes per second like curl's: 500k, 2m.")
+    String limitRate;
+
+    /** Whether the server takes tus uploads; asked once per run. */
+    private Boolean resumable;
+
     @Override
     public Integer call() throws IOException {
         Map<String, String> fields = encodingFields();
+        chunkBytes();
+        if (limitRate != null) {
+            Bytes.parse(limitRate, "--limit-rate");
+        }
         List<Path> videos = checkedFiles();
         List<Path> targets = wait ? checkedTargets(videos) : List.of();
         ApiClient api = root.api();
@@ -116,6 +133,14 @@ final class UploadCommand implements Callable<Integer> {
         return exit;
     }
 
+    private int chunkBytes() {
+        long bytes = Bytes.parse(chunkSize, "--chunk-size");
+        if (bytes < 64 * 1024 || bytes > Integer.MAX_VALUE) {
+            throw new CliException(ExitCode.USAGE, "--chunk-size must be between 64k and 2047m");
+        }
+        return (int) bytes;
+    }
+
     static String reason(JobView job) {
         if (job.error() == null) {
             return "no reason given";
@@ -125,6 +150,16 @@ final class UploadCommand implements Callable<Integer> {
     }
 
     private JobView upload(ApiClient api, Path video, Map<String, String> fields, PrintWriter err) throws IOException {
+        if (resumable == null) {
+            resumable = api.resumableUploads();
+        }
+        if (resumable) {
+            String id = new ResumableUploader(api, new UploadUrls(root.env().configDir()), root.env(), err,
+                    chunkBytes(), limitRate == null ? 0 : Bytes.parse(limitRate, "--limit-rate"))
+                    .upload(video, mediaType(video).toString(), fields);
+            return api.job(id);
+        }
+        // a server without tus: one multipart request
         long size = Files.size(video);
         try (Progress progress = Progress.open(root.env(), err, "Uploading " + video.getFileName(),
                 Progress.Unit.BYTES, size, 0)) {

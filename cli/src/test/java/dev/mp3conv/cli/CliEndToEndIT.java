@@ -138,6 +138,52 @@ class CliEndToEndIT {
         assertProbesAs192kMp3(work.resolve("sample.mp3"));
     }
 
+    @Test
+    void anUploadKilledMidWayResumesWhereTheServerStoppedOnTheNextRun(@TempDir Path work, @TempDir Path config)
+            throws Exception {
+        Files.copy(sample, work.resolve("sample.mp4"));
+        long size = Files.size(sample);
+        Launcher mp3conv = new Launcher(work, config, url);
+        assertThat(mp3conv.piped(PASSWORD, "register", "--email", "killed@example.com", "--password-stdin").exitCode()).isZero();
+        assertThat(mp3conv.piped(PASSWORD, "login", "--email", "killed@example.com", "--password-stdin").exitCode()).isZero();
+        String token = Json.mapper().readTree(config.resolve("config.json").toFile()).get("access_token").asText();
+
+        // slow enough to be caught mid-way: 64 KiB requests at 64 KiB/s
+        Process slow = mp3conv.start("upload", "sample.mp4", "--chunk-size", "64k", "--limit-rate", "64k");
+        HttpClient http = HttpClient.newHttpClient();
+        long[] stored = {0};
+        await("a few chunks stored").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .failFast("the slow upload ended by itself", () -> !slow.isAlive())
+                .until(() -> {
+                    String location = Json.mapper().readTree(config.resolve("uploads.json").toFile())
+                            .elements().next().asText();
+                    HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(location))
+                            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                            .header("Authorization", "Bearer " + token).header("Tus-Resumable", "1.0.0").build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    stored[0] = Long.parseLong(head.headers().firstValue("Upload-Offset").orElse("0"));
+                    return stored[0] >= 2 * 64 * 1024;
+                });
+        slow.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        assertThat(stored[0]).isLessThan(size);
+        if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(config.resolve("uploads.json")))).isEqualTo("rw-------");
+        }
+
+        Launcher.Run again = mp3conv.piped("", "upload", "sample.mp4", "--bitrate", "192k", "--wait");
+        assertThat(again.exitCode()).as(again + log()).isZero();
+        java.util.regex.Matcher resumed = java.util.regex.Pattern.compile("resuming at (\\d+)% \\(").matcher(again.err());
+        assertThat(resumed.find()).as(again.err()).isTrue();
+        assertThat(Long.parseLong(resumed.group(1))).isGreaterThanOrEqualTo(stored[0] * 100 / size).isPositive();
+        assertProbesAs192kMp3(work.resolve("sample.mp3"));
+        // resumed, not restarted: the user has exactly one job, and nothing is remembered any more
+        Launcher.Run status = mp3conv.piped("", "status", "--json");
+        assertThat(Json.mapper().readTree(status.out()).get("items")).hasSize(1);
+        assertThat(Json.mapper().readTree(config.resolve("uploads.json").toFile()).size()).isZero();
+    }
+
     private static void assertProbesAs192kMp3(Path mp3) throws IOException, InterruptedException {
         Process probe = new ProcessBuilder("ffprobe", "-v", "error", "-select_streams", "a:0",
                 "-show_entries", "stream=codec_name,bit_rate:format=duration", "-of", "json", mp3.toString())

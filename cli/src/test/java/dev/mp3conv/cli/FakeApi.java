@@ -78,7 +78,7 @@ final class FakeApi implements AutoCloseable {
         JobView view() {
             JobState state = state();
             double progress = switch (state) {
-                case QUEUED -> 0;
+                case UPLOADING, QUEUED -> 0;
                 case CONVERTING -> 0.5;
                 case DONE -> 1;
                 case FAILED -> 0.5;

@@ -56,6 +56,17 @@ final class Launcher {
         return run;
     }
 
+    /** Starts a run in the background, stdout and stderr to files in the work directory; the caller ends it. */
+    Process start(String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(PATH.toString());
+        command.addAll(List.of(args));
+        Process process = builder(command).redirectOutput(Files.createTempFile(work, "stdout", ".txt").toFile())
+                .redirectError(Files.createTempFile(work, "stderr", ".txt").toFile()).start();
+        process.getOutputStream().close();
+        return process;
+    }
+
     /** Runs inside a pseudo-terminal; returns everything the terminal showed (stdout and stderr). */
     Run terminal(String commandLine) throws IOException, InterruptedException {
         Process process = builder(List.of(SCRIPT.toString(), "-q", "-e", "-c",

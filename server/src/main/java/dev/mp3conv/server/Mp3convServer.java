@@ -18,6 +18,8 @@ import dev.mp3conv.server.http.ProblemException;
 import dev.mp3conv.server.http.Problems;
 import dev.mp3conv.server.jobs.ExpirySweep;
 import dev.mp3conv.server.jobs.JobSweeper;
+import dev.mp3conv.server.jobs.UploadExpiry;
+import dev.mp3conv.server.jobs.UploadRepository;
 import dev.mp3conv.server.notify.NotifierRole;
 import dev.mp3conv.server.notify.WebhookService;
 import io.helidon.config.Config;
@@ -111,6 +113,8 @@ public final class Mp3convServer implements AutoCloseable {
                     Settings.duration(config.get("sweeper.grace"), Duration.ofMinutes(1)),
                     Settings.duration(config.get("sweeper.stale"), Duration.ofMinutes(15)),
                     backend.blobs()::deleteAbandonedWrites,
+                    new UploadExpiry(new UploadRepository(backend.mongo().database(), backend.clock()),
+                            backend.blobs())::deleteExpired,
                     new ExpirySweep(backend.jobs(), backend.blobs(), backend.quota(), RETENTION_BATCH));
             backend.queue().onReconnect(sweeper::publishUnconfirmed);
             if (backend.embedded()) {
@@ -157,6 +161,7 @@ public final class Mp3convServer implements AutoCloseable {
                     routing(routing, components);
                 });
         listeners.configure(builder);
+        components.forEach(c -> c.features().forEach(builder::addFeature));
         return builder.build();
     }
 

@@ -19,6 +19,15 @@ public interface RoleComponent extends AutoCloseable {
     }
 
     /**
+     * Web server features this role needs on the public socket (e.g. CORS for some of its routes).
+     *
+     * @return features, possibly none
+     */
+    default List<io.helidon.webserver.spi.ServerFeature> features() {
+        return List.of();
+    }
+
+    /**
      * Starts background work once the web server is up.
      */
     default void start() {

@@ -51,7 +51,10 @@ import org.apache.commons.fileupload2.core.RequestContext;
  * HTTP stack that only drains the body (two ceilings no upload can pass).
  * Runs alternate; medians are printed.
  *
- * <pre>UploadBench fs|gridfs &lt;MiB&gt; &lt;rounds&gt;</pre>
+ * <pre>UploadBench fs|gridfs|tus-fs|tus-gridfs &lt;MiB&gt; &lt;rounds&gt;</pre>
+ *
+ * The {@code tus-} modes upload through the resumable endpoint instead, in PATCHes of {@code -Dtus.chunk.mib}
+ * (default 32, as the CLI sends them) on one keep-alive connection.
  *
  * For {@code gridfs} the store is mongo-java-server's memory backend running in this JVM (so the blobs
  * do not count against the server's heap).
@@ -61,11 +64,17 @@ public final class UploadBench {
     private static final String BOUNDARY = "----mp3conv-bench-5c1f";
     private static final double MIB = 1024.0 * 1024.0;
 
+    private static boolean tus;
+    private static final long TUS_CHUNK = Long.getLong("tus.chunk.mib", 32) * 1024 * 1024;
+
     private UploadBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        String store = args.length > 0 ? args[0] : "fs";
+        String mode = args.length > 0 ? args[0] : "fs";
+        // tus-fs / tus-gridfs: the upload goes through /api/v1/uploads in PATCHes of TUS_CHUNK_MIB (default 32, the CLI's)
+        tus = mode.startsWith("tus-");
+        String store = tus ? mode.substring(4) : mode;
         long size = (args.length > 1 ? Long.parseLong(args[1]) : 2048) * 1024 * 1024;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Path dataDir = Files.createTempDirectory("upload-bench-");
@@ -108,8 +117,9 @@ public final class UploadBench {
              PrintWriter in = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8)) {
             int sinkPort = Integer.parseInt(expect(out, "SINK ").trim());
             int port = Integer.parseInt(expect(out, "PORT ").trim());
-            System.out.printf("store %s, %d MiB per upload, %d rounds, server -Xmx256m on port %d%n",
-                    store, size >> 20, rounds, port);
+            System.out.printf("store %s, %d MiB per upload%s, %d rounds, server -Xmx256m on port %d%n",
+                    store, size >> 20, tus ? " through tus in " + (TUS_CHUNK >> 20) + " MiB PATCHes" : " as multipart",
+                    rounds, port);
             List<Double> direct = new ArrayList<>();
             List<Double> upload = new ArrayList<>();
             List<Double> parser = new ArrayList<>();
@@ -128,7 +138,7 @@ public final class UploadBench {
                 in.println("mark");
                 expect(out, "OK");
                 long start = System.nanoTime();
-                JobView job = upload(port, size);
+                JobView job = tus ? tusUpload(port, size, TUS_CHUNK) : upload(port, size);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 upload.add(size / MIB / seconds);
                 if (job.size() != size) {
@@ -152,7 +162,7 @@ public final class UploadBench {
             }
             double d = median(direct);
             double u = median(upload);
-            System.out.printf("RESULT store=%s size=%dMiB direct=%.1fMB/s upload=%.1fMB/s ratio=%.2f (goal >= 0.8) "
+            System.out.printf("RESULT " + (tus ? "tus " : "") + "store=%s size=%dMiB direct=%.1fMB/s upload=%.1fMB/s ratio=%.2f (goal >= 0.8) "
                             + "heapGrowth(peak live)=%.1fMiB (goal <= 64) peakUsedInclGarbage=+%.1fMiB retained=+%.1fMiB%n",
                     store, size >> 20, d, u, u / d, worstLive / MIB, worstUsed / MIB, worstRetained / MIB);
             double p = median(parser);
@@ -249,6 +259,53 @@ public final class UploadBench {
     private static JobView upload(int port, long size) throws IOException {
         String response = post(port, "/api/v1/jobs", size);
         return Json.mapper().readValue(response.substring(response.indexOf("\r\n\r\n") + 4), JobView.class);
+    }
+
+    /**
+     * One tus upload on one keep-alive connection: the creation, then PATCHes of {@code chunk} bytes generated
+     * on the fly, as the CLI sends them; the job it made.
+     */
+    private static JobView tusUpload(int port, long size, long chunk) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), BUFFER);
+            InputStream in = socket.getInputStream();
+            String auth = "Authorization: Bearer " + ServerWithFakeAuth.ALICE_TOKEN + "\r\nTus-Resumable: 1.0.0\r\n";
+            out.write(("POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "Upload-Length: " + size
+                    + "\r\nUpload-Metadata: filename YmVuY2gubXA0\r\nContent-Length: 0\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String created = RawHttp.readResponse(in);
+            if (!created.startsWith("HTTP/1.1 201")) {
+                throw new IllegalStateException("tus creation failed: " + created);
+            }
+            String location = created.lines().filter(l -> l.regionMatches(true, 0, "location:", 0, 9))
+                    .map(l -> l.substring(9).trim()).findFirst().orElseThrow();
+            GeneratedStream body = new GeneratedStream(size);
+            byte[] buffer = new byte[BUFFER];
+            for (long offset = 0; offset < size; ) {
+                long length = Math.min(chunk, size - offset);
+                out.write(("PATCH " + location + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "Upload-Offset: " + offset
+                        + "\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: " + length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                for (long left = length; left > 0; ) {
+                    int n = body.read(buffer, 0, (int) Math.min(buffer.length, left));
+                    out.write(buffer, 0, n);
+                    left -= n;
+                }
+                out.flush();
+                String patched = RawHttp.readResponse(in);
+                if (!patched.startsWith("HTTP/1.1 204")) {
+                    throw new IllegalStateException("tus PATCH at " + offset + " failed: " + patched);
+                }
+                offset += length;
+            }
+            String id = location.substring(location.lastIndexOf('/') + 1);
+            out.write(("GET /api/v1/jobs/" + id + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String response = RawHttp.readResponse(in);
+            return Json.mapper().readValue(response.substring(response.indexOf("\r\n\r\n") + 4), JobView.class);
+        }
     }
 
     /** One multipart upload over a plain socket, the body generated on the fly; the 202 response. */

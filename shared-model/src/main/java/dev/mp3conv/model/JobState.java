@@ -1,9 +1,12 @@
 package dev.mp3conv.model;
 
 /**
- * Life cycle of a conversion job: {@code QUEUED → CONVERTING → DONE | FAILED}.
+ * Life cycle of a conversion job: {@code UPLOADING → QUEUED → CONVERTING → DONE | FAILED}; a job made by a
+ * multipart upload starts at {@code QUEUED}.
  */
 public enum JobState {
+    /** A resumable (tus) upload still receiving bytes; progress is bytes received / total. */
+    UPLOADING,
     /** Stored and waiting for a converter. */
     QUEUED,
     /** Claimed by a converter that holds a lease on it. */

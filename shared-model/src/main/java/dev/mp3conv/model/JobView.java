@@ -11,10 +11,10 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param id              job id
  * @param filename        original file name, sanitised
  * @param contentType     content type of the upload
- * @param size            upload size in bytes
+ * @param size            upload size in bytes (while UPLOADING: the declared length)
  * @param sha256          hex SHA-256 of the upload
  * @param state           current state
- * @param progress        conversion progress, 0..1
+ * @param progress        0..1: bytes received / total while UPLOADING, then conversion progress
  * @param durationSeconds duration of the source audio, once probed
  * @param videoFid        blob id of the upload
  * @param mp3Fid          blob id of the MP3 once DONE (the seed's {@code /download?fid=})

@@ -33,11 +33,16 @@ final class BackgroundSha256 {
     }
 
     BackgroundSha256() {
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        this(newDigest());
+    }
+
+    /**
+     * Continues a hash (a resumable upload's, from its earlier requests).
+     *
+     * @param start SHA-256 state to go on from; owned by this instance from now on
+     */
+    BackgroundSha256(MessageDigest start) {
+        digest = start;
         hasher = Thread.ofVirtual().name("upload-sha256").start(this::hashUntilEnd);
     }
 
@@ -83,6 +88,17 @@ final class BackgroundSha256 {
      * @throws InterruptedIOException when interrupted while waiting
      */
     String hex() throws InterruptedIOException {
+        return HexFormat.of().formatHex(state().digest());
+    }
+
+    /**
+     * Waits for the hasher to take in every byte handed over and returns the digest, not yet finished,
+     * so more bytes can follow later.
+     *
+     * @return the SHA-256 state
+     * @throws InterruptedIOException when interrupted while waiting
+     */
+    MessageDigest state() throws InterruptedIOException {
         if (ended) {
             throw new IllegalStateException("the hash was already taken or abandoned");
         }
@@ -99,7 +115,15 @@ final class BackgroundSha256 {
             hasher.interrupt();
             throw new InterruptedIOException("interrupted while hashing the upload");
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return digest;
+    }
+
+    static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /**

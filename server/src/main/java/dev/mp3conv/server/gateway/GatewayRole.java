@@ -2,6 +2,7 @@ package dev.mp3conv.server.gateway;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import dev.mp3conv.server.Backend;
@@ -10,12 +11,15 @@ import dev.mp3conv.server.RoleComponent;
 import dev.mp3conv.server.Settings;
 import dev.mp3conv.server.auth.AuthFilter;
 import dev.mp3conv.server.auth.TokenVerifier;
+import dev.mp3conv.server.jobs.UploadRepository;
 import io.helidon.config.Config;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.spi.ServerFeature;
 
 /**
- * The gateway role: streaming uploads, the jobs API, downloads, seed {@code /upload} and {@code /download}.
+ * The gateway role: streaming uploads (multipart, and resumable tus uploads at {@code /api/v1/uploads}), the
+ * jobs API, downloads, seed {@code /upload} and {@code /download}.
  * Every route needs a bearer token; jobs are visible to their owner only. Without the auth role in the same
  * process, the auth routes are forwarded to {@code auth.url}, so clients only ever need the gateway.
  */
@@ -26,13 +30,17 @@ public final class GatewayRole implements RoleComponent {
 
     private final JobsService jobsService;
     private final SeedService seedService;
+    private final TusService tusService;
+    private final ServerFeature cors;
     private final JobEvents events;
     private final Optional<AuthProxy> authProxy;
 
-    private GatewayRole(JobsService jobsService, SeedService seedService, JobEvents events,
-                        Optional<AuthProxy> authProxy) {
+    private GatewayRole(JobsService jobsService, SeedService seedService, TusService tusService, ServerFeature cors,
+                        JobEvents events, Optional<AuthProxy> authProxy) {
         this.jobsService = jobsService;
         this.seedService = seedService;
+        this.tusService = tusService;
+        this.cors = cors;
         this.events = events;
         this.authProxy = authProxy;
     }
@@ -60,10 +68,20 @@ public final class GatewayRole implements RoleComponent {
                 ? Optional.empty()
                 : config.get("auth.url").asString().map(String::strip).filter(url -> !url.isEmpty())
                         .map(url -> AuthProxy.to(URI.create(url)));
+        TusConfig tus = TusConfig.create(config.get("gateway.uploads"), maxUpload);
+        UploadRepository uploadRecords = new UploadRepository(backend.mongo().database(), backend.clock());
+        if (backend.embedded()) {
+            // this process owns the store: a lock left over can only be a PATCH its previous run died in, and
+            // the client resuming now should not wait out the lease
+            uploadRecords.unlockAll();
+        }
+        TusUploads uploads = new TusUploads(uploadRecords, backend.blobs(), submission, UploadQuota.of(backend.quota()), tus);
         return new GatewayRole(
                 new JobsService(authenticate, submission, backend.jobs(), backend.blobs(), backend.quota(), download, events,
                         publicUrl),
                 new SeedService(authenticate, submission, backend.jobs(), download),
+                new TusService(authenticate, uploads),
+                TusCors.feature(tus),
                 events,
                 authProxy);
     }
@@ -71,8 +89,14 @@ public final class GatewayRole implements RoleComponent {
     @Override
     public void routing(HttpRouting.Builder routing) {
         routing.register("/api/v1/jobs", jobsService)
+                .register(TusService.PATH, tusService)
                 .register(seedService);
         authProxy.ifPresent(proxy -> proxy.routing(routing));
+    }
+
+    @Override
+    public List<ServerFeature> features() {
+        return List.of(cors);
     }
 
     @Override

@@ -69,7 +69,14 @@ final class JobSubmission {
         return job;
     }
 
-    private static Mp3Options options(Map<String, String> fields) {
+    /**
+     * The encoding options of an upload's form fields or tus metadata, by the one shared rule.
+     *
+     * @param fields form fields or metadata
+     * @return the options
+     * @throws ProblemException 400 for a bad value
+     */
+    static Mp3Options options(Map<String, String> fields) {
         try {
             return Mp3Options.fromFields(fields);
         } catch (IllegalArgumentException e) {
@@ -97,7 +104,13 @@ final class JobSubmission {
         }
     }
 
-    private void publish(Job job) {
+    /**
+     * Publishes a stored QUEUED job's {@code video} message and records the confirm; when the queue is
+     * down the sweeper publishes it later.
+     *
+     * @param job the job
+     */
+    void publish(Job job) {
         try {
             queue.publish(Topic.VIDEO, job.message());
         } catch (QueueUnavailableException e) {

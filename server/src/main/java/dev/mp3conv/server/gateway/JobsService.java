@@ -95,6 +95,10 @@ final class JobsService implements HttpService {
         try (StorageQuota.Reservation change = quota.begin(job.owner())) {
             deleted = jobs.deleteReturning(job.id());
             deleted.ifPresent(gone -> change.commit(-gone.storedBytes()));
+            if (job.state() == dev.mp3conv.model.JobState.UPLOADING) {
+                // still a resumable write: a PATCH running now fails its commit and stops
+                blobs.deleteResumable(job.videoFid());
+            }
         }
         deleted.filter(gone -> gone.expiredAt() == null).ifPresent(gone -> {
             if (gone.videoDeletedAt() == null) {

@@ -127,7 +127,7 @@ final class UploadReceiver {
         }
     }
 
-    private static String contentType(String declared) {
+    static String contentType(String declared) {
         // kept only when it looks like a media type: it is echoed in the API and in blob metadata
         return declared != null && MEDIA_TYPE.matcher(declared.trim()).matches()
                 ? declared.trim().toLowerCase(Locale.ROOT) : "application/octet-stream";

@@ -136,6 +136,30 @@ public record Job(String id,
     }
 
     /**
+     * A new UPLOADING job for a resumable upload whose bytes are still to come.
+     *
+     * @param id          job id, also the upload's id
+     * @param owner       user id
+     * @param ownerEmail  user email
+     * @param filename    sanitised file name
+     * @param contentType upload content type
+     * @param length      declared length in bytes
+     * @param videoFid    id of the resumable blob write
+     * @param bitrate     CBR bitrate or null
+     * @param quality     VBR quality or null
+     * @param keep        retention asked by the owner, or null for the server's
+     * @param now         creation time
+     * @return the job
+     */
+    public static Job uploading(String id, String owner, String ownerEmail, String filename, String contentType,
+                                long length, String videoFid, String bitrate, Integer quality,
+                                java.time.Duration keep, Instant now) {
+        return new Job(id, owner, ownerEmail, filename, contentType, length, null, videoFid, JobState.UPLOADING, 0,
+                null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now,
+                keep, null, null, null, null);
+    }
+
+    /**
      * The owner's view of this job.
      *
      * @return the API representation

@@ -16,7 +16,8 @@ import dev.mp3conv.server.queue.Topic;
  * queue may not have: QUEUED jobs without a confirmed {@code video} publish, CONVERTING jobs whose
  * lease ran out (their worker died), and finished jobs nobody notified. Republishing is safe because
  * consumers are idempotent (they claim the job first). It also has the blob store delete writes that
- * failed without cleaning up (the store was down, or their process died).
+ * failed without cleaning up (the store was down, or their process died), and deletes resumable uploads
+ * left unfinished past their expiry.
  */
 public final class JobSweeper implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(JobSweeper.class.getName());
@@ -29,6 +30,7 @@ public final class JobSweeper implements AutoCloseable {
     private final ToIntFunction<Instant> abandonedWrites;
     /** Retention; null for a sweeper that only republishes. */
     private final ExpirySweep expiry;
+    private final ToIntFunction<Instant> expiredUploads;
     private ScheduledExecutorService timer;
 
     /**
@@ -58,7 +60,23 @@ public final class JobSweeper implements AutoCloseable {
      */
     public JobSweeper(JobRepository jobs, JobQueue queue, Duration grace, Duration stale,
                       ToIntFunction<Instant> abandonedWrites) {
-        this(jobs, queue, grace, stale, abandonedWrites, null);
+        this(jobs, queue, grace, stale, abandonedWrites, now -> 0, null);
+    }
+
+    /**
+     * New sweeper that also deletes abandoned blob writes and expired resumable uploads.
+     *
+     * @param jobs            jobs collection
+     * @param queue           queue to republish to
+     * @param grace           how long a job may stay unpublished before it is republished
+     * @param stale           how long a published message may go untaken before it is published again
+     * @param abandonedWrites deletes blob writes idle since before the instant it is given, returns how many
+     * @param expiredUploads  deletes unfinished uploads expired before the instant it is given (e.g.
+     *                        {@code UploadExpiry::deleteExpired}), returns how many
+     */
+    public JobSweeper(JobRepository jobs, JobQueue queue, Duration grace, Duration stale,
+                      ToIntFunction<Instant> abandonedWrites, ToIntFunction<Instant> expiredUploads) {
+        this(jobs, queue, grace, stale, abandonedWrites, expiredUploads, null);
     }
 
     /**
@@ -67,12 +85,31 @@ public final class JobSweeper implements AutoCloseable {
      * @param jobs            jobs collection
      * @param queue           queue to republish to
      * @param grace           how long a job may stay unpublished before it is republished
-     * @param stale           see {@link #JobSweeper(JobRepository, JobQueue, Duration, Duration, ToIntFunction)}
-     * @param abandonedWrites deletes blob writes idle since before the instant it is given
+     * @param stale           how long a published message may go untaken before it is published again
+     * @param abandonedWrites deletes blob writes idle since before the instant it is given, returns how many
      * @param expiry          the retention sweep, run after the republishing
      */
     public JobSweeper(JobRepository jobs, JobQueue queue, Duration grace, Duration stale,
                       ToIntFunction<Instant> abandonedWrites, ExpirySweep expiry) {
+        this(jobs, queue, grace, stale, abandonedWrites, now -> 0, expiry);
+    }
+
+    /**
+     * New sweeper with everything: republishing, abandoned writes, expired uploads and retention.
+     *
+     * @param jobs            jobs collection
+     * @param queue           queue to republish to
+     * @param grace           how long a job may stay unpublished before it is republished
+     * @param stale           see {@link #JobSweeper(JobRepository, JobQueue, Duration, Duration, ToIntFunction)}
+     * @param abandonedWrites deletes blob writes idle since before the instant it is given
+     * @param expiredUploads  deletes unfinished uploads expired before the instant it is given (e.g.
+     *                        {@code UploadExpiry::deleteExpired}), returns how many
+     * @param expiry          the retention sweep, run after the republishing, or null
+     */
+    public JobSweeper(JobRepository jobs, JobQueue queue, Duration grace, Duration stale,
+                      ToIntFunction<Instant> abandonedWrites, ToIntFunction<Instant> expiredUploads,
+                      ExpirySweep expiry) {
+        this.expiredUploads = expiredUploads;
         this.jobs = jobs;
         this.queue = queue;
         this.grace = grace;
@@ -135,6 +172,10 @@ public final class JobSweeper implements AutoCloseable {
         }
         for (Job job : jobs.unnotifiedStale(staleBefore, BATCH)) {
             count += publish(Topic.MP3, job) ? 1 : 0;
+        }
+        int expired = expiredUploads.applyAsInt(now);
+        if (expired > 0) {
+            LOG.log(System.Logger.Level.INFO, "deleted {0} expired unfinished upload(s)", expired);
         }
         int abandoned = abandonedWrites.applyAsInt(staleBefore);
         if (abandoned > 0) {

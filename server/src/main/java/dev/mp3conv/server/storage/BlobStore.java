@@ -117,6 +117,50 @@ public interface BlobStore extends AutoCloseable {
      */
     java.util.List<BlobInfo> olderThan(java.time.Instant before, String after, int limit);
 
+    /**
+     * Starts a resumable write (a tus upload): a blob whose bytes arrive over several {@link #append}
+     * calls, possibly from different processes, and that becomes visible only at {@link #completeResumable}.
+     *
+     * @param metadata what the blob will be
+     * @return the id the finished blob will have
+     * @throws IOException when the store cannot write
+     */
+    String createResumable(BlobMetadata metadata) throws IOException;
+
+    /**
+     * Appends the bytes of {@code source} to a resumable write at {@code offset}, the length the caller last
+     * committed: anything the store holds beyond it (an append whose commit never happened) is dropped first.
+     * Reads {@code source} to its end; what was read is durable (synced) when this returns, so a source that
+     * ends early (the caller turns a failed request body into an early end) keeps what arrived.
+     *
+     * @param id     resumable write id
+     * @param offset committed length the bytes go after
+     * @param source the bytes; read to the end, not closed
+     * @return the durable length afterwards
+     * @throws IOException when the write is unknown, holds fewer than {@code offset} bytes, or the store
+     *                     cannot write
+     */
+    long append(String id, long offset, InputStream source) throws IOException;
+
+    /**
+     * Makes a resumable write of {@code length} bytes a visible blob. Calling it again after it succeeded
+     * returns the same blob.
+     *
+     * @param id     resumable write id
+     * @param length the committed length, which becomes the blob's
+     * @return the blob
+     * @throws IOException when the write is unknown, holds fewer bytes, or the store cannot write
+     */
+    BlobInfo completeResumable(String id, long length) throws IOException;
+
+    /**
+     * Deletes an unfinished resumable write (terminated or expired); a completed one is left alone.
+     *
+     * @param id resumable write id
+     * @return whether there was one
+     */
+    boolean deleteResumable(String id);
+
     @Override
     void close();
 }

@@ -25,18 +25,24 @@ import org.apache.commons.io.input.BoundedInputStream;
  * Blobs as files under a root folder: {@code blobs/<last two hex digits>/<id>} with a
  * {@code <id>.json} metadata sidecar. A write goes to {@code tmp/} first, is synced, and is
  * renamed into place only once complete, so a failed or interrupted write leaves nothing visible;
- * leftovers in {@code tmp/} from a crash are removed when the store opens.
+ * leftovers in {@code tmp/} from a crash are removed when the store opens. Resumable writes (tus uploads)
+ * grow in {@code uploads/<id>} (with an {@code <id>.json} sidecar), synced at the end of each append, and are
+ * moved into {@code blobs/} when complete; they outlive a restart.
  */
 public final class FileSystemBlobStore implements BlobStore {
     private static final int BUFFER = 256 * 1024;
     private static final ObjectMapper JSON = Json.mapper();
+    /** Ids this store hands out are file-name safe; anything else is unknown (never a path). */
+    private static final java.util.regex.Pattern RESUMABLE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final Path blobs;
     private final Path tmp;
+    private final Path uploads;
 
     private FileSystemBlobStore(Path root) throws IOException {
         this.blobs = OwnerOnly.createDirectories(root.resolve("blobs"));
         this.tmp = OwnerOnly.createDirectories(root.resolve("tmp"));
+        this.uploads = OwnerOnly.createDirectories(root.resolve("uploads"));
         removeLeftovers();
     }
 
@@ -105,6 +111,95 @@ public final class FileSystemBlobStore implements BlobStore {
             Files.deleteIfExists(shard(id).resolve(id + ".json"));
             throw e;
         }
+    }
+
+    @Override
+    public String createResumable(BlobMetadata metadata) throws IOException {
+        String id = BlobIds.newId();
+        Path meta = OwnerOnly.createFile(uploads.resolve(id + ".json"));
+        Files.write(meta, JSON.writeValueAsBytes(Sidecar.of(new BlobInfo(id, 0, metadata, Instant.now()))),
+                StandardOpenOption.WRITE);
+        try {
+            OwnerOnly.createFile(uploads.resolve(id));
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(meta);
+            throw e;
+        }
+        return id;
+    }
+
+    @Override
+    public long append(String id, long offset, InputStream source) throws IOException {
+        Path data = resumable(id);
+        try (FileChannel channel = FileChannel.open(data, StandardOpenOption.WRITE)) {
+            long held = channel.size();
+            if (held < offset) {
+                throw new IOException("upload " + id + " holds " + held + " bytes, fewer than its offset " + offset);
+            }
+            // bytes past the committed offset are an append whose commit never happened (a crash, a checksum
+            // mismatch): they are not part of the upload
+            channel.truncate(offset);
+            channel.position(offset);
+            long length = offset;
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
+            int n;
+            // read() may return 0 mid-stream: only -1 ends the copy
+            while ((n = source.read(buffer.array(), 0, BUFFER)) != -1) {
+                buffer.clear().limit(n);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                length += n;
+            }
+            channel.force(false);
+            return length;
+        }
+    }
+
+    @Override
+    public BlobInfo completeResumable(String id, long length) throws IOException {
+        Path data = resumable(id);
+        if (!Files.exists(data)) {
+            // completed before (the caller retries after a failure that came after the move)
+            Optional<BlobInfo> done = info(id);
+            if (done.isPresent() && done.get().length() == length) {
+                return done.get();
+            }
+            throw new NoSuchFileException("no upload " + id);
+        }
+        try (FileChannel channel = FileChannel.open(data, StandardOpenOption.WRITE)) {
+            if (channel.size() < length) {
+                throw new IOException("upload " + id + " holds " + channel.size() + " bytes, fewer than " + length);
+            }
+            channel.truncate(length);
+            channel.force(true);
+        }
+        Sidecar sidecar = JSON.readValue(uploads.resolve(id + ".json").toFile(), Sidecar.class);
+        // the data moves last: until then a failed completion leaves the upload where a retry finds it
+        BlobInfo info = publish(id, data, length, sidecar.toInfo(id, length).metadata());
+        Files.deleteIfExists(uploads.resolve(id + ".json"));
+        return info;
+    }
+
+    @Override
+    public boolean deleteResumable(String id) {
+        if (!RESUMABLE_ID.matcher(id).matches()) {
+            return false;
+        }
+        try {
+            boolean existed = Files.deleteIfExists(uploads.resolve(id));
+            Files.deleteIfExists(uploads.resolve(id + ".json"));
+            return existed;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete upload " + id, e);
+        }
+    }
+
+    private Path resumable(String id) throws NoSuchFileException {
+        if (!RESUMABLE_ID.matcher(id).matches()) {
+            throw new NoSuchFileException("no upload " + id);
+        }
+        return uploads.resolve(id);
     }
 
     @Override

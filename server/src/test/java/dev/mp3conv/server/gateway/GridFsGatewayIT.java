@@ -52,6 +52,41 @@ class GridFsGatewayIT {
     }
 
     @Test
+    void aTusUploadMovesBetweenTwoGatewayReplicasAndItsPartialChunksSurvive(@org.junit.jupiter.api.io.TempDir Path other)
+            throws Exception {
+        Mp3convServer replica = ServerWithFakeAuth.start(other, Map.of(
+                "mongodb.uri", "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort(),
+                "mongodb.database", "gateway-it",
+                "gateway.max-upload-size", "4m"));
+        try {
+            byte[] video = GatewayClient.randomBytes(3 * 1024 * 1024 + 17, 3);
+            TusHttp a = new TusHttp(server.port(), ServerWithFakeAuth.ALICE_TOKEN);
+            TusHttp b = new TusHttp(replica.port(), ServerWithFakeAuth.ALICE_TOKEN);
+            String location = a.created(video.length, "filename", "replicas.mp4");
+            // ends inside GridFS chunk 0, then inside chunk 2, then the rest: each PATCH on the other replica
+            int[] cuts = {700_000, 2_500_000, video.length};
+            TusHttp[] replicas = {a, b, a};
+            long offset = 0;
+            for (int i = 0; i < cuts.length; i++) {
+                assertThat(replicas[i].offset(location)).isEqualTo(offset);
+                HttpResponse<String> res = replicas[i].patch(location, offset,
+                        Arrays.copyOfRange(video, (int) offset, cuts[i]));
+                assertThat(res.statusCode()).isEqualTo(204);
+                offset = cuts[i];
+            }
+            String id = location.substring(location.lastIndexOf('/') + 1);
+            var job = replica.backend().jobs().find(id).orElseThrow();
+            assertThat(job.state()).isEqualTo(dev.mp3conv.model.JobState.QUEUED);
+            assertThat(job.sha256()).isEqualTo(GatewayClient.sha256(video));
+            try (var in = replica.backend().blobs().open(job.videoFid())) {
+                assertThat(in.readAllBytes()).isEqualTo(video);
+            }
+        } finally {
+            replica.close();
+        }
+    }
+
+    @Test
     void uploadAcrossChunksAndRangeDownload() throws Exception {
         byte[] video = GatewayClient.randomBytes(3 * 1024 * 1024 + 17, 1);
         JobView job = alice.uploadJob("clip.mp4", video);

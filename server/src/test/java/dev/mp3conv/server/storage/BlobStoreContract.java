@@ -175,6 +175,72 @@ abstract class BlobStoreContract {
         assertThat(catchLeftovers()).isFalse();
     }
 
+    @Test
+    void resumableWriteInUnevenPiecesBecomesTheExactBlobOnlyWhenComplete() throws Exception {
+        byte[] data = new GeneratedStream(3 * 1024 * 1024 + 17, 11, -1).readAllBytes();
+        String id = store().createResumable(META);
+        // pieces that end inside a chunk, exactly on a chunk boundary, and span several chunks
+        int[] cuts = {700 * 1024, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024, data.length};
+        long offset = 0;
+        for (int cut : cuts) {
+            offset = store().append(id, offset, new ByteArrayInputStream(data, (int) offset, cut - (int) offset));
+            assertThat(offset).isEqualTo(cut);
+            assertThat(store().info(id)).as("invisible until complete").isEmpty();
+        }
+        BlobInfo info = store().completeResumable(id, data.length);
+        assertThat(info.id()).isEqualTo(id);
+        assertThat(info.length()).isEqualTo(data.length);
+        assertThat(info.metadata()).isEqualTo(META);
+        try (InputStream in = store().open(id)) {
+            assertThat(in.readAllBytes()).isEqualTo(data);
+        }
+        assertThat(store().completeResumable(id, data.length).length()).as("completing again").isEqualTo(data.length);
+        assertThat(store().deleteResumable(id)).as("a completed write is no longer resumable").isFalse();
+        assertThat(store().info(id)).isPresent();
+    }
+
+    @Test
+    void appendAtTheCommittedOffsetDropsBytesThatWereNeverCommitted() throws Exception {
+        byte[] data = new GeneratedStream(3 * 1024 * 1024 + 5, 12, -1).readAllBytes();
+        byte[] junk = new GeneratedStream(2 * 1024 * 1024, 13, -1).readAllBytes();
+        String id = store().createResumable(META);
+        long committed = store().append(id, 0, new ByteArrayInputStream(data, 0, 1024 * 1024 + 100));
+        // an append whose commit never happened (checksum mismatch, crash before recording)
+        assertThat(store().append(id, committed, new ByteArrayInputStream(junk))).isEqualTo(committed + junk.length);
+        // within the last stored chunk, then within the tail
+        long next = store().append(id, committed, new ByteArrayInputStream(data, (int) committed, 1000));
+        store().append(id, next, new ByteArrayInputStream(junk, 0, 10));
+        long end = store().append(id, next, new ByteArrayInputStream(data, (int) next, data.length - (int) next));
+        assertThat(end).isEqualTo(data.length);
+        store().completeResumable(id, end);
+        try (InputStream in = store().open(id)) {
+            assertThat(in.readAllBytes()).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void appendPastWhatIsHeldOrToAnUnknownWriteFails() throws Exception {
+        String id = store().createResumable(META);
+        store().append(id, 0, new ByteArrayInputStream(new byte[10]));
+        assertThatThrownBy(() -> store().append(id, 11, new ByteArrayInputStream(new byte[1])))
+                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> store().append("0123456789abcdef01234567", 0, InputStream.nullInputStream()))
+                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> store().append("../../etc", 0, InputStream.nullInputStream()))
+                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> store().completeResumable(id, 11)).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void deletedResumableWriteLeavesNothingBehind() throws Exception {
+        String id = store().createResumable(META);
+        store().append(id, 0, new GeneratedStream(2 * 1024 * 1024 + 3, 14, -1));
+        assertThat(store().deleteResumable(id)).isTrue();
+        assertThat(store().deleteResumable(id)).isFalse();
+        assertThatThrownBy(() -> store().append(id, 0, InputStream.nullInputStream())).isInstanceOf(IOException.class);
+        assertThat(catchLeftovers()).isFalse();
+    }
+
     private boolean catchLeftovers() {
         try {
             return anythingLeftBehind();

@@ -55,6 +55,17 @@ class FileSystemBlobStoreTest extends BlobStoreContract {
     }
 
     @Test
+    void resumableWritesSurviveReopeningTheStore() throws IOException {
+        String id = store.createResumable(META);
+        long offset = store.append(id, 0, new java.io.ByteArrayInputStream("hel".getBytes()));
+        FileSystemBlobStore reopened = FileSystemBlobStore.open(root);
+        long end = reopened.append(id, offset, new java.io.ByteArrayInputStream("lo".getBytes()));
+        BlobInfo info = reopened.completeResumable(id, end);
+        assertThat(reopened.localFile(info.id())).hasValueSatisfying(p -> assertThat(p).hasContent("hello"));
+        assertThat(info.metadata()).isEqualTo(META);
+    }
+
+    @Test
     void leftoversOfACrashedWriteAreRemovedOnOpen() throws IOException {
         Path part = Files.writeString(root.resolve("tmp").resolve("0123456789abcdef01234567.part"), "half");
         FileSystemBlobStore.open(root);

@@ -54,7 +54,8 @@ class GridFsBlobStoreIT extends BlobStoreContract {
         MongoDatabase db = mongo.database();
         long files = Await.first(db.getCollection(bucket + ".files").countDocuments()).orElse(0L);
         long chunks = Await.first(db.getCollection(bucket + ".chunks").countDocuments()).orElse(0L);
-        return files + chunks > 0;
+        long uploads = Await.first(db.getCollection(bucket + ".uploads").countDocuments()).orElse(0L);
+        return files + chunks + uploads > 0;
     }
 
     @Override
@@ -123,6 +124,25 @@ class GridFsBlobStoreIT extends BlobStoreContract {
                 .isInstanceOf(StoreUnavailableException.class)
                 .hasMessageContaining("lost chunks");
         assertThat(Await.first(mongo.database().getCollection(bucket + ".files").countDocuments())).contains(0L);
+    }
+
+    @Test
+    void resumableWriteKeepsItsPartialChunkInASideDocumentAndIsNotSweptAsAbandoned() throws Exception {
+        String id = store.createResumable(META);
+        long length = store.append(id, 0, new GeneratedStream(2 * GridFsBlobStore.CHUNK_SIZE + 10, 2, -1));
+        var db = mongo.database();
+        assertThat(Await.first(db.getCollection(bucket + ".chunks").countDocuments())).contains(2L);
+        Document side = Await.first(db.getCollection(bucket + ".uploads").find()).orElseThrow();
+        assertThat(side.get("tail", Binary.class).getData()).hasSize(10);
+        assertThat(((Number) side.get("length")).longValue()).isEqualTo(length);
+
+        // another process (a second gateway) continues from the durable state alone
+        GridFsBlobStore other = GridFsBlobStore.open(db, bucket);
+        assertThat(other.deleteAbandonedWrites(Instant.now().plusSeconds(3600))).isZero();
+        long end = other.append(id, length, new GeneratedStream(5, 3, -1));
+        assertThat(other.completeResumable(id, end).length()).isEqualTo(2L * GridFsBlobStore.CHUNK_SIZE + 15);
+        assertThat(Await.first(db.getCollection(bucket + ".chunks").countDocuments())).contains(3L);
+        assertThat(Await.first(db.getCollection(bucket + ".uploads").countDocuments())).contains(0L);
     }
 
     private static Document chunk(Instant at, ObjectId file, int n) {

@@ -1,0 +1,262 @@
+package dev.mp3conv.server.jobs;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.mp3conv.model.JobState;
+import dev.mp3conv.server.storage.Await;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.bson.types.ObjectId;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.exists;
+import static com.mongodb.client.model.Filters.lt;
+import static com.mongodb.client.model.Filters.or;
+import static com.mongodb.client.model.Updates.combine;
+import static com.mongodb.client.model.Updates.set;
+import static com.mongodb.client.model.Updates.unset;
+
+/**
+ * The resumable-upload (tus) side of the {@code jobs} collection: a job in state UPLOADING carries its
+ * declared length, the committed offset, its expiry and, while a PATCH runs, a lock with a lease. Every
+ * process reads and changes upload state only here, so any gateway replica can continue an upload after
+ * another one (or a restart) and two PATCHes to one upload can never both write.
+ */
+public final class UploadRepository {
+    private final MongoCollection<Document> jobs;
+    private final Clock clock;
+
+    /**
+     * Opens the collection (the indexes are {@link JobRepository}'s).
+     *
+     * @param database metadata database
+     * @param clock    time source (tests move it)
+     */
+    public UploadRepository(MongoDatabase database, Clock clock) {
+        this.jobs = database.getCollection("jobs");
+        this.clock = clock;
+    }
+
+    /**
+     * An upload as stored.
+     *
+     * @param job     the job (state UPLOADING until the last byte, then on through the usual states)
+     * @param length  declared total length
+     * @param offset  bytes committed, i.e. durably stored
+     * @param expires when an unfinished upload is deleted
+     */
+    public record Upload(Job job, long length, long offset, Instant expires) {
+        /**
+         * Whether every byte arrived.
+         *
+         * @return true once the offset reached the length
+         */
+        public boolean finished() {
+            return job.state() != JobState.UPLOADING;
+        }
+    }
+
+    /**
+     * The current time of this repository's clock.
+     *
+     * @return now
+     */
+    public Instant now() {
+        return clock.instant();
+    }
+
+    /**
+     * Stores a new UPLOADING job.
+     *
+     * @param job     the job, state UPLOADING
+     * @param length  declared total length
+     * @param expires when it is deleted unless finished
+     */
+    public void insert(Job job, long length, Instant expires) {
+        Await.done(jobs.insertOne(JobDocuments.toDocument(job)
+                .append("upload_length", length)
+                .append("upload_offset", 0L)
+                .append("upload_expires", JobRepository.date(expires))));
+    }
+
+    /**
+     * Looks an upload up for its owner: another user's upload, a job that was not a resumable upload and
+     * a malformed id are all simply unknown.
+     *
+     * @param id    job id
+     * @param owner user id
+     * @return the upload
+     */
+    public Optional<Upload> findOwned(String id, String owner) {
+        if (!ObjectId.isValid(id)) {
+            return Optional.empty();
+        }
+        return Await.first(jobs.find(and(byId(id), eq("owner", owner), exists("upload_length"))).first())
+                .map(UploadRepository::toUpload);
+    }
+
+    /**
+     * Takes the upload's write lock for one PATCH: exactly one caller wins while the lease lasts.
+     *
+     * @param id    job id
+     * @param owner user id
+     * @param token the caller's unique lock token
+     * @param lease how long the lock lasts unless renewed
+     * @return the upload, empty when it is unknown, finished, or locked by a live PATCH
+     */
+    public Optional<Upload> lock(String id, String owner, String token, Duration lease) {
+        if (!ObjectId.isValid(id)) {
+            return Optional.empty();
+        }
+        Instant now = now();
+        Bson free = or(eq("upload_lock", null), lt("upload_lock_until", JobRepository.date(now)));
+        return Await.first(jobs.findOneAndUpdate(
+                        and(byId(id), eq("owner", owner), eq("state", JobState.UPLOADING.name()), free),
+                        combine(set("upload_lock", token), set("upload_lock_until", JobRepository.date(now.plus(lease)))),
+                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+                .map(UploadRepository::toUpload);
+    }
+
+    /**
+     * Extends a lock and records progress while a PATCH is still receiving.
+     *
+     * @param id       job id
+     * @param token    lock token
+     * @param lease    new lease from now
+     * @param progress bytes received / total
+     * @return false when the lock is no longer held (the PATCH must stop writing)
+     */
+    public boolean renew(String id, String token, Duration lease, double progress) {
+        Instant now = now();
+        return modified(held(id, token), combine(set("upload_lock_until", JobRepository.date(now.plus(lease))),
+                set("progress", progress), set("updated_at", JobRepository.date(now))));
+    }
+
+    /**
+     * Records the durable offset after a PATCH and releases its lock; the expiry moves on from now.
+     *
+     * @param id      job id
+     * @param token   lock token
+     * @param offset  new committed offset
+     * @param length  declared length (for the progress)
+     * @param expires new expiry
+     * @return false when the lock was lost or the upload deleted meanwhile
+     */
+    public boolean commit(String id, String token, long offset, long length, Instant expires) {
+        return modified(held(id, token), combine(set("upload_offset", offset),
+                set("progress", length == 0 ? 1.0 : (double) offset / length),
+                set("upload_expires", JobRepository.date(expires)),
+                unset("upload_lock"), unset("upload_lock_until"), set("updated_at", JobRepository.date(now()))));
+    }
+
+    /**
+     * Releases a lock without changing the offset (a PATCH that stored nothing it could keep).
+     *
+     * @param id    job id
+     * @param token lock token
+     */
+    public void unlock(String id, String token) {
+        Await.done(jobs.updateOne(held(id, token), combine(unset("upload_lock"), unset("upload_lock_until"))));
+    }
+
+    /**
+     * Releases every upload lock: for a process that owns the store alone (the embedded store) at start,
+     * when the locks can only be leftovers of PATCHes its previous run was serving when it died.
+     *
+     * @return number of locks released
+     */
+    public long unlockAll() {
+        return Await.first(jobs.updateMany(and(eq("state", JobState.UPLOADING.name()), exists("upload_lock")),
+                combine(unset("upload_lock"), unset("upload_lock_until")))).map(r -> r.getModifiedCount()).orElse(0L);
+    }
+
+    /**
+     * UPLOADING → QUEUED once every byte is stored: exactly one caller (the lock holder) wins, so the job is
+     * queued once. {@code created_at} becomes now: the API's creation time is when the upload finished.
+     *
+     * @param id       job id
+     * @param token    lock token
+     * @param videoFid the completed blob
+     * @param length   its length
+     * @param sha256   hex SHA-256 of the bytes
+     * @return the QUEUED job, empty when the lock was lost or the upload deleted
+     */
+    public Optional<Job> finish(String id, String token, String videoFid, long length, String sha256) {
+        Instant now = now();
+        Bson update = combine(set("state", JobState.QUEUED.name()), set("video_fid", videoFid), set("size", length),
+                set("sha256", sha256), set("upload_offset", length), set("progress", 0.0),
+                unset("upload_expires"), unset("upload_lock"), unset("upload_lock_until"),
+                set("created_at", JobRepository.date(now)), set("updated_at", JobRepository.date(now)));
+        return Await.first(jobs.findOneAndUpdate(held(id, token), update,
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob);
+    }
+
+    /**
+     * Deletes an unfinished upload's record (termination); a running PATCH then fails its commit.
+     *
+     * @param id    job id
+     * @param owner user id
+     * @return whether an UPLOADING job was deleted
+     */
+    public boolean delete(String id, String owner) {
+        return ObjectId.isValid(id) && Await.first(jobs.deleteOne(
+                        and(byId(id), eq("owner", owner), eq("state", JobState.UPLOADING.name()))))
+                .map(r -> r.getDeletedCount() > 0).orElse(false);
+    }
+
+    /**
+     * Unfinished uploads past their expiry and not held by a live PATCH.
+     *
+     * @param now   the time
+     * @param limit at most this many
+     * @return the uploads
+     */
+    public List<Upload> expired(Instant now, int limit) {
+        return Await.all(jobs.find(expiredAt(now)).limit(limit)).stream().map(UploadRepository::toUpload).toList();
+    }
+
+    /**
+     * Deletes an expired upload's record, unless a PATCH took it meanwhile.
+     *
+     * @param id  job id
+     * @param now the time
+     * @return whether it was deleted
+     */
+    public boolean deleteExpired(String id, Instant now) {
+        return Await.first(jobs.deleteOne(and(byId(id), expiredAt(now))))
+                .map(r -> r.getDeletedCount() > 0).orElse(false);
+    }
+
+    private static Bson expiredAt(Instant now) {
+        return and(eq("state", JobState.UPLOADING.name()), lt("upload_expires", JobRepository.date(now)),
+                or(eq("upload_lock", null), lt("upload_lock_until", JobRepository.date(now))));
+    }
+
+    private boolean modified(Bson filter, Bson update) {
+        return Await.first(jobs.updateOne(filter, update)).map(r -> r.getModifiedCount() > 0).orElse(false);
+    }
+
+    private static Bson held(String id, String token) {
+        return and(byId(id), eq("state", JobState.UPLOADING.name()), eq("upload_lock", token));
+    }
+
+    private static Bson byId(String id) {
+        return eq("_id", new ObjectId(id));
+    }
+
+    private static Upload toUpload(Document doc) {
+        Date expires = doc.getDate("upload_expires");
+        return new Upload(JobDocuments.toJob(doc), ((Number) doc.get("upload_length")).longValue(),
+                ((Number) doc.get("upload_offset")).longValue(), expires == null ? null : expires.toInstant());
+    }
+}
