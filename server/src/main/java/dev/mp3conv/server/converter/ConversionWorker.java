@@ -212,7 +212,7 @@ public final class ConversionWorker implements MessageHandler {
                 if (input.failed()) {
                     throw new IOException("the blob store failed while ffmpeg opened the video");
                 }
-                throw MediaRejectedException.unreadable(InputAllowList.explain(result.reason()));
+                throw InputAllowList.rejection(result.reason());
             }
             MediaInfo.AudioStream audio = result.media().audio().orElseThrow(() -> new MediaRejectedException(
                     MediaRejectedException.NO_AUDIO, "the file has no audio stream"));
@@ -224,7 +224,7 @@ public final class ConversionWorker implements MessageHandler {
                 if (input.failed()) {
                     throw new IOException("the blob store failed while ffmpeg read the video");
                 }
-                throw MediaRejectedException.unreadable(InputAllowList.explain(result.reason()));
+                throw InputAllowList.rejection(result.reason());
             }
             OptionalDouble expected = result.media().duration();
             if (expected.isPresent() && result.outSeconds() + COVERAGE_SLACK_SECONDS < MIN_COVERAGE * expected.getAsDouble()) {

@@ -69,6 +69,20 @@ final class InputAllowList {
      * @param reason ffmpeg's reason for a failure
      * @return the reason to record
      */
+    /**
+     * Why ffmpeg could not read an input, as the job's error: an input the allow-lists refused says so
+     * (it names another file, URL or a container that may), anything else is unreadable media; either way
+     * ffmpeg's own line is the detail.
+     *
+     * @param reason ffmpeg's line
+     * @return the rejection
+     */
+    static MediaRejectedException rejection(String reason) {
+        String explained = explain(reason);
+        return explained.equals(reason) ? MediaRejectedException.unreadable(reason)
+                : new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, explained, reason);
+    }
+
     static String explain(String reason) {
         Matcher format = FORMAT_REFUSED.matcher(reason);
         if (format.find()) {

@@ -72,7 +72,7 @@ final class MediaProbe {
         command.add(input);
         FfmpegProcess run = FfmpegProcess.run(command, input, TIMEOUT, started);
         if (run.exitCode() != 0) {
-            throw MediaRejectedException.unreadable(InputAllowList.explain(run.reason()));
+            throw InputAllowList.rejection(run.reason());
         }
         JsonNode root = JSON.readTree(run.stdoutText());
         Optional<MediaInfo.AudioStream> audio = Optional.empty();
@@ -94,7 +94,7 @@ final class MediaProbe {
         FfmpegProcess run = FfmpegProcess.run(command, input, TIMEOUT, started);
         List<String> lines = run.diagnostics();
         if (!opened(lines)) {
-            throw MediaRejectedException.unreadable(InputAllowList.explain(run.reason()));
+            throw InputAllowList.rejection(run.reason());
         }
         return parseSummary(lines);
     }
