@@ -45,6 +45,11 @@ if ! java=$(find_java); then
     exit 1
 fi
 
+# glibc gives each thread that allocates its own malloc arena (64 MiB reserved, some resident); two
+# are plenty for a JVM whose threads are mostly virtual
+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+export MALLOC_ARENA_MAX
+
 # JDK 25+ maps the ahead-of-time cache the build trained next to the jar (classes loaded and linked
 # in a training run); a JVM that cannot use it (another JDK build, a moved jar) runs without it,
 # silently. JAVA_OPTS comes last, so -XX:AOTMode=off there turns it off.

@@ -26,9 +26,8 @@ port=18380; admin=19380
 
 # seconds of wall and cpu of one command: "wall cpu"
 measure() {
-    local out
-    out=$( { /usr/bin/time -f "%e %U %S" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
-    awk '{printf "%.3f %.3f\n", $1, $2 + $3}' <<<"$out"
+    /usr/bin/time -o "$work/time.txt" -f "%e %U %S" "$@" >/dev/null 2>&1 || true
+    awk '{printf "%.3f %.3f\n", $1, $2 + $3}' "$work/time.txt"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 

@@ -179,13 +179,18 @@ final class ProcessCluster implements AutoCloseable {
         environment.put("MP3CONV_DATA_DIR", data.toString());
         environment.put("PUBLIC_URL", "http://127.0.0.1:" + port);
         environment.put("CONVERTER_FFMPEG", "/usr/bin/ffmpeg");
-        environment.put("JAVA_OPTS", String.join(" ", "-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
+        // JAVA_OPTS in env replaces the heap setting (the footprint bench passes the launcher's defaults through)
+        environment.put("JAVA_OPTS", String.join(" ", env.getOrDefault("JAVA_OPTS", "-Xmx256m"), "-XX:+ExitOnOutOfMemoryError",
                 "-Dadmin.host=127.0.0.1",
                 "-Dqueue.dead-letter-exchange=" + unique + ".dlx",
                 "-Dconverter.lease=5s", "-Dsweeper.interval=2s", "-Dsweeper.grace=5s", "-Dsweeper.stale=10s",
                 "-Damqp.recovery-interval=1s", "-Dmongodb.timeout=2s"));
         environment.remove("SMTP_HOST");
-        environment.putAll(env);
+        env.forEach((key, value) -> {
+            if (!key.equals("JAVA_OPTS")) {
+                environment.put(key, value);
+            }
+        });
         Node started = new Node(node, builder.start(), port, admin, log);
         nodes.put(node, started);
         return started;
