@@ -50,6 +50,13 @@ fi
 MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 export MALLOC_ARENA_MAX
 
+# The build's heap and collector defaults step aside when JAVA_OPTS sizes the heap (a container that
+# gives the JVM a share of its memory limit, an operator who knows better).
+memory="@MEMORY_OPTS@"
+case " ${JAVA_OPTS:-} " in
+    *" -Xmx"* | *"MaxRAMPercentage="* | *"-XX:MaxRAM="*) memory="" ;;
+esac
+
 # JDK 25+ maps the ahead-of-time cache the build trained next to the jar (classes loaded and linked
 # in a training run); a JVM that cannot use it (another JDK build, a moved jar) runs without it,
 # silently. JAVA_OPTS comes last, so -XX:AOTMode=off there turns it off.
@@ -57,7 +64,7 @@ export MALLOC_ARENA_MAX
 aot="$here/@NAME@.aot"
 if [ -r "$aot" ] && [ "$(java_major "$java")" -ge 25 ]; then
     # shellcheck disable=SC2086
-    exec "$java" @JAVA_OPTS@ "-XX:AOTCache=$aot" -Xlog:aot=off -Xlog:cds=off ${JAVA_OPTS:-} -jar "$here/@JAR@" "$@"
+    exec "$java" $memory @JAVA_OPTS@ "-XX:AOTCache=$aot" -Xlog:aot=off -Xlog:cds=off ${JAVA_OPTS:-} -jar "$here/@JAR@" "$@"
 fi
 # shellcheck disable=SC2086
-exec "$java" @JAVA_OPTS@ ${JAVA_OPTS:-} -jar "$here/@JAR@" "$@"
+exec "$java" $memory @JAVA_OPTS@ ${JAVA_OPTS:-} -jar "$here/@JAR@" "$@"
