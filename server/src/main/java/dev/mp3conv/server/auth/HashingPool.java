@@ -143,13 +143,21 @@ final class HashingPool implements AutoCloseable {
                 return; // withdrawn by its caller
             }
             running.incrementAndGet();
+            T value = null;
+            Throwable failure = null;
             try {
-                result.complete(work.call());
+                value = work.call();
             } catch (Throwable t) {
-                result.completeExceptionally(t);
+                failure = t;
             } finally {
+                // counted before the caller hears of it, so a caller that reads the counts sees its own work
                 running.decrementAndGet();
                 completed.incrementAndGet();
+            }
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(value);
             }
         }
 
