@@ -58,7 +58,7 @@ final class TokenEpochs {
         if (entry == null || !entry.readAt().plus(ttl).isAfter(now)) {
             entry = record(userId, lookup.apply(userId).orElse(DELETED), now);
         }
-        return entry.epoch() == epoch;
+        return entry.epoch() != DELETED && entry.epoch() == epoch;
     }
 
     /**

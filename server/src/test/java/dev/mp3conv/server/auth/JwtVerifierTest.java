@@ -89,6 +89,8 @@ class JwtVerifierTest {
 
         epochs.changed(USER, TokenEpochs.DELETED); // this process deleted the user
         assertThat(verifier.verify(newer)).isEmpty();
+        assertThat(verifier.verify(token(key, clock.instant().plusSeconds(3600), TokenEpochs.DELETED)))
+                .as("no epoch matches a deleted user").isEmpty();
     }
 
     @Test

@@ -12,6 +12,8 @@ class FilenamesTest {
         assertThat(Filenames.sanitise("a\u0000b\r\nc\u202E.mp4")).isEqualTo("abc.mp4");
         assertThat(Filenames.sanitise("  spaced.mp4  ")).isEqualTo("spaced.mp4");
         assertThat(Filenames.sanitise("Видео 🎬.mkv")).isEqualTo("Видео 🎬.mkv");
+        assertThat(Filenames.sanitise("a\u2028b\u2029c\ue000\u200b\ufeff\u2066d.mp4")).as("separators, private use, invisible")
+                .isEqualTo("abcd.mp4");
     }
 
     @Test
