@@ -69,7 +69,8 @@ public final class GatewayRole implements RoleComponent {
     @Override
     public void routing(HttpRouting.Builder routing) {
         routing.register("/api/v1/jobs", jobsService)
-                .register(seedService);
+                .register(seedService)
+                .register(new OpenApiDocument());
         authProxy.ifPresent(proxy -> proxy.routing(routing));
     }
 
