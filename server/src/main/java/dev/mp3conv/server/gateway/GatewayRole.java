@@ -90,7 +90,8 @@ public final class GatewayRole implements RoleComponent {
     public void routing(HttpRouting.Builder routing) {
         routing.register("/api/v1/jobs", jobsService)
                 .register(TusService.PATH, tusService)
-                .register(seedService);
+                .register(seedService)
+                .register(new OpenApiDocument());
         authProxy.ifPresent(proxy -> proxy.routing(routing));
     }
 

@@ -89,7 +89,14 @@ public final class Problems {
         res.header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         try {
-            res.send(Json.mapper().writeValueAsBytes(problem));
+            byte[] body = Json.mapper().writeValueAsBytes(problem);
+            if (JsonBodies.isHead(req)) {
+                // a HEAD answer has the GET's headers and no body, or the connection's next answer breaks
+                res.contentLength(body.length);
+                res.send();
+            } else {
+                res.send(body);
+            }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise a problem", e);
         }

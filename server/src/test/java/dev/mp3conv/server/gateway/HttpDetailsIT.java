@@ -80,7 +80,11 @@ class HttpDetailsIT {
         assertThat(headMp3.headers().firstValue("ETag")).hasValue("\"" + job.mp3Fid() + "\"");
         assertThat(headMp3.headers().firstValue("Repr-Digest")).hasValue(reprDigest(mp3));
 
-        assertThat(head("/api/v1/jobs/" + "0".repeat(24)).statusCode()).isEqualTo(404);
+        HttpResponse<byte[]> missing = head("/api/v1/jobs/" + "0".repeat(24));
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).as("a problem answering a HEAD has no body either").isEmpty();
+        // the connection is still in step: the next answer on it is the right one
+        assertThat(alice.get("/api/v1/jobs/" + job.id()).body()).isEqualTo(getJob.body());
         assertThat(head("/download?fid=" + job.mp3Fid()).headers().firstValueAsLong("Content-Length"))
                 .hasValue(mp3.length);
     }
