@@ -118,7 +118,7 @@ final class JobSubmission {
      * @param quality 0 (best) to 9, or null
      * @param keep    retention asked ({@link Retention#parseKeep}), or null for the server's
      */
-    record Options(String bitrate, Integer quality, java.time.Duration keep) {
+    record Options(String bitrate, Integer quality, Duration keep) {
         static Options from(Map<String, String> fields) {
             String bitrate = blankToNull(fields.get("bitrate"));
             String quality = blankToNull(fields.get("quality"));
