@@ -1,5 +1,6 @@
 package dev.mp3conv.server.jobs;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import dev.mp3conv.model.JobError;
@@ -70,7 +71,7 @@ public record Job(String id,
                   JobError notifyError,
                   Instant createdAt,
                   Instant updatedAt,
-                  java.time.Duration keep,
+                  Duration keep,
                   Instant videoExpiresAt,
                   Instant expiresAt,
                   Instant videoDeletedAt,
@@ -116,7 +117,7 @@ public record Job(String id,
      */
     public static Job queued(String id, String owner, String ownerEmail, String filename, String contentType,
                              long size, String sha256, String videoFid, String bitrate, Integer quality,
-                             java.time.Duration keep, Instant now) {
+                             Duration keep, Instant now) {
         return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, JobState.QUEUED, 0,
                 null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now,
                 keep, null, null, null, null);

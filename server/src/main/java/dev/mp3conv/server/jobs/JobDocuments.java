@@ -1,5 +1,6 @@
 package dev.mp3conv.server.jobs;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 
@@ -90,7 +91,7 @@ final class JobDocuments {
                 error(doc.get("notify_error", Document.class)),
                 instant(doc, "created_at"),
                 instant(doc, "updated_at"),
-                doc.get(KEEP_MS) == null ? null : java.time.Duration.ofMillis(number(doc, KEEP_MS).longValue()),
+                doc.get(KEEP_MS) == null ? null : Duration.ofMillis(number(doc, KEEP_MS).longValue()),
                 instant(doc, VIDEO_EXPIRES_AT),
                 instant(doc, EXPIRES_AT),
                 instant(doc, VIDEO_DELETED_AT),

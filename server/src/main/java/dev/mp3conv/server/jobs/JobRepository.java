@@ -538,7 +538,7 @@ public final class JobRepository {
      * job is created and never changes, so reading it apart from the update cannot race.
      */
     private List<Bson> expiry(String id, Instant now) {
-        java.time.Duration keep = find(id).map(Job::keep).orElse(null);
+        Duration keep = find(id).map(Job::keep).orElse(null);
         return List.of(set(JobDocuments.VIDEO_EXPIRES_AT, date(now.plus(retention.videosFor(keep)))),
                 set(JobDocuments.EXPIRES_AT, date(now.plus(retention.mp3sFor(keep)))));
     }

@@ -161,6 +161,8 @@ public final class StorageQuota {
         Date changed = doc.get().getDate(CHANGED);
         boolean open = number(doc.get(), OPEN) > 0;
         if (open && !force && changed != null && changed.toInstant().isAfter(now.minus(staleOpen))) {
+            // looked at: the next batch takes other users first (the version is not touched)
+            Await.done(quotas.updateOne(eq("_id", owner), set(RECONCILED, Date.from(now))));
             return false;
         }
         long stored = jobs.storedBytes(owner);

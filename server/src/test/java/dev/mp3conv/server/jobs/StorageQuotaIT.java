@@ -141,6 +141,17 @@ class StorageQuotaIT {
     }
 
     @Test
+    void aUserWithAnUploadUnderWayDoesNotHoldUpTheOthersCounts() {
+        quota.reserve("busy", false, 10); // open
+        clock.advance(Duration.ofSeconds(1));
+        quota.reserve("drifted", false, 0).commit(77); // no job holds these bytes
+        assertThat(quota.reconcileSome(1)).as("the busy user comes first and is skipped").isZero();
+        assertThat(quota.reconcileSome(1)).isEqualTo(1);
+        assertThat(quota.usage("drifted", false).used()).isZero();
+        assertThat(quota.usage("busy", false).used()).isEqualTo(10);
+    }
+
+    @Test
     void afterARestartOfTheOnlyProcessOpenChangesAreDropped() {
         quota.reserve("u1", false, 400); // an upload that died with the process
         assertThat(quota.reconcile("u1", false)).isFalse();
