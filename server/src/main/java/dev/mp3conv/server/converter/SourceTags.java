@@ -48,8 +48,11 @@ record SourceTags(String title, String artist, String date, String comment) {
      */
     static SourceTags read(Ffmpeg ffmpeg, String input, String filename, Duration timeout,
                            Consumer<FfmpegProcess> started) throws IOException, InterruptedException {
-        List<String> command = List.of(ffmpeg.executable().toString(), "-hide_banner", "-nostdin",
-                "-loglevel", "error", "-i", input, "-f", "ffmetadata", "pipe:1");
+        // the upload is hostile here as in the conversion: the same demuxer and protocol allow-lists
+        List<String> command = new java.util.ArrayList<>(List.of(ffmpeg.executable().toString(), "-hide_banner",
+                "-nostdin", "-loglevel", "error"));
+        command.addAll(InputAllowList.options(input));
+        command.addAll(List.of("-i", input, "-f", "ffmetadata", "pipe:1"));
         try (FfmpegProcess process = FfmpegProcess.start(command, input)) {
             started.accept(process);
             Thread deadline = Thread.ofVirtual().start(() -> {
