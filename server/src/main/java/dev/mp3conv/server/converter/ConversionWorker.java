@@ -330,7 +330,8 @@ public final class ConversionWorker implements MessageHandler {
 
     private void fail(Job job, JobError raw) {
         // the owner reads this, and so does the log: no paths, ids or control characters
-        JobError error = new JobError(raw.code(), JobErrorText.clean(raw.message()));
+        JobError error = new JobError(raw.code(), JobErrorText.clean(raw.message()),
+                raw.detail() == null ? null : JobErrorText.clean(raw.detail()));
         Optional<Job> failed = jobs.fail(job.id(), workerId, error);
         if (failed.isEmpty()) {
             metrics.outcome("lease-lost");
