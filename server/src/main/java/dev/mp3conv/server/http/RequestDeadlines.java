@@ -241,15 +241,6 @@ public final class RequestDeadlines implements AutoCloseable {
         });
     }
 
-    /**
-     * Connections being watched (tests and the bench check that closed ones are forgotten).
-     *
-     * @return count
-     */
-    public int tracked() {
-        return connections.size();
-    }
-
     @Override
     public void close() {
         sweeper.shutdownNow();
