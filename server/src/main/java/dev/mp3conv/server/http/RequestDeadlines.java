@@ -37,9 +37,9 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * closed too.
  *
  * <p>It also keeps the connection limit: at {@code maxConnections} open connections a new one takes the
- * place of the connection that has waited longest for its headers (which is closed), so idle or slow
- * clients cannot keep a prompt one out; only when every open connection is past its headers is the new
- * one refused. Helidon's own cap ({@code max-tcp-connections}, a little higher) stays the backstop that
+ * place of the connection that has waited longest for its headers or, idle, for its next request (which
+ * is closed), so idle or slow clients cannot keep a prompt one out; only when every open connection is
+ * busy with a request is the new one refused. Helidon's own cap ({@code max-tcp-connections}, a little higher) stays the backstop that
  * keeps descriptors bounded.
  *
  * <p>It watches each connection from the accept ({@link #connectionOptions}), hears of each request
@@ -106,7 +106,7 @@ public final class RequestDeadlines implements AutoCloseable {
             public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
                 Deadline deadline = connections.get(ctx.remotePeer().address());
                 // the first request's headers are due within the limit of the connection's start
-                if (deadline != null && deadline.phase == Phase.ANSWERED) {
+                if (deadline != null && deadline.phase != Phase.HEADERS) {
                     deadline.headers(System.nanoTime() + headerNanos);
                 }
             }
@@ -185,7 +185,8 @@ public final class RequestDeadlines implements AutoCloseable {
             if (!deadline.channel.isOpen()) {
                 return connections.remove(entry.getKey(), deadline);
             }
-            if (deadline.phase == Phase.HEADERS && (oldest == null || deadline.at - oldest.at < 0)) {
+            if ((deadline.phase == Phase.HEADERS || deadline.phase == Phase.IDLE)
+                    && (oldest == null || deadline.since - oldest.since < 0)) {
                 oldestPeer = entry.getKey();
                 oldest = deadline;
             }
@@ -216,10 +217,17 @@ public final class RequestDeadlines implements AutoCloseable {
     public void register(HttpRouting.Builder routing) {
         routing.addFilter((chain, req, res) -> {
             Deadline deadline = connections.get(req.remotePeer().address());
-            if (deadline != null) {
-                req.streamFilter(in -> new TimedInput(in, deadline));
+            if (deadline == null) {
+                chain.proceed();
+                return;
             }
-            chain.proceed();
+            req.streamFilter(in -> new TimedInput(in, deadline));
+            try {
+                chain.proceed();
+            } finally {
+                // the handler is done and its answer sent: the connection only waits for a next request now
+                deadline.idle();
+            }
         });
     }
 
@@ -231,7 +239,7 @@ public final class RequestDeadlines implements AutoCloseable {
                 return;
             }
             Phase phase = deadline.phase;
-            if (phase != Phase.ANSWERED && now - deadline.at > 0) {
+            if ((phase == Phase.HEADERS || phase == Phase.BODY) && now - deadline.at > 0) {
                 connections.remove(peer, deadline);
                 (phase == Phase.HEADERS ? headersCut : bodiesCut).increment();
                 LOG.log(System.Logger.Level.DEBUG, "closing {0}: request {1} too slow", peer,
@@ -247,22 +255,34 @@ public final class RequestDeadlines implements AutoCloseable {
         connections.clear();
     }
 
-    /** What is awaited from the client: headers, a body read that blocks, or nothing timed. */
-    private enum Phase { HEADERS, BODY, ANSWERED }
+    /**
+     * Where a connection is: awaiting headers (timed), inside a blocking body read (timed), busy with a
+     * request otherwise (handler running, answer streaming: not timed, never displaced), or idle between
+     * requests (not timed here, Helidon's idle timeout closes it; may be displaced).
+     */
+    private enum Phase { HEADERS, BODY, ANSWERED, IDLE }
 
     /** One connection's current limit; written by its own thread, read by the sweeper. */
     private static final class Deadline {
         private final SocketChannel channel;
-        private volatile Phase phase = Phase.ANSWERED;
+        private volatile Phase phase = Phase.IDLE;
         private volatile long at;
+        /** When the present wait for headers or for a next request began (the oldest is displaced first). */
+        private volatile long since = System.nanoTime();
 
         private Deadline(SocketChannel channel) {
             this.channel = channel;
         }
 
         private void headers(long until) {
+            since = System.nanoTime();
             at = until;
             phase = Phase.HEADERS;
+        }
+
+        private void idle() {
+            since = System.nanoTime();
+            phase = Phase.IDLE;
         }
 
         private void body(long until) {
