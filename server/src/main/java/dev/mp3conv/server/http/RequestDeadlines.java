@@ -39,8 +39,8 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * <p>It also keeps the connection limit: at {@code maxConnections} open connections a new one takes the
  * place of the connection that has waited longest for its headers or, idle, for its next request (which
  * is closed), so idle or slow clients cannot keep a prompt one out; only when every open connection is
- * busy with a request is the new one refused. Helidon's own cap ({@code max-tcp-connections}, a little higher) stays the backstop that
- * keeps descriptors bounded.
+ * busy with a request is the new one refused. Helidon's own cap ({@code max-tcp-connections}, a little
+ * higher) stays the backstop that keeps descriptors bounded.
  *
  * <p>It watches each connection from the accept ({@link #connectionOptions}), hears of each request
  * line and header block from the HTTP/1 connection ({@link #receiving()}), times each blocking read of
@@ -71,8 +71,8 @@ public final class RequestDeadlines implements AutoCloseable {
      * @param headerTimeout   longest time from a request line to the end of its headers
      * @param bodyIdleTimeout longest pause while a request body is read
      * @param maxConnections  open connections at most, -1 for no limit: at the limit a new connection
-     *                        takes the place of the one that has waited longest for its headers, and is
-     *                        refused (closed at once) when every open connection is past its headers
+     *                        takes the place of the one that has waited longest for its headers or its
+     *                        next request, and is refused (closed at once) when every open one is busy
      * @param meters          where cut connections are counted ({@code mp3conv.http.deadline.closed},
      *                        {@code mp3conv.http.connections.shed})
      */
@@ -113,10 +113,10 @@ public final class RequestDeadlines implements AutoCloseable {
 
             @Override
             public void headers(ConnectionContext ctx, Headers headers) {
-                // from here on only a read of the body that blocks is timed (see watching)
+                // from here on only a read of the body that blocks is timed (see register)
                 Deadline deadline = connections.get(ctx.remotePeer().address());
                 if (deadline != null) {
-                    deadline.answered();
+                    deadline.busy();
                 }
             }
         };
@@ -133,7 +133,7 @@ public final class RequestDeadlines implements AutoCloseable {
             public void status(ConnectionContext ctx, Status status) {
                 Deadline deadline = connections.get(ctx.remotePeer().address());
                 if (deadline != null) {
-                    deadline.answered();
+                    deadline.busy();
                 }
             }
         };
@@ -260,7 +260,7 @@ public final class RequestDeadlines implements AutoCloseable {
      * request otherwise (handler running, answer streaming: not timed, never displaced), or idle between
      * requests (not timed here, Helidon's idle timeout closes it; may be displaced).
      */
-    private enum Phase { HEADERS, BODY, ANSWERED, IDLE }
+    private enum Phase { HEADERS, BODY, BUSY, IDLE }
 
     /** One connection's current limit; written by its own thread, read by the sweeper. */
     private static final class Deadline {
@@ -290,8 +290,8 @@ public final class RequestDeadlines implements AutoCloseable {
             phase = Phase.BODY;
         }
 
-        private void answered() {
-            phase = Phase.ANSWERED;
+        private void busy() {
+            phase = Phase.BUSY;
         }
     }
 
@@ -310,7 +310,7 @@ public final class RequestDeadlines implements AutoCloseable {
             try {
                 return super.read();
             } finally {
-                deadline.answered();
+                deadline.busy();
             }
         }
 
@@ -320,7 +320,7 @@ public final class RequestDeadlines implements AutoCloseable {
             try {
                 return super.read(b, off, len);
             } finally {
-                deadline.answered();
+                deadline.busy();
             }
         }
     }
