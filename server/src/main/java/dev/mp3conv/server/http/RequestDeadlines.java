@@ -4,14 +4,11 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.net.SocketAddress;
-import java.net.SocketOption;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -148,7 +145,7 @@ public final class RequestDeadlines implements AutoCloseable {
      * @return options that also register the connection
      */
     public SocketOptions connectionOptions(SocketOptions base) {
-        return new WatchingOptions(base);
+        return new AcceptHookOptions(base, this::accepted);
     }
 
     /** Runs on the listener's one accepting thread, so admissions do not race each other. */
@@ -322,66 +319,6 @@ public final class RequestDeadlines implements AutoCloseable {
             } finally {
                 deadline.busy();
             }
-        }
-    }
-
-    /** {@code base}'s options, plus the registration of each accepted connection. */
-    private final class WatchingOptions implements SocketOptions {
-        private final SocketOptions base;
-
-        private WatchingOptions(SocketOptions base) {
-            this.base = base;
-        }
-
-        @Override
-        public void configureSocket(SocketChannel channel) {
-            base.configureSocket(channel);
-            accepted(channel);
-        }
-
-        @Override
-        public void configureSocket(Socket socket) {
-            base.configureSocket(socket);
-        }
-
-        @Override
-        public Map<SocketOption<?>, Object> socketOptions() {
-            return base.socketOptions();
-        }
-
-        @Override
-        public Duration connectTimeout() {
-            return base.connectTimeout();
-        }
-
-        @Override
-        public Duration readTimeout() {
-            return base.readTimeout();
-        }
-
-        @Override
-        public Optional<Integer> socketReceiveBufferSize() {
-            return base.socketReceiveBufferSize();
-        }
-
-        @Override
-        public Optional<Integer> socketSendBufferSize() {
-            return base.socketSendBufferSize();
-        }
-
-        @Override
-        public boolean socketReuseAddress() {
-            return base.socketReuseAddress();
-        }
-
-        @Override
-        public boolean socketKeepAlive() {
-            return base.socketKeepAlive();
-        }
-
-        @Override
-        public boolean tcpNoDelay() {
-            return base.tcpNoDelay();
         }
     }
 }
