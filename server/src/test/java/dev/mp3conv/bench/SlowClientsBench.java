@@ -64,8 +64,8 @@ public final class SlowClientsBench {
         Meters meters = new Meters(admin, server.pid());
         try {
             meters.awaitReady();
-            for (int i = 0; i < 200; i++) {
-                apiLatency(port); // warm-up
+            for (int i = 0; i < 5000; i++) {
+                apiLatency(port); // warm-up: the JIT, so before and during compare like with like
             }
             List<Long> before = sample(port, 100);
             Reading idle = meters.afterFullGc();
@@ -90,11 +90,27 @@ public final class SlowClientsBench {
             });
             Reading peak = new Reading(0, 0, 0);
             while (floodThread.isAlive()) {
-                Reading now = meters.read();
-                peak = new Reading(Math.max(peak.threads, now.threads), Math.max(peak.heap, now.heap), Math.max(peak.rss, now.rss));
+                if (server.isAlive()) {
+                    try {
+                        Reading now = meters.read();
+                        peak = new Reading(Math.max(peak.threads, now.threads), Math.max(peak.heap, now.heap),
+                                Math.max(peak.rss, now.rss));
+                    } catch (IOException e) {
+                        // the server is failing: reported below
+                    }
+                }
                 floodThread.join(1000);
             }
             prober.join();
+            if (!server.isAlive()) {
+                System.out.printf("the server died during the flood (exit %d): %s%n", server.exitValue(),
+                        Files.readAllLines(log).stream().filter(l -> l.contains("OutOfMemory") || l.contains("terminating"))
+                                .findFirst().orElse("see " + log));
+                System.out.printf("during: %d API requests, %d failed; p50 %.1f ms, p95 %.1f ms%n",
+                        during.size(), apiFailures.get(), p(during, 50), p(during, 95));
+                System.out.println("RESULT server died");
+                return;
+            }
             Reading after = meters.afterFullGc();
             List<Long> afterwards = sample(port, 100);
             System.out.printf("flood: %d connected (%d refused) in %d ms; %d cut by the server after %.1f s on average "

@@ -69,6 +69,11 @@ class LauncherIT {
 
     /** Opens {@code count} connections that send nothing; a refused one is counted, not thrown. */
     private static List<Socket> idleConnections(int port, int count, int[] refused) {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            assertThat(unix.getMaxFileDescriptorCount()).as("open-file limit of the test JVM (ulimit -n): the flood "
+                    + "needs %d sockets of its own", count).isGreaterThan(count + 1000L);
+        }
         List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Socket socket = new Socket();

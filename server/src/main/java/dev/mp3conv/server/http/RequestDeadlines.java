@@ -4,14 +4,11 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.net.SocketAddress;
-import java.net.SocketOption;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,10 +34,10 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * closed too.
  *
  * <p>It also keeps the connection limit: at {@code maxConnections} open connections a new one takes the
- * place of the connection that has waited longest for its headers (which is closed), so idle or slow
- * clients cannot keep a prompt one out; only when every open connection is past its headers is the new
- * one refused. Helidon's own cap ({@code max-tcp-connections}, a little higher) stays the backstop that
- * keeps descriptors bounded.
+ * place of the connection that has waited longest for its headers or, idle, for its next request (which
+ * is closed), so idle or slow clients cannot keep a prompt one out; only when every open connection is
+ * busy with a request is the new one refused. Helidon's own cap ({@code max-tcp-connections}, a little
+ * higher) stays the backstop that keeps descriptors bounded.
  *
  * <p>It watches each connection from the accept ({@link #connectionOptions}), hears of each request
  * line and header block from the HTTP/1 connection ({@link #receiving()}), times each blocking read of
@@ -71,8 +68,8 @@ public final class RequestDeadlines implements AutoCloseable {
      * @param headerTimeout   longest time from a request line to the end of its headers
      * @param bodyIdleTimeout longest pause while a request body is read
      * @param maxConnections  open connections at most, -1 for no limit: at the limit a new connection
-     *                        takes the place of the one that has waited longest for its headers, and is
-     *                        refused (closed at once) when every open connection is past its headers
+     *                        takes the place of the one that has waited longest for its headers or its
+     *                        next request, and is refused (closed at once) when every open one is busy
      * @param meters          where cut connections are counted ({@code mp3conv.http.deadline.closed},
      *                        {@code mp3conv.http.connections.shed})
      */
@@ -106,17 +103,17 @@ public final class RequestDeadlines implements AutoCloseable {
             public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
                 Deadline deadline = connections.get(ctx.remotePeer().address());
                 // the first request's headers are due within the limit of the connection's start
-                if (deadline != null && deadline.phase == Phase.ANSWERED) {
+                if (deadline != null && deadline.phase != Phase.HEADERS) {
                     deadline.headers(System.nanoTime() + headerNanos);
                 }
             }
 
             @Override
             public void headers(ConnectionContext ctx, Headers headers) {
-                // from here on only a read of the body that blocks is timed (see watching)
+                // from here on only a read of the body that blocks is timed (see register)
                 Deadline deadline = connections.get(ctx.remotePeer().address());
                 if (deadline != null) {
-                    deadline.answered();
+                    deadline.busy();
                 }
             }
         };
@@ -133,7 +130,7 @@ public final class RequestDeadlines implements AutoCloseable {
             public void status(ConnectionContext ctx, Status status) {
                 Deadline deadline = connections.get(ctx.remotePeer().address());
                 if (deadline != null) {
-                    deadline.answered();
+                    deadline.busy();
                 }
             }
         };
@@ -148,7 +145,7 @@ public final class RequestDeadlines implements AutoCloseable {
      * @return options that also register the connection
      */
     public SocketOptions connectionOptions(SocketOptions base) {
-        return new WatchingOptions(base);
+        return new AcceptHookOptions(base, this::accepted);
     }
 
     /** Runs on the listener's one accepting thread, so admissions do not race each other. */
@@ -185,7 +182,8 @@ public final class RequestDeadlines implements AutoCloseable {
             if (!deadline.channel.isOpen()) {
                 return connections.remove(entry.getKey(), deadline);
             }
-            if (deadline.phase == Phase.HEADERS && (oldest == null || deadline.at - oldest.at < 0)) {
+            if ((deadline.phase == Phase.HEADERS || deadline.phase == Phase.IDLE)
+                    && (oldest == null || deadline.since - oldest.since < 0)) {
                 oldestPeer = entry.getKey();
                 oldest = deadline;
             }
@@ -216,10 +214,17 @@ public final class RequestDeadlines implements AutoCloseable {
     public void register(HttpRouting.Builder routing) {
         routing.addFilter((chain, req, res) -> {
             Deadline deadline = connections.get(req.remotePeer().address());
-            if (deadline != null) {
-                req.streamFilter(in -> new TimedInput(in, deadline));
+            if (deadline == null) {
+                chain.proceed();
+                return;
             }
-            chain.proceed();
+            req.streamFilter(in -> new TimedInput(in, deadline));
+            try {
+                chain.proceed();
+            } finally {
+                // the handler is done and its answer sent: the connection only waits for a next request now
+                deadline.idle();
+            }
         });
     }
 
@@ -231,7 +236,7 @@ public final class RequestDeadlines implements AutoCloseable {
                 return;
             }
             Phase phase = deadline.phase;
-            if (phase != Phase.ANSWERED && now - deadline.at > 0) {
+            if ((phase == Phase.HEADERS || phase == Phase.BODY) && now - deadline.at > 0) {
                 connections.remove(peer, deadline);
                 (phase == Phase.HEADERS ? headersCut : bodiesCut).increment();
                 LOG.log(System.Logger.Level.DEBUG, "closing {0}: request {1} too slow", peer,
@@ -241,37 +246,40 @@ public final class RequestDeadlines implements AutoCloseable {
         });
     }
 
-    /**
-     * Connections being watched (tests and the bench check that closed ones are forgotten).
-     *
-     * @return count
-     */
-    public int tracked() {
-        return connections.size();
-    }
-
     @Override
     public void close() {
         sweeper.shutdownNow();
         connections.clear();
     }
 
-    /** What is awaited from the client: headers, a body read that blocks, or nothing timed. */
-    private enum Phase { HEADERS, BODY, ANSWERED }
+    /**
+     * Where a connection is: awaiting headers (timed), inside a blocking body read (timed), busy with a
+     * request otherwise (handler running, answer streaming: not timed, never displaced), or idle between
+     * requests (not timed here, Helidon's idle timeout closes it; may be displaced).
+     */
+    private enum Phase { HEADERS, BODY, BUSY, IDLE }
 
     /** One connection's current limit; written by its own thread, read by the sweeper. */
     private static final class Deadline {
         private final SocketChannel channel;
-        private volatile Phase phase = Phase.ANSWERED;
+        private volatile Phase phase = Phase.IDLE;
         private volatile long at;
+        /** When the present wait for headers or for a next request began (the oldest is displaced first). */
+        private volatile long since = System.nanoTime();
 
         private Deadline(SocketChannel channel) {
             this.channel = channel;
         }
 
         private void headers(long until) {
+            since = System.nanoTime();
             at = until;
             phase = Phase.HEADERS;
+        }
+
+        private void idle() {
+            since = System.nanoTime();
+            phase = Phase.IDLE;
         }
 
         private void body(long until) {
@@ -279,8 +287,8 @@ public final class RequestDeadlines implements AutoCloseable {
             phase = Phase.BODY;
         }
 
-        private void answered() {
-            phase = Phase.ANSWERED;
+        private void busy() {
+            phase = Phase.BUSY;
         }
     }
 
@@ -299,7 +307,7 @@ public final class RequestDeadlines implements AutoCloseable {
             try {
                 return super.read();
             } finally {
-                deadline.answered();
+                deadline.busy();
             }
         }
 
@@ -309,68 +317,8 @@ public final class RequestDeadlines implements AutoCloseable {
             try {
                 return super.read(b, off, len);
             } finally {
-                deadline.answered();
+                deadline.busy();
             }
-        }
-    }
-
-    /** {@code base}'s options, plus the registration of each accepted connection. */
-    private final class WatchingOptions implements SocketOptions {
-        private final SocketOptions base;
-
-        private WatchingOptions(SocketOptions base) {
-            this.base = base;
-        }
-
-        @Override
-        public void configureSocket(SocketChannel channel) {
-            base.configureSocket(channel);
-            accepted(channel);
-        }
-
-        @Override
-        public void configureSocket(Socket socket) {
-            base.configureSocket(socket);
-        }
-
-        @Override
-        public Map<SocketOption<?>, Object> socketOptions() {
-            return base.socketOptions();
-        }
-
-        @Override
-        public Duration connectTimeout() {
-            return base.connectTimeout();
-        }
-
-        @Override
-        public Duration readTimeout() {
-            return base.readTimeout();
-        }
-
-        @Override
-        public Optional<Integer> socketReceiveBufferSize() {
-            return base.socketReceiveBufferSize();
-        }
-
-        @Override
-        public Optional<Integer> socketSendBufferSize() {
-            return base.socketSendBufferSize();
-        }
-
-        @Override
-        public boolean socketReuseAddress() {
-            return base.socketReuseAddress();
-        }
-
-        @Override
-        public boolean socketKeepAlive() {
-            return base.socketKeepAlive();
-        }
-
-        @Override
-        public boolean tcpNoDelay() {
-            return base.tcpNoDelay();
         }
     }
 }

@@ -5,15 +5,18 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 
 import javax.crypto.Mac;
+import javax.net.ssl.SSLContext;
 import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.mp3conv.model.Json;
 import dev.mp3conv.server.jobs.Job;
+import io.helidon.common.tls.Tls;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.Proxy;
@@ -39,6 +42,12 @@ final class WebhookSender implements AutoCloseable {
 
     WebhookSender(UserWebhooks webhooks, Duration timeout, Duration backoff, NotifyMetrics metrics,
                   WebhookTargets.Policy policy, WebhookTargets.Resolver resolver) {
+        this(webhooks, timeout, backoff, metrics, policy, resolver, defaultTls());
+    }
+
+    /** With the TLS context whose trust decides which certificates are accepted (tests trust their own). */
+    WebhookSender(UserWebhooks webhooks, Duration timeout, Duration backoff, NotifyMetrics metrics,
+                  WebhookTargets.Policy policy, WebhookTargets.Resolver resolver, SSLContext tls) {
         this.webhooks = webhooks;
         this.policy = policy;
         this.backoff = backoff;
@@ -57,6 +66,9 @@ final class WebhookSender implements AutoCloseable {
         };
         this.client = WebClient.builder()
                 .dnsResolver(checked)
+                // the JDK's trusted CAs, and the certificate must name the URL's host (not the address)
+                .tls(Tls.builder().enabled(true).sslContext(tls)
+                        .endpointIdentificationAlgorithm(Tls.ENDPOINT_IDENTIFICATION_HTTPS).build())
                 .followRedirects(false)
                 .proxy(Proxy.noProxy())
                 .connectTimeout(timeout)
@@ -130,6 +142,14 @@ final class WebhookSender implements AutoCloseable {
                         job.id(), String.valueOf(ATTEMPTS), failure);
                 metrics.notification("webhook", "failed");
             }
+        }
+    }
+
+    private static SSLContext defaultTls() {
+        try {
+            return SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no default TLS context", e);
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.Map;
 
 import dev.mp3conv.server.Mp3convServer;
 import dev.mp3conv.server.ServerWithFakeAuth;
+import dev.mp3conv.server.testing.RawHttp;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Tag;
 import org.junit.jupiter.api.AfterEach;
@@ -168,6 +169,33 @@ class HostileConnectionsIT {
             assertThat(health.statusCode()).isEqualTo(200);
         } finally {
             for (Socket socket : idle) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void keptAliveConnectionsIdleAfterTheirAnswerMakeRoomToo() throws Exception {
+        start(Map.of("server.max-connections", "10"));
+        double evictedBefore = shedCount("evicted");
+        List<Socket> kept = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                Socket socket = new Socket("127.0.0.1", server.port());
+                socket.setSoTimeout(15_000);
+                socket.getOutputStream().write(HEAD);
+                socket.getOutputStream().write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                // answered, and the connection stays open for a next request (HTTP/1.1 keep-alive)
+                assertThat(RawHttp.readResponse(socket.getInputStream())).startsWith("HTTP/1.1 200");
+                kept.add(socket);
+            }
+            long asked = System.nanoTime();
+            assertThat(apiStatus()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(5));
+            assertThat(shedCount("evicted") - evictedBefore).isGreaterThanOrEqualTo(1);
+            assertClosedByServer(kept.getFirst());
+        } finally {
+            for (Socket socket : kept) {
                 socket.close();
             }
         }

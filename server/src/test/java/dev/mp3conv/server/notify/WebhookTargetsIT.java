@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,18 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.TrustManagerFactory;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsServer;
 import dev.mp3conv.model.Json;
 import dev.mp3conv.server.auth.AuthFilter;
 import dev.mp3conv.server.auth.Principal;
@@ -164,6 +175,107 @@ class WebhookTargetsIT {
         assertThat(fixture.count("webhook", "sent")).isEqualTo(sentBefore + 1);
         assertThat(lookups).hasValue(1);
         assertThat(hostHeaders).containsExactly(NAME + ":" + port);
+    }
+
+    @Test
+    void overHttpsTheCheckedAddressIsCalledWithTheNameAsServerNameAndCertificateName() throws Exception {
+        answers.add(new byte[] {127, 0, 0, 1});
+        Path store = keyStore("dns:" + NAME);
+        HttpsServer tls = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        SSLContext serverContext = serverContext(store);
+        tls.setHttpsConfigurator(new HttpsConfigurator(serverContext));
+        List<String> serverNames = new CopyOnWriteArrayList<>();
+        tls.createContext("/hook", exchange -> {
+            SSLSession session = ((HttpsExchange) exchange).getSSLSession();
+            if (session instanceof ExtendedSSLSession extended) {
+                extended.getRequestedServerNames().forEach(n -> serverNames.add(((SNIHostName) n).getAsciiName()));
+            }
+            answer(exchange, 204);
+        });
+        tls.start();
+        try {
+            webhooks.store(userId, "https://" + NAME + ":" + tls.getAddress().getPort() + "/hook");
+            double sentBefore = fixture.count("webhook", "sent");
+            try (WebhookSender sender = new WebhookSender(webhooks, Duration.ofSeconds(5), Duration.ofMillis(50),
+                    new NotifyMetrics(fixture.server.backend().meters()), new WebhookTargets.Policy(false, true),
+                    this::resolve, clientTrusting(store))) {
+                sender.deliver(finishedJob());
+            }
+            assertThat(fixture.count("webhook", "sent")).isEqualTo(sentBefore + 1);
+            assertThat(serverNames).as("TLS server name").containsExactly(NAME);
+            assertThat(hostHeaders).containsExactly(NAME + ":" + tls.getAddress().getPort());
+
+            // the default trust (the JDK's CAs) refuses this self-signed certificate: nothing is sent
+            double failedBefore = fixture.count("webhook", "failed");
+            try (WebhookSender sender = sender(new WebhookTargets.Policy(false, true))) {
+                sender.deliver(finishedJob());
+            }
+            assertThat(fixture.count("webhook", "failed")).isEqualTo(failedBefore + 1);
+            assertThat(hostHeaders).hasSize(1);
+
+            // a certificate for another name is refused even though the address is the checked one
+            Path other = keyStore("dns:other.example.test");
+            HttpsServer impostor = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            impostor.setHttpsConfigurator(new HttpsConfigurator(serverContext(other)));
+            impostor.createContext("/hook", exchange -> answer(exchange, 204));
+            impostor.start();
+            try {
+                webhooks.store(userId, "https://" + NAME + ":" + impostor.getAddress().getPort() + "/hook");
+                failedBefore = fixture.count("webhook", "failed");
+                try (WebhookSender sender = new WebhookSender(webhooks, Duration.ofSeconds(5), Duration.ofMillis(50),
+                        new NotifyMetrics(fixture.server.backend().meters()), new WebhookTargets.Policy(false, true),
+                        this::resolve, clientTrusting(other))) {
+                    sender.deliver(finishedJob());
+                }
+                assertThat(fixture.count("webhook", "failed")).isEqualTo(failedBefore + 1);
+                assertThat(hostHeaders).hasSize(1);
+            } finally {
+                impostor.stop(0);
+            }
+        } finally {
+            tls.stop(0);
+        }
+    }
+
+    private static final char[] STORE_PASSWORD = "webhook-test".toCharArray();
+
+    // a throw-away key pair and self-signed certificate, made with the JDK's keytool
+    private Path keyStore(String san) throws Exception {
+        Path store = dataDir.resolve("tls-" + san.replace(':', '-') + ".p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "hook", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=" + san.substring(4), "-ext", "SAN=" + san, "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", store.toString(),
+                "-storepass", new String(STORE_PASSWORD), "-keypass", new String(STORE_PASSWORD))
+                .redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes());
+        assertThat(keytool.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).as(output).isZero();
+        return store;
+    }
+
+    private static KeyStore load(Path store) throws Exception {
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(store)) {
+            keyStore.load(in, STORE_PASSWORD);
+        }
+        return keyStore;
+    }
+
+    private static SSLContext serverContext(Path store) throws Exception {
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(load(store), STORE_PASSWORD);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        return context;
+    }
+
+    private static SSLContext clientTrusting(Path store) throws Exception {
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(load(store));
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     @Test
