@@ -205,6 +205,8 @@ WEBHOOKS_ALLOW_PRIVATE: {{ $v.notifier.webhooksAllowPrivate | toString | quote }
 {{- end }}
 {{- if eq .role "converter" }}
 CONVERTER_CONCURRENCY: {{ $v.converter.concurrency | toString | quote }}
+CONVERTER_PER_USER: {{ $v.converter.perUser | toString | quote }}
+CONVERTER_MAX_DURATION: {{ $v.converter.maxDuration | quote }}
 {{- end }}
 {{- if eq .role "notifier" }}
 {{- if $v.smtp.host }}

@@ -34,7 +34,10 @@ import dev.mp3conv.server.storage.BlobStore;
  * its {@code mp3} message (the owner hears about failures too); the message is acked, never retried.
  * Unexpected faults (a store down) release the job and are thrown, so the queue redelivers; after
  * {@code converter.max-attempts} claims the job fails as {@code internal-error} instead of looping.
- * Messages for DONE, FAILED, deleted or otherwise held jobs are acked and skipped.
+ * Messages for DONE, FAILED, deleted or otherwise held jobs are acked and skipped. A job whose owner already
+ * has {@code converter.per-user} jobs converting goes back to the queue shortly ({@link FairShare}); one
+ * whose input claims or decodes to more than {@code converter.max-duration} fails {@code too-long}
+ * ({@link MediaLimits}). Inputs are hostile: see {@link InputAllowList} and {@link JobInput}.
  */
 public final class ConversionWorker implements MessageHandler {
     private static final System.Logger LOG = System.getLogger(ConversionWorker.class.getName());
@@ -216,7 +219,8 @@ public final class ConversionWorker implements MessageHandler {
             }
             MediaInfo.AudioStream audio = result.media().audio().orElseThrow(() -> new MediaRejectedException(
                     MediaRejectedException.NO_AUDIO, "the file has no audio stream"));
-            if (settings.limits().exceeded(encoding, result.outSeconds(), result.blob().map(BlobInfo::length).orElse(0L))) {
+            long written = result.blob().map(BlobInfo::length).orElse(0L);
+            if (settings.limits().exceeded(encoding, result.outSeconds(), written)) {
                 throw new MediaRejectedException(MediaRejectedException.TOO_LONG,
                         "the audio goes on past the limit of " + settings.limits().describe());
             }
@@ -227,12 +231,12 @@ public final class ConversionWorker implements MessageHandler {
                 throw InputAllowList.rejection(result.reason());
             }
             OptionalDouble expected = result.media().duration();
-            if (expected.isPresent() && result.outSeconds() + COVERAGE_SLACK_SECONDS < MIN_COVERAGE * expected.getAsDouble()) {
+            if (shortOf(result.outSeconds(), expected)) {
                 // the container's duration is its longest stream's: the audio may end before the video.
                 // Only now is a probe worth its run: it knows the audio stream's own duration
                 expected = probe.probe(input.address(), conversion::attachHelper).expectedAudioSeconds();
             }
-            if (expected.isPresent() && result.outSeconds() + COVERAGE_SLACK_SECONDS < MIN_COVERAGE * expected.getAsDouble()) {
+            if (shortOf(result.outSeconds(), expected)) {
                 throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(Locale.ROOT,
                         "the audio ends at %.1f s of %.1f s: the file is truncated or corrupt",
                         result.outSeconds(), expected.getAsDouble()));
@@ -247,6 +251,11 @@ public final class ConversionWorker implements MessageHandler {
                 result.blob().ifPresent(blob -> blobs.delete(blob.id()));
             }
         }
+    }
+
+    /** Whether the MP3 falls short of the duration the input states (a truncated or corrupt file). */
+    private static boolean shortOf(double outSeconds, OptionalDouble expected) {
+        return expected.isPresent() && outSeconds + COVERAGE_SLACK_SECONDS < MIN_COVERAGE * expected.getAsDouble();
     }
 
     private boolean complete(Job job, BlobInfo mp3, String sha256, Mp3Encoding encoding, String bitrate,
@@ -293,9 +302,9 @@ public final class ConversionWorker implements MessageHandler {
         }
         Job job = conversion.job();
         switch (stop.get()) {
-            case TOO_LONG -> throw new MediaRejectedException(MediaRejectedException.TOO_LONG, String.format(Locale.ROOT,
-                    "the file says it lasts %.1f h, more than the limit of %s", conversion.expectedSeconds() / 3600,
-                    settings.limits().describe()));
+            case TOO_LONG -> throw new MediaRejectedException(MediaRejectedException.TOO_LONG,
+                    "the file says it lasts " + MediaLimits.describe(conversion.expectedSeconds())
+                            + ", more than the limit of " + settings.limits().describe());
             case TIMEOUT -> throw new MediaRejectedException(MediaRejectedException.TIMEOUT,
                     "the conversion ran longer than its budget of " + conversion.budget().toSeconds() + " s");
             case LEASE_LOST -> {

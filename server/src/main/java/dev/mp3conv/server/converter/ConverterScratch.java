@@ -132,12 +132,18 @@ final class ConverterScratch implements AutoCloseable {
                 String name = entry.getFileName().toString();
                 if (name.endsWith(LOCK)) {
                     removed += removeIfDead(entry, root.resolve(name.substring(0, name.length() - LOCK.length())));
-                } else if (!Files.isDirectory(entry) && Files.getLastModifiedTime(entry).toInstant().isBefore(looseBefore)) {
-                    Files.deleteIfExists(entry);
-                } else if (Files.isDirectory(entry) && !Files.exists(root.resolve(name + LOCK))
-                        && Files.getLastModifiedTime(entry).toInstant().isBefore(looseBefore)) {
-                    // a directory whose lock file is gone: its process died while closing
-                    delete(entry);
+                    continue;
+                }
+                try {
+                    boolean old = Files.getLastModifiedTime(entry).toInstant().isBefore(looseBefore);
+                    if (old && !Files.isDirectory(entry)) {
+                        Files.deleteIfExists(entry);
+                    } else if (old && !Files.exists(root.resolve(name + LOCK))) {
+                        // a directory whose lock file is gone: its process died while closing
+                        delete(entry);
+                    }
+                } catch (NoSuchFileException e) {
+                    // removed with its lock file above, or by its own process meanwhile
                 }
             }
         }

@@ -88,6 +88,20 @@ record MediaLimits(Duration maxDuration) {
         return seconds % 60 == 0 ? seconds / 60 + " min" : seconds + " s";
     }
 
+    /**
+     * A media duration in words, for a job's error.
+     *
+     * @param seconds the duration
+     * @return e.g. {@code 13.0 h}, {@code 2.5 min} or {@code 40 s}
+     */
+    static String describe(double seconds) {
+        if (seconds >= 3600) {
+            return String.format(Locale.ROOT, "%.1f h", seconds / 3600);
+        }
+        return seconds >= 60 ? String.format(Locale.ROOT, "%.1f min", seconds / 60)
+                : String.format(Locale.ROOT, "%.0f s", seconds);
+    }
+
     private static long bitsPerSecond(Mp3Encoding encoding) {
         String bitrate = encoding.recordedBitrate();
         if (encoding.streamCopy() || bitrate == null) {

@@ -15,7 +15,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 import dev.mp3conv.server.jobs.Job;
 import dev.mp3conv.server.storage.BlobInfo;
@@ -28,8 +27,6 @@ import dev.mp3conv.server.storage.BlobStore;
  * copy; see {@link Mp3Encoding}). The caller judges the result and deletes the blob if it is no good.
  */
 final class Mp3Transcoder {
-    private static final System.Logger LOG = System.getLogger(Mp3Transcoder.class.getName());
-    private static final Duration STALE_TEMP = Duration.ofHours(1);
 
     private final Ffmpeg ffmpeg;
     private final BlobStore blobs;
@@ -40,8 +37,8 @@ final class Mp3Transcoder {
         this.ffmpeg = ffmpeg;
         this.limits = limits;
         this.blobs = blobs;
+        // this process's scratch directory: what a dead process left is removed by ConverterScratch
         this.tempDir = Files.createDirectories(tempDir);
-        removeStaleFiles();
     }
 
     /**
@@ -164,17 +161,5 @@ final class Mp3Transcoder {
         int dot = name.lastIndexOf('.');
         String base = dot > 0 ? name.substring(0, dot) : name;
         return base + ".mp3";
-    }
-
-    private void removeStaleFiles() throws IOException {
-        Instant before = Instant.now().minus(STALE_TEMP);
-        try (Stream<Path> files = Files.list(tempDir)) {
-            for (Path file : files.toList()) {
-                if (Files.getLastModifiedTime(file).toInstant().isBefore(before)) {
-                    Files.deleteIfExists(file);
-                    LOG.log(System.Logger.Level.DEBUG, "removed stale {0}", file);
-                }
-            }
-        }
     }
 }

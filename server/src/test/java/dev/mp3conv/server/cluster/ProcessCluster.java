@@ -162,7 +162,10 @@ final class ProcessCluster implements AutoCloseable {
         int admin = freePort();
         Path data = Files.createDirectories(dir.resolve(node + "-data"));
         Path log = dir.resolve(node + ".log");
-        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString())
+        // env UMASK: the process starts under that umask (the launcher is exec'd, so the pid stays the JVM's)
+        ProcessBuilder builder = new ProcessBuilder(env.containsKey("UMASK")
+                ? List.of("/bin/sh", "-c", "umask \"$UMASK\" && exec \"$0\"", LAUNCHER.toString())
+                : List.of(LAUNCHER.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> environment = builder.environment();
