@@ -31,7 +31,11 @@ final class Bytes {
             case "g" -> 30;
             default -> 0;
         };
-        return Long.parseLong(m.group(1)) << shift;
+        long value = Long.parseLong(m.group(1));
+        if (value > (1L << 40) >> shift) {
+            throw new CliException(ExitCode.USAGE, option + " is larger than 1 TiB");
+        }
+        return value << shift;
     }
 
     static String human(long bytes) {

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.MalformedURLException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -160,10 +159,5 @@ final class ResumableUploader {
         } catch (IOException io) {
             throw new UncheckedIOException(io);
         }
-    }
-
-    /** For tests: the URL remembered for a file, if any. */
-    static URL remembered(UploadUrls urls, ApiClient api, Path video) {
-        return urls.get(UploadUrls.fingerprint(api.uploadsEndpoint(), video));
     }
 }

@@ -184,6 +184,35 @@ class CliEndToEndIT {
         assertThat(Json.mapper().readTree(config.resolve("uploads.json").toFile()).size()).isZero();
     }
 
+    @Test
+    void anUploadTheServerNoLongerHasStartsAnewInsteadOfFailing(@TempDir Path work, @TempDir Path config)
+            throws Exception {
+        Files.copy(sample, work.resolve("sample.mp4"));
+        Launcher mp3conv = new Launcher(work, config, url);
+        assertThat(mp3conv.piped(PASSWORD, "register", "--email", "gone@example.com", "--password-stdin").exitCode()).isZero();
+        assertThat(mp3conv.piped(PASSWORD, "login", "--email", "gone@example.com", "--password-stdin").exitCode()).isZero();
+        String token = Json.mapper().readTree(config.resolve("config.json").toFile()).get("access_token").asText();
+        Process slow = mp3conv.start("upload", "sample.mp4", "--chunk-size", "64k", "--limit-rate", "64k");
+        String[] location = {null};
+        await("the upload is remembered").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .failFast("the slow upload ended by itself", () -> !slow.isAlive())
+                .until(() -> (location[0] = Json.mapper().readTree(config.resolve("uploads.json").toFile())
+                        .elements().next().asText()) != null);
+        slow.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        // the server forgets it (as after its expiry): tus termination
+        HttpResponse<Void> terminated = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(location[0]))
+                .DELETE().header("Authorization", "Bearer " + token).header("Tus-Resumable", "1.0.0").build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertThat(terminated.statusCode()).isEqualTo(204);
+
+        Launcher.Run again = mp3conv.piped("", "upload", "sample.mp4", "--bitrate", "192k", "--wait");
+        assertThat(again.exitCode()).as(again + log()).isZero();
+        assertThat(again.err()).doesNotContain("resuming");
+        assertProbesAs192kMp3(work.resolve("sample.mp3"));
+        assertThat(Json.mapper().readTree(config.resolve("uploads.json").toFile()).size()).isZero();
+    }
+
     private static void assertProbesAs192kMp3(Path mp3) throws IOException, InterruptedException {
         Process probe = new ProcessBuilder("ffprobe", "-v", "error", "-select_streams", "a:0",
                 "-show_entries", "stream=codec_name,bit_rate:format=duration", "-of", "json", mp3.toString())

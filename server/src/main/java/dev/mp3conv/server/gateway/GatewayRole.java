@@ -20,7 +20,8 @@ import io.helidon.webserver.spi.ServerFeature;
 /**
  * The gateway role: streaming uploads (multipart, and resumable tus uploads at {@code /api/v1/uploads}), the
  * jobs API, downloads, seed {@code /upload} and {@code /download}.
- * Every route needs a bearer token; jobs are visible to their owner only. Without the auth role in the same
+ * Every route needs a bearer token (but the tus OPTIONS, which only describes the server); jobs are visible
+ * to their owner only. Without the auth role in the same
  * process, the auth routes are forwarded to {@code auth.url}, so clients only ever need the gateway.
  */
 public final class GatewayRole implements RoleComponent {

@@ -1,6 +1,5 @@
 package dev.mp3conv.server.gateway;
 
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
@@ -219,15 +218,5 @@ final class TusService implements HttpService {
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest("Upload-Checksum value is not Base64");
         }
-    }
-
-    /**
-     * Formats an instant as an HTTP date (for tests and {@code Upload-Expires}).
-     *
-     * @param instant the time
-     * @return RFC 9110 date
-     */
-    static String httpDate(Instant instant) {
-        return HTTP_DATE.format(instant);
     }
 }

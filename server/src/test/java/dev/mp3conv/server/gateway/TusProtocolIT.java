@@ -259,6 +259,36 @@ class TusProtocolIT {
     }
 
     @Test
+    void anExpiredUploadIsGoneBeforeTheSweeperDeletesIt() throws Exception {
+        start(Map.of("gateway.uploads.expiry", "1s", "sweeper.interval", "1h"));
+        String location = alice.created(1000);
+        await().atMost(Duration.ofSeconds(20)).until(() -> alice.head(location).statusCode() == 410);
+        assertThat(alice.patch(location, 0, new byte[10]).statusCode()).isEqualTo(410);
+        var expiry = new dev.mp3conv.server.jobs.UploadExpiry(new dev.mp3conv.server.jobs.UploadRepository(
+                server.backend().mongo().database(), java.time.Clock.systemUTC()), server.backend().blobs());
+        assertThat(expiry.deleteExpired(java.time.Instant.now())).isEqualTo(1);
+        assertThat(alice.head(location).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void methodOverrideServesClientsWithoutPatch() throws Exception {
+        start();
+        String location = alice.created(10);
+        HttpResponse<String> patched = alice.send("POST", location, java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                new byte[4]), TUS, "1.0.0", "X-HTTP-Method-Override", "PATCH", "Upload-Offset", "0",
+                "Content-Type", "application/offset+octet-stream");
+        assertThat(patched.statusCode()).isEqualTo(204);
+        HttpResponse<String> head = alice.send("POST", location, java.net.http.HttpRequest.BodyPublishers.noBody(),
+                TUS, "1.0.0", "X-HTTP-Method-Override", "HEAD");
+        assertThat(head.headers().firstValue("Upload-Offset")).contains("4");
+        assertThat(alice.send("POST", location, java.net.http.HttpRequest.BodyPublishers.noBody(),
+                TUS, "1.0.0", "X-HTTP-Method-Override", "GET").statusCode()).isEqualTo(405);
+        assertThat(alice.send("POST", location, java.net.http.HttpRequest.BodyPublishers.noBody(),
+                TUS, "1.0.0", "X-HTTP-Method-Override", "DELETE").statusCode()).isEqualTo(204);
+        assertThat(alice.head(location).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void aClientDyingMidPatchKeepsWhatArrivedAndTheUploadResumesThere() throws Exception {
         start();
         byte[] video = GatewayClient.randomBytes(1_500_000, 4);
