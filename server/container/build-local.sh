@@ -27,7 +27,6 @@ problem=$(container_support_problem)
 [ -z "$problem" ] || die "podman cannot run here: $problem"
 
 BASE_IMAGE=localhost/debian:bookworm-slim
-JDK_IMAGE=localhost/temurin:25-jdk
 SUITE=bookworm
 
 ensure_commands podman=podman runc=runc debootstrap=debootstrap
@@ -47,6 +46,8 @@ pick_jdk() {
     return 1
 }
 JDK=$(pick_jdk) || die "no JDK 21+ with jlink found (set JDK_HOME)"
+# named after the JDK's directory, so another JDK gets its own image
+JDK_IMAGE="localhost/jdk:$(basename -- "$JDK")"
 
 # --- base images, each made once and kept ---
 

@@ -19,8 +19,9 @@ import dev.mp3conv.server.storage.StoreUnavailableException;
 /**
  * One user cannot take every conversion slot while others wait: at most {@code converter.per-user}
  * of a user's jobs convert at once, over all converters. The jobs collection knows who holds live
- * leases, so each converter counts there before it claims, and again after (two converters may claim
- * the same user's jobs at the same moment: the later claims by claim time give way). A job over the
+ * leases, so each converter counts there before it claims, and again after: two converters racing for
+ * a user's last slot each see the other's claim unless it landed after their own count, so at most one
+ * of them goes ahead (both may give way, and try again shortly), never one too many. A job over the
  * limit is not failed: its message goes back to the queue after a short, jittered delay, while the
  * converter takes the next message (another user's, typically).
  */
@@ -54,13 +55,14 @@ final class FairShare {
     }
 
     /**
-     * After claiming: whether {@code per-user} of the owner's jobs were claimed before this one.
+     * After claiming: whether the owner's other jobs hold {@code per-user} live leases (counted after this
+     * claim landed, so of two racing claims the second to count sees the first).
      *
      * @param claimed the job just claimed
      * @return true when the claim must be undone
      */
     boolean overShare(Job claimed) {
-        return jobs.leasesAhead(claimed.id()) >= perUser;
+        return jobs.liveLeases(claimed.owner(), claimed.id()) >= perUser;
     }
 
     /**

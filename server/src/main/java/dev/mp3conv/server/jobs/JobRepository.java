@@ -252,7 +252,6 @@ public final class JobRepository {
         Bson update = combine(set("state", JobState.CONVERTING.name()),
                 set("lease_owner", worker),
                 set("lease_until", date(now.plus(lease))),
-                set("claimed_at", date(now)),
                 set("progress", 0.0),
                 inc("attempts", 1),
                 set("updated_at", date(now)));
@@ -275,26 +274,6 @@ public final class JobRepository {
     }
 
     /**
-     * How many of the owner's jobs with a live lease were claimed before this one (claim time, then id):
-     * of claims that race, the earlier ones keep their place, so at least one of them goes ahead.
-     *
-     * @param id a claimed job
-     * @return the number of jobs ahead of it
-     */
-    public long leasesAhead(String id) {
-        Optional<Document> doc = ObjectId.isValid(id) ? Await.first(jobs.find(byId(id)).first()) : Optional.empty();
-        if (doc.isEmpty() || doc.get().getDate("claimed_at") == null) {
-            return 0;
-        }
-        Date claimedAt = doc.get().getDate("claimed_at");
-        ObjectId self = doc.get().getObjectId("_id");
-        Bson ahead = and(eq("owner", doc.get().getString("owner")), eq("state", JobState.CONVERTING.name()),
-                gt("lease_until", date(now())), ne("_id", self),
-                or(lt("claimed_at", claimedAt), and(eq("claimed_at", claimedAt), lt("_id", self))));
-        return Await.first(jobs.countDocuments(ahead)).orElse(0L);
-    }
-
-    /**
      * Undoes a claim that must wait (its owner has enough jobs converting): CONVERTING → QUEUED, and the
      * attempt it counted is taken back.
      *
@@ -304,7 +283,7 @@ public final class JobRepository {
      */
     public boolean unclaim(String id, String worker) {
         return modified(held(id, worker), combine(set("state", JobState.QUEUED.name()), unset("lease_until"),
-                unset("lease_owner"), unset("claimed_at"), set("progress", 0.0), inc("attempts", -1),
+                unset("lease_owner"), set("progress", 0.0), inc("attempts", -1),
                 set("updated_at", date(now()))));
     }
 

@@ -6,9 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import de.bwaldvogel.mongo.MongoServer;
-import dev.mp3conv.server.OwnerOnly;
 import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import dev.mp3conv.server.OwnerOnly;
 
 /**
  * The single-machine metadata store: mongo-java-server with its H2 file backend under the data
