@@ -50,6 +50,8 @@ public final class ConversionWorker implements MessageHandler {
     private final ScheduledExecutorService ticker;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
+    private volatile SegmentSplitter splitter;
+    private volatile SegmentWorker segmentWorker;
 
     ConversionWorker(String workerId, ConverterSettings settings, JobRepository jobs, BlobStore blobs, JobQueue queue,
                      MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
@@ -66,9 +68,25 @@ public final class ConversionWorker implements MessageHandler {
         this.ticker = ticker;
     }
 
+    /**
+     * Converts long inputs in segments (docs/architecture.md, "Segments"): the splitter decides from
+     * ffmpeg's summary, the segment worker takes the messages that carry a segment index.
+     *
+     * @param splitter      splits long jobs
+     * @param segmentWorker handles segment messages
+     */
+    void segmentLongInputs(SegmentSplitter splitter, SegmentWorker segmentWorker) {
+        this.splitter = splitter;
+        this.segmentWorker = segmentWorker;
+    }
+
     @Override
     public void handle(Delivery delivery) throws Exception {
         JobMessage message = delivery.message();
+        if (message.segment() != null && segmentWorker != null) {
+            segmentWorker.handle(delivery);
+            return;
+        }
         if (stopping) {
             // shutting down: hand the message to another worker without claiming the job
             queue.publish(Topic.VIDEO, message);
@@ -115,11 +133,19 @@ public final class ConversionWorker implements MessageHandler {
                     return;
                 }
                 Consumer<MediaInfo> summary = media -> learnDuration(conversion, media);
-                Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, conversion, summary);
+                Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, conversion,
+                        splitter == null ? summary : splitter.watch(conversion, encoding, summary));
+                if (splitInSegments(conversion, result)) {
+                    return;
+                }
                 if (encoding.streamCopy() && result.exitCode() != 0 && conversion.stopped().isEmpty()
                         && result.media().audio().filter(audio -> !"mp3".equals(audio.codec())).isPresent()) {
                     // the MP3 muxer refused to copy audio that is not MP3: encode it
                     encoding = Mp3Encoding.standard();
+                    if (splitter != null && splitter.offer(conversion, result.media(), encoding)
+                            && splitInSegments(conversion, result)) {
+                        return;
+                    }
                     if (stoppedFromOutside(conversion)) {
                         return;
                     }
@@ -133,6 +159,17 @@ public final class ConversionWorker implements MessageHandler {
                 throw e;
             }
         }
+    }
+
+    /** Hands a long job over to its segments if the splitter planned them; true when it did. */
+    private boolean splitInSegments(RunningConversion conversion, Mp3Transcoder.Result result) throws Exception {
+        if (splitter == null || !splitter.split(conversion, workerId)) {
+            return false;
+        }
+        // the stopped run may have streamed part of an MP3 into the store
+        result.blob().ifPresent(blob -> blobs.delete(blob.id()));
+        metrics.outcome("segmented");
+        return true;
     }
 
     /**
@@ -241,6 +278,7 @@ public final class ConversionWorker implements MessageHandler {
                 LOG.log(System.Logger.Level.INFO, "job {0}: lease lost, conversion abandoned", job.id());
                 metrics.outcome("lease-lost");
             }
+            case SEGMENTED -> LOG.log(System.Logger.Level.DEBUG, "job {0}: converted in segments", job.id());
             case SHUTDOWN -> {
                 if (jobs.release(job.id(), workerId)) {
                     LOG.log(System.Logger.Level.INFO, "job {0}: released on shutdown", job.id());

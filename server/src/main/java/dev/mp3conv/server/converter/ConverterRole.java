@@ -2,6 +2,7 @@ package dev.mp3conv.server.converter;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -10,7 +11,9 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import dev.mp3conv.server.Backend;
 import dev.mp3conv.server.RoleComponent;
+import dev.mp3conv.server.Settings;
 import dev.mp3conv.server.StartupException;
+import dev.mp3conv.server.jobs.SegmentRepository;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.Topic;
 import io.helidon.health.HealthCheck;
@@ -32,6 +35,8 @@ public final class ConverterRole implements RoleComponent {
     private final LoopbackMediaServer loopback;
     private final ScheduledExecutorService ticker;
     private final String workerId;
+    private final SegmentWorker segmentWorker;
+    private final SegmentSweeper segmentSweeper;
     private JobQueue.Consumer consumer;
 
     private ConverterRole(Backend backend, ConverterSettings settings, Ffmpeg ffmpeg, Mp3Transcoder transcoder,
@@ -44,6 +49,16 @@ public final class ConverterRole implements RoleComponent {
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("converter-lease").factory());
         this.worker = new ConversionWorker(workerId, settings, backend.jobs(), backend.blobs(), backend.queue(),
                 new MediaProbe(ffmpeg), transcoder, loopback, new ConversionMetrics(backend.meters()), ticker);
+        // long inputs in segments: new classes, wired here so the whole-job path stays as it was
+        SegmentRepository segments = new SegmentRepository(backend.mongo().database(), backend.clock());
+        this.segmentWorker = new SegmentWorker(workerId, settings, backend.jobs(), segments, backend.blobs(),
+                backend.queue(), transcoder, loopback, new ConversionMetrics(backend.meters()), ticker,
+                backend.dataDir().resolve("converter-tmp"));
+        this.worker.segmentLongInputs(new SegmentSplitter(SegmentSettings.from(backend.config(), settings.concurrency()),
+                segments, backend.blobs(), backend.queue()), segmentWorker);
+        this.segmentSweeper = new SegmentSweeper(backend.jobs(), segments, backend.blobs(), backend.queue(),
+                Settings.duration(backend.config().get("sweeper.grace"), Duration.ofMinutes(1)),
+                Settings.duration(backend.config().get("sweeper.stale"), Duration.ofMinutes(15)));
     }
 
     /**
@@ -97,6 +112,7 @@ public final class ConverterRole implements RoleComponent {
     @Override
     public synchronized void start() {
         consumer = backend.queue().consume(Topic.VIDEO, settings.concurrency(), worker);
+        segmentSweeper.start(Settings.duration(backend.config().get("sweeper.interval"), Duration.ofSeconds(30)));
     }
 
     @Override
@@ -124,6 +140,8 @@ public final class ConverterRole implements RoleComponent {
     public synchronized void close() {
         // kill first: the consumer waits for in-flight handlers, which end once their ffmpeg is gone
         worker.stop();
+        segmentWorker.stop();
+        segmentSweeper.close();
         if (consumer != null) {
             consumer.close();
             consumer = null;
