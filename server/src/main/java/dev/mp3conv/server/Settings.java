@@ -47,6 +47,8 @@ public final class Settings {
             Map.entry("CONVERTER_LEASE", "converter.lease"),
             Map.entry("CONVERTER_TIMEOUT", "converter.timeout"),
             Map.entry("CONVERTER_MAX_ATTEMPTS", "converter.max-attempts"),
+            Map.entry("CONVERTER_SEGMENT_THRESHOLD", "converter.segment-threshold"),
+            Map.entry("CONVERTER_SEGMENTS", "converter.segments"),
             Map.entry("SMTP_HOST", "smtp.host"),
             Map.entry("SMTP_PORT", "smtp.port"),
             Map.entry("SMTP_USERNAME", "smtp.username"),

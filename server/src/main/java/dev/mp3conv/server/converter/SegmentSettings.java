@@ -21,9 +21,9 @@ record SegmentSettings(Duration threshold, int maxParts) {
     static SegmentSettings from(Config root, int concurrency) {
         Config node = root.get("converter");
         Duration threshold = Settings.duration(node.get("segment-threshold"), DEFAULT_THRESHOLD);
-        int maxParts = node.get("segments").asInt().orElse(Math.max(2, concurrency));
-        if (threshold.isNegative() || maxParts < 2 || maxParts > 64) {
-            throw new StartupException("converter: segment-threshold must not be negative, segments 2..64");
+        int maxParts = node.get("segments").asInt().orElse(concurrency);
+        if (threshold.isNegative() || maxParts < 1 || maxParts > 64) {
+            throw new StartupException("converter: segment-threshold must not be negative, segments 1..64");
         }
         return new SegmentSettings(threshold, maxParts);
     }
