@@ -251,7 +251,6 @@ final class SegmentWorker {
                 blobs.delete(mp3.id());
             }
         }
-        cleanUp(job.id());
         Job finished = done.get();
         java.time.Duration wall = java.time.Duration.between(finished.createdAt(), jobs.now());
         metrics.converted(conversion.elapsed(), seconds);
@@ -259,6 +258,7 @@ final class SegmentWorker {
                         + "{5} ms since upload)", job.id(), stitched.shifts().size() + 1,
                 String.valueOf(conversion.elapsed().toMillis()), stitched.shifts(), String.valueOf(mp3.length()),
                 String.valueOf(wall.toMillis()));
+        cleanUp(job.id());
         publishFinished(finished);
     }
 
