@@ -148,6 +148,12 @@ final class SegmentWorker {
                             unit.index());
                     return;
                 }
+                // a job failed by another segment meanwhile is cleaned up from its units as they were read
+                // then: a blob recorded after that clean-up read is this worker's to delete
+                if (jobs.find(job.id()).filter(SegmentRepository::segmented).isEmpty()) {
+                    kept = false;
+                    return;
+                }
             } finally {
                 if (!kept) {
                     result.blob().ifPresent(blob -> blobs.delete(blob.id()));
@@ -193,10 +199,11 @@ final class SegmentWorker {
                         job.id(), stitched.overflows());
             }
             double seconds = (double) stitched.samples() / stitched.sampleRate();
-            if (job.durationSeconds() != null && seconds < MIN_COVERAGE * job.durationSeconds()) {
+            // the plan covered the audio duration ffmpeg stated (the stream's, else the container's)
+            double planned = encodes.stream().mapToDouble(Segment::seconds).sum();
+            if (seconds < MIN_COVERAGE * planned) {
                 throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(Locale.ROOT,
-                        "the audio ends at %.1f s of %.1f s: the file is truncated or corrupt", seconds,
-                        job.durationSeconds()));
+                        "the audio ends at %.1f s of %.1f s: the file is truncated or corrupt", seconds, planned));
             }
             BlobInfo mp3 = blobs.adopt(new BlobMetadata(job.owner(), job.id(), "audio/mpeg",
                     Mp3Transcoder.mp3Name(job.filename())), file);

@@ -87,6 +87,22 @@ class SegmentedConversionIT {
         assertThat(done.bitrate()).isEqualTo("128k");
     }
 
+    @Test
+    void truncatedLongInputFailsOnceWithAReasonAndLeavesNothingBehind() throws Exception {
+        Path whole = SegmentAudio.source(dir, 50, 44100, true);
+        Path cut = MediaSamples.truncated(whole, dir.resolve("cut.mkv"), 0.6);
+        Job failed = server.awaitFinished(server.submit(cut, null, null));
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.error().code()).isEqualTo("invalid-media");
+        assertThat(jobDocument(failed.id()).getInteger("segments")).as("it was segmented").isEqualTo(5);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(new SegmentRepository(server.server().backend().mongo().database(),
+                    server.server().backend().clock()).ofJob(failed.id())).isEmpty();
+            assertThat(server.mp3BlobsOf(failed.id())).isZero();
+        });
+        assertThat(server.mp3Messages().stream().filter(m -> m.jobId().equals(failed.id()))).hasSize(1);
+    }
+
     private void assertAsCleanAsOnePass(Path source, Job done, int channels, List<String> cliArgs) throws Exception {
         int rate = MediaSamples.firstAudio(MediaSamples.probe(source)).path("sample_rate").asInt();
         Path single = SegmentAudio.singlePass(source, dir.resolve("single-" + done.id() + ".mp3"), cliArgs);
