@@ -140,6 +140,12 @@ final class SegmentWorker {
                     if (input.failed()) {
                         throw new IOException("the blob store failed while ffmpeg read the video");
                     }
+                    if (unit.startSample() > 0 && result.outSeconds() == 0) {
+                        // nothing decoded from this segment's start on: the input ends before its stated length
+                        throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(Locale.ROOT,
+                                "the audio ends before %.1f s of %.1f s: the file is truncated or corrupt",
+                                (double) unit.startSample() / unit.sampleRate(), total));
+                    }
                     throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, result.reason());
                 }
                 kept = segments.complete(unit, workerId, result.blob().get().id());

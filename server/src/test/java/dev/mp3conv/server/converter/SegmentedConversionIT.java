@@ -94,6 +94,7 @@ class SegmentedConversionIT {
         Job failed = server.awaitFinished(server.submit(cut, null, null));
         assertThat(failed.state()).isEqualTo(JobState.FAILED);
         assertThat(failed.error().code()).isEqualTo("invalid-media");
+        assertThat(failed.error().message()).contains("truncated or corrupt");
         assertThat(jobDocument(failed.id()).getInteger("segments")).as("it was segmented").isEqualTo(5);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(new SegmentRepository(server.server().backend().mongo().database(),
