@@ -2,10 +2,11 @@
 # Segment-parallel conversion of a long video (issue 18), two harnesses, each side by side with the
 # ffmpeg CLI on the same file and bitrate (192k), alternating, medians:
 #   1. SegmentBench: the default all-in-one server (embedded store, in-process queue, converter
-#      concurrency = cores), upload -> DONE / CLI; goal <= 0.55 on 2 cores.
+#      concurrency = cores), upload -> DONE / CLI; goal <= 0.55 on 2 cores. Also the CPU-bound ceiling the
+#      machine allows at that moment: the encode cut in one CLI run per core, all at once.
 #   2. SegmentClusterBench: the packaged launcher as processes on RabbitMQ (ProcessCluster), clusters of
-#      1, 2 and 4 converter processes with one slot each, against one converter and against the CPU-bound
-#      ceiling (CLI / min(N, cores)). Run it under `flock /tmp/mp3conv-rabbit.lock` on a shared broker.
+#      1, 2 and 4 converter processes with one slot each, against one converter and against that measured
+#      ceiling. Run it under `flock /tmp/mp3conv-rabbit.lock` on a shared broker.
 # The input (20 min by default; small H.264 picture, AAC of chirps, tones and noise) is generated once into
 # bench/.cache. About 15 minutes on 2 cores.
 #

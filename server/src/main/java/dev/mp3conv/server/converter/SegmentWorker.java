@@ -1,11 +1,8 @@
 package dev.mp3conv.server.converter;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +38,6 @@ import dev.mp3conv.server.storage.StoreUnavailableException;
  */
 final class SegmentWorker {
     private static final System.Logger LOG = System.getLogger(SegmentWorker.class.getName());
-    private static final double MIN_COVERAGE = 0.99;
 
     private final String workerId;
     private final ConverterSettings settings;
@@ -54,6 +50,7 @@ final class SegmentWorker {
     private final ConversionMetrics metrics;
     private final ScheduledExecutorService ticker;
     private final Path tempDir;
+    private final SegmentJoiner joiner;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
@@ -71,6 +68,7 @@ final class SegmentWorker {
         this.metrics = metrics;
         this.ticker = ticker;
         this.tempDir = tempDir;
+        this.joiner = new SegmentJoiner(blobs);
     }
 
     void handle(Delivery delivery) throws Exception {
@@ -190,13 +188,12 @@ final class SegmentWorker {
     private void stitch(RunningConversion conversion, Segment unit) throws Exception {
         Job job = conversion.job();
         List<Segment> encodes = segments.ofJob(job.id()).stream().filter(s -> !s.stitchStep()).toList();
-        if (encodes.size() != unit.count() || encodes.stream().anyMatch(s -> !Segment.DONE.equals(s.state())
-                || s.blobId() == null)) {
-            throw new IOException("the stitch step ran before every segment was encoded");
+        if (encodes.size() != unit.count()) {
+            throw new IOException("the stitch step found " + encodes.size() + " of " + unit.count() + " segments");
         }
         Path file = Files.createTempFile(tempDir, job.id() + "-", ".mp3");
         try {
-            Mp3Stitcher.Result stitched = stitchInto(file, encodes);
+            Mp3Stitcher.Result stitched = joiner.join(encodes, file);
             if (stopped(conversion, unit)) {
                 return;
             }
@@ -204,35 +201,11 @@ final class SegmentWorker {
                 LOG.log(System.Logger.Level.WARNING, "job {0}: {1} splice(s) without room for the bit reservoir hand-off",
                         job.id(), stitched.overflows());
             }
-            double seconds = (double) stitched.samples() / stitched.sampleRate();
-            // the plan covered the audio duration ffmpeg stated (the stream's, else the container's)
-            double planned = encodes.stream().mapToDouble(Segment::seconds).sum();
-            if (seconds < MIN_COVERAGE * planned) {
-                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(Locale.ROOT,
-                        "the audio ends at %.1f s of %.1f s: the file is truncated or corrupt", seconds, planned));
-            }
             BlobInfo mp3 = blobs.adopt(new BlobMetadata(job.owner(), job.id(), "audio/mpeg",
                     Mp3Transcoder.mp3Name(job.filename())), file);
-            complete(conversion, job, mp3, seconds, stitched);
+            complete(conversion, job, mp3, (double) stitched.samples() / stitched.sampleRate(), stitched);
         } finally {
             Files.deleteIfExists(file);
-        }
-    }
-
-    private Mp3Stitcher.Result stitchInto(Path file, List<Segment> encodes) throws IOException {
-        List<InputStream> streams = new ArrayList<>();
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            List<Mp3Stitcher.Part> parts = new ArrayList<>();
-            for (Segment encode : encodes) {
-                InputStream in = new java.io.BufferedInputStream(blobs.open(encode.blobId()), 1 << 16);
-                streams.add(in);
-                parts.add(new Mp3Stitcher.Part(in, encode.keepFrom(), encode.keepBefore()));
-            }
-            return Mp3Stitcher.stitch(parts, out);
-        } finally {
-            for (InputStream in : streams) {
-                in.close();
-            }
         }
     }
 

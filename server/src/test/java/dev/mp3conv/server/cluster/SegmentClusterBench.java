@@ -21,8 +21,9 @@ import dev.mp3conv.model.JobView;
  * {@code converter.segments} = N), for N = 1 (one converter: the single run), 2 and 4, all three
  * clusters up at once; each round times upload → DONE of the same long video on each cluster, in a
  * rotating order, and the ffmpeg CLI on the same file at the same bitrate. Prints each cluster's
- * median against one converter, against the CLI, and against the CPU-bound ceiling of the machine
- * (the CLI's time divided by min(N, cores): what N slots could at best do here).
+ * median against one converter, against the CLI, and against the CPU-bound ceiling of the machine,
+ * measured in the same round: the encode cut in one piece per core, each a CLI run, all at once
+ * (more converters than cores cannot beat it).
  * Usage: {@code SegmentClusterBench <cache-dir> [rounds] [seconds of input]}; needs the packaged
  * launcher (server/target/mp3conv-server) and the broker.
  */
@@ -62,10 +63,13 @@ public final class SegmentClusterBench {
             Map<Integer, double[]> times = new LinkedHashMap<>();
             clients.keySet().forEach(n -> times.put(n, new double[rounds]));
             double[] cli = new double[rounds];
+            double[] parallel = new double[rounds];
             List<Integer> order = new ArrayList<>(clients.keySet());
             for (int r = 0; r < rounds; r++) {
                 cli[r] = cli(video, cache.resolve("cluster-bench-cli.mp3"));
-                StringBuilder line = new StringBuilder(String.format("round %d: ffmpeg CLI %.2f s", r + 1, cli[r]));
+                parallel[r] = SegmentBench.parallelCli("/usr/bin/ffmpeg", video, cache, seconds, cores);
+                StringBuilder line = new StringBuilder(String.format("round %d: ffmpeg CLI %.2f s, %d CLI parts at once "
+                        + "%.2f s", r + 1, cli[r], cores, parallel[r]));
                 for (int n : order) {
                     times.get(n)[r] = upload(clients.get(n), bytes);
                 }
@@ -76,14 +80,16 @@ public final class SegmentClusterBench {
                 order.add(order.removeFirst());
             }
             double c = median(cli);
+            double p = median(parallel);
             double one = median(times.get(1));
-            System.out.printf("medians: ffmpeg CLI %.2f s, one converter %.2f s%n", c, one);
+            System.out.printf("medians: ffmpeg CLI %.2f s, %d CLI parts at once %.2f s (what the machine allows now: "
+                    + "%.3f x the CLI), one converter %.2f s%n", c, cores, p, p / c, one);
             for (int n : clients.keySet()) {
                 double t = median(times.get(n));
-                double ceiling = c / Math.min(n, cores);
+                double ceiling = n == 1 ? c : p;
                 System.out.printf("RESULT %d converter(s): %.2f s = %.3f x one converter, %.3f x the CLI; CPU-bound "
-                        + "ceiling here %.2f s (CLI / %d), reached %.0f%%%n", n, t, t / one, t / c, ceiling,
-                        Math.min(n, cores), 100 * ceiling / t);
+                        + "ceiling %.2f s (%s), reached %.0f%%%n", n, t, t / one, t / c, ceiling,
+                        n == 1 ? "one CLI run" : cores + " CLI parts at once, measured", 100 * ceiling / t);
             }
             System.out.printf("load average at the end: %.1f on %d cores%n", load(), cores);
         } finally {
