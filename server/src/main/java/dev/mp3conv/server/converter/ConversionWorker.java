@@ -32,7 +32,9 @@ import dev.mp3conv.server.storage.BlobStore;
  * its {@code mp3} message (the owner hears about failures too); the message is acked, never retried.
  * Unexpected faults (a store down) release the job and are thrown, so the queue redelivers; after
  * {@code converter.max-attempts} claims the job fails as {@code internal-error} instead of looping.
- * Messages for DONE, FAILED, deleted or otherwise held jobs are acked and skipped.
+ * Messages for DONE, FAILED, deleted or otherwise held jobs are acked and skipped. A long input is
+ * handed over to segments once ffmpeg's summary shows its length ({@link SegmentSplitter}), and
+ * messages for segments go to the {@link SegmentWorker}.
  */
 public final class ConversionWorker implements MessageHandler {
     private static final System.Logger LOG = System.getLogger(ConversionWorker.class.getName());

@@ -2,8 +2,8 @@ package dev.mp3conv.server.converter;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executors;
