@@ -71,7 +71,8 @@ final class SegmentSplitter {
     Consumer<MediaInfo> watch(RunningConversion conversion, Mp3Encoding encoding, Consumer<MediaInfo> summary) {
         return media -> {
             summary.accept(media);
-            if (offer(conversion, media, encoding)) {
+            // a run the summary's own checks stopped (a limit, a timeout) is not split
+            if (conversion.stopped().isEmpty() && offer(conversion, media, encoding)) {
                 conversion.stop(RunningConversion.Stop.SEGMENTED);
             }
         };
@@ -107,7 +108,7 @@ final class SegmentSplitter {
      */
     boolean split(RunningConversion conversion, String workerId) throws InterruptedException {
         Planned chosen = planned.remove(conversion);
-        if (chosen == null) {
+        if (chosen == null || conversion.stopped().filter(stop -> stop != RunningConversion.Stop.SEGMENTED).isPresent()) {
             return false;
         }
         Job job = conversion.job();
