@@ -25,7 +25,8 @@ import dev.mp3conv.model.JobView;
  * measured in the same round: the encode cut in one piece per core, each a CLI run, all at once
  * (more converters than cores cannot beat it).
  * Usage: {@code SegmentClusterBench <cache-dir> [rounds] [seconds of input]}; needs the packaged
- * launcher (server/target/mp3conv-server) and the broker.
+ * launcher (server/target/mp3conv-server) and the broker. No warm-up job: a run is a minute or more of
+ * ffmpeg, next to which the JVMs' warm-up is noise.
  */
 public final class SegmentClusterBench {
     private SegmentClusterBench() {
@@ -57,9 +58,6 @@ public final class SegmentClusterBench {
             }
             System.out.printf("input: %s (%.1f MB, %d s of audio); clusters of 1, 2, 4 converter processes "
                     + "(1 slot each) on RabbitMQ, %d cores, %d rounds%n", video, bytes.length / 1e6, seconds, cores, rounds);
-            for (ClusterClient client : clients.values()) {
-                upload(client, bytes); // warm-up, untimed
-            }
             Map<Integer, double[]> times = new LinkedHashMap<>();
             clients.keySet().forEach(n -> times.put(n, new double[rounds]));
             double[] cli = new double[rounds];
