@@ -50,11 +50,9 @@ public final class SegmentClusterBench {
                     cluster.start("converter" + i, "converter", Map.of("CONVERTER_CONCURRENCY", "1",
                             "CONVERTER_SEGMENTS", String.valueOf(n)));
                 }
-            }
-            for (Map.Entry<Integer, ProcessCluster> entry : clusters.entrySet()) {
-                entry.getValue().awaitReady();
-                clients.put(entry.getKey(), new ClusterClient(entry.getValue().node("gateway"),
-                        entry.getValue().userToken("bench" + entry.getKey() + "@example.test")));
+                // one cluster at a time: ten JVMs starting at once on a busy 2-core machine miss the ready timeout
+                cluster.awaitReady();
+                clients.put(n, new ClusterClient(cluster.node("gateway"), cluster.userToken("bench" + n + "@example.test")));
             }
             System.out.printf("input: %s (%.1f MB, %d s of audio); clusters of 1, 2, 4 converter processes "
                     + "(1 slot each) on RabbitMQ, %d cores, %d rounds%n", video, bytes.length / 1e6, seconds, cores, rounds);
