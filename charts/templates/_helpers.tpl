@@ -207,6 +207,11 @@ WEBHOOKS_ALLOW_PRIVATE: {{ $v.notifier.webhooksAllowPrivate | toString | quote }
 CONVERTER_CONCURRENCY: {{ $v.converter.concurrency | toString | quote }}
 CONVERTER_PER_USER: {{ $v.converter.perUser | toString | quote }}
 CONVERTER_MAX_DURATION: {{ $v.converter.maxDuration | quote }}
+CONVERTER_SEGMENT_THRESHOLD: {{ $v.converter.segmentThreshold | toString | quote }}
+{{- $pods := $v.converter.replicas }}
+{{- if $v.converter.keda.enabled }}{{ $pods = $v.converter.keda.maxReplicaCount }}
+{{- else if $v.converter.autoscaling.enabled }}{{ $pods = $v.converter.autoscaling.maxReplicas }}{{ end }}
+CONVERTER_SEGMENTS: {{ $v.converter.segments | default (min 64 (mul $pods $v.converter.concurrency)) | toString | quote }}
 {{- end }}
 {{- if eq .role "notifier" }}
 {{- if $v.smtp.host }}

@@ -65,6 +65,8 @@ public final class Settings {
             Map.entry("CONVERTER_MAX_ATTEMPTS", "converter.max-attempts"),
             Map.entry("CONVERTER_MAX_DURATION", "converter.max-duration"),
             Map.entry("CONVERTER_PER_USER", "converter.per-user"),
+            Map.entry("CONVERTER_SEGMENT_THRESHOLD", "converter.segment-threshold"),
+            Map.entry("CONVERTER_SEGMENTS", "converter.segments"),
             Map.entry("SMTP_HOST", "smtp.host"),
             Map.entry("SMTP_PORT", "smtp.port"),
             Map.entry("SMTP_USERNAME", "smtp.username"),

@@ -47,6 +47,11 @@ class JsonRoundTripTest {
         JsonNode tree = json.valueToTree(ours);
         assertThat(tree.fieldNames()).toIterable().containsExactlyInAnyOrder("job_id", "video_fid", "mp3_fid", "username");
         assertThat(roundTrip(ours, JobMessage.class)).isEqualTo(ours);
+
+        JobMessage segment = ours.forSegment(3);
+        assertThat(json.valueToTree(segment).get("segment").asInt()).isEqualTo(3);
+        assertThat(roundTrip(segment, JobMessage.class)).isEqualTo(segment);
+        assertThat(json.readValue("{\"job_id\": \"j1\", \"segment\": 0}", JobMessage.class).segment()).isZero();
     }
 
     @Test

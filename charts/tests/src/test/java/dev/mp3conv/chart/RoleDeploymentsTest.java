@@ -170,6 +170,7 @@ class RoleDeploymentsTest {
         assertThat(effectiveEnv(manifest, "converter")).contains(
                 entry("MONGODB_URI", mongo), entry("AMQP_URI", amqp), entry("CONVERTER_CONCURRENCY", "1"),
                 entry("CONVERTER_PER_USER", "2"), entry("CONVERTER_MAX_DURATION", "12h"),
+                entry("CONVERTER_SEGMENT_THRESHOLD", "4m"), entry("CONVERTER_SEGMENTS", "5"),
                 entry("VIDEO_QUEUE", "video"), entry("MP3_QUEUE", "mp3"), entry("QUEUE_DELIVERY_LIMIT", "5"))
                 .doesNotContainKeys("AUTH_SIGNING_KEY", "SMTP_PASSWORD");
         assertThat(effectiveEnv(manifest, "notifier")).contains(

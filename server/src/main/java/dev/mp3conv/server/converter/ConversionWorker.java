@@ -38,6 +38,8 @@ import dev.mp3conv.server.storage.BlobStore;
  * has {@code converter.per-user} jobs converting goes back to the queue shortly ({@link FairShare}); one
  * whose input claims or decodes to more than {@code converter.max-duration} fails {@code too-long}
  * ({@link MediaLimits}). Inputs are hostile: see {@link InputAllowList} and {@link JobInput}.
+ * A long input is handed over to segments once ffmpeg's summary shows its length ({@link SegmentSplitter}),
+ * and messages for segments go to the {@link SegmentWorker}.
  */
 public final class ConversionWorker implements MessageHandler {
     private static final System.Logger LOG = System.getLogger(ConversionWorker.class.getName());
@@ -65,6 +67,8 @@ public final class ConversionWorker implements MessageHandler {
     private final ExpirySweep retention;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
+    private volatile SegmentSplitter splitter;
+    private volatile SegmentWorker segmentWorker;
 
     ConversionWorker(String workerId, ConverterSettings settings, JobRepository jobs, BlobStore blobs, JobQueue queue,
                      MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback, ConverterScratch scratch,
@@ -85,9 +89,25 @@ public final class ConversionWorker implements MessageHandler {
         this.retention = new ExpirySweep(jobs, blobs, quota, 1);
     }
 
+    /**
+     * Converts long inputs in segments (docs/architecture.md, "Segments"): the splitter decides from
+     * ffmpeg's summary, the segment worker takes the messages that carry a segment index.
+     *
+     * @param splitter      splits long jobs
+     * @param segmentWorker handles segment messages
+     */
+    void segmentLongInputs(SegmentSplitter splitter, SegmentWorker segmentWorker) {
+        this.splitter = splitter;
+        this.segmentWorker = segmentWorker;
+    }
+
     @Override
     public void handle(Delivery delivery) throws Exception {
         JobMessage message = delivery.message();
+        if (message.segment() != null && segmentWorker != null) {
+            segmentWorker.handle(delivery);
+            return;
+        }
         if (stopping) {
             // shutting down: hand the message to another worker without claiming the job
             queue.publish(Topic.VIDEO, message);
@@ -156,11 +176,18 @@ public final class ConversionWorker implements MessageHandler {
                     return;
                 }
                 Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, tags, conversion,
-                        summary);
+                        splitter == null ? summary : splitter.watch(conversion, encoding, summary));
+                if (splitInSegments(conversion, result)) {
+                    return;
+                }
                 if (encoding.streamCopy() && result.exitCode() != 0 && conversion.stopped().isEmpty()
                         && result.media().audio().filter(audio -> !"mp3".equals(audio.codec())).isPresent()) {
                     // the MP3 muxer refused to copy audio that is not MP3: encode it
                     encoding = Mp3Encoding.standard();
+                    if (splitter != null && splitter.offer(conversion, result.media(), encoding)
+                            && splitInSegments(conversion, result)) {
+                        return;
+                    }
                     if (stoppedFromOutside(conversion)) {
                         return;
                     }
@@ -174,6 +201,17 @@ public final class ConversionWorker implements MessageHandler {
                 throw e;
             }
         }
+    }
+
+    /** Hands a long job over to its segments if the splitter planned them; true when it did. */
+    private boolean splitInSegments(RunningConversion conversion, Mp3Transcoder.Result result) throws Exception {
+        if (splitter == null || !splitter.split(conversion, workerId)) {
+            return false;
+        }
+        // the stopped run may have streamed part of an MP3 into the store
+        result.blob().ifPresent(blob -> blobs.delete(blob.id()));
+        metrics.outcome("segmented");
+        return true;
     }
 
     /**
@@ -311,6 +349,7 @@ public final class ConversionWorker implements MessageHandler {
                 LOG.log(System.Logger.Level.INFO, "job {0}: lease lost, conversion abandoned", job.id());
                 metrics.outcome("lease-lost");
             }
+            case SEGMENTED -> LOG.log(System.Logger.Level.DEBUG, "job {0}: converted in segments", job.id());
             case SHUTDOWN -> {
                 if (jobs.release(job.id(), workerId)) {
                     LOG.log(System.Logger.Level.INFO, "job {0}: released on shutdown", job.id());

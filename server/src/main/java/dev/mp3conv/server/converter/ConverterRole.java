@@ -3,6 +3,7 @@ package dev.mp3conv.server.converter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -10,7 +11,9 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import dev.mp3conv.server.Backend;
 import dev.mp3conv.server.RoleComponent;
+import dev.mp3conv.server.Settings;
 import dev.mp3conv.server.StartupException;
+import dev.mp3conv.server.jobs.SegmentRepository;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.Topic;
 import io.helidon.health.HealthCheck;
@@ -33,6 +36,8 @@ public final class ConverterRole implements RoleComponent {
     private final ConverterScratch scratch;
     private final ScheduledExecutorService ticker;
     private final String workerId;
+    private final SegmentWorker segmentWorker;
+    private final SegmentSweeper segmentSweeper;
     private JobQueue.Consumer consumer;
 
     private ConverterRole(Backend backend, ConverterSettings settings, Ffmpeg ffmpeg, ConverterScratch scratch,
@@ -47,6 +52,16 @@ public final class ConverterRole implements RoleComponent {
         this.worker = new ConversionWorker(workerId, settings, backend.jobs(), backend.blobs(), backend.queue(),
                 new MediaProbe(ffmpeg), transcoder, loopback, scratch, new ConversionMetrics(backend.meters()), ticker,
                 backend.quota());
+        // long inputs in segments: new classes, wired here so the whole-job path stays as it was
+        SegmentRepository segments = new SegmentRepository(backend.mongo().database(), backend.clock());
+        this.segmentWorker = new SegmentWorker(workerId, settings, backend.jobs(), segments, backend.blobs(),
+                backend.queue(), transcoder, loopback, new ConversionMetrics(backend.meters()), ticker,
+                scratch, backend.quota());
+        this.worker.segmentLongInputs(new SegmentSplitter(SegmentSettings.from(backend.config(), settings.concurrency()),
+                segments, backend.blobs(), backend.queue()), segmentWorker);
+        this.segmentSweeper = new SegmentSweeper(backend.jobs(), segments, backend.blobs(), backend.queue(),
+                Settings.duration(backend.config().get("sweeper.grace"), Duration.ofMinutes(1)),
+                Settings.duration(backend.config().get("sweeper.stale"), Duration.ofMinutes(15)));
     }
 
     /**
@@ -105,6 +120,7 @@ public final class ConverterRole implements RoleComponent {
     @Override
     public synchronized void start() {
         consumer = backend.queue().consume(Topic.VIDEO, settings.concurrency(), worker);
+        segmentSweeper.start(Settings.duration(backend.config().get("sweeper.interval"), Duration.ofSeconds(30)));
     }
 
     @Override
@@ -132,6 +148,8 @@ public final class ConverterRole implements RoleComponent {
     public synchronized void close() {
         // kill first: the consumer waits for in-flight handlers, which end once their ffmpeg is gone
         worker.stop();
+        segmentWorker.stop();
+        segmentSweeper.close();
         if (consumer != null) {
             consumer.close();
             consumer = null;

@@ -13,8 +13,8 @@ import dev.mp3conv.server.jobs.Job;
  * stopping before the process starts kills it as soon as it is attached.
  */
 final class RunningConversion {
-    /** Why a conversion was stopped from outside. */
-    enum Stop { LEASE_LOST, TIMEOUT, SHUTDOWN, TOO_LONG }
+    /** Why a conversion was stopped from outside (SEGMENTED: the input goes to segments instead). */
+    enum Stop { LEASE_LOST, TIMEOUT, SHUTDOWN, TOO_LONG, SEGMENTED }
 
     private final Job job;
     private final long startNanos = System.nanoTime();

@@ -27,6 +27,9 @@ import java.util.function.Consumer;
  * @param comment comment, or null
  */
 record SourceTags(String title, String artist, String date, String comment) {
+    /** No tags at all (a segment's frames, which are stitched into a file of their own). */
+    static final SourceTags NONE = new SourceTags(null, null, null, null);
+
     /** Longest value kept, in characters. */
     static final int MAX_VALUE = 256;
     /** Most bytes of ffmetadata read; tags past it are ignored. */

@@ -1,0 +1,67 @@
+package dev.mp3conv.server.converter;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import dev.mp3conv.server.jobs.Segment;
+import dev.mp3conv.server.storage.BlobStore;
+
+/**
+ * Joins a job's encoded segments, read from the blob store one after the other, into one MP3 file
+ * ({@link Mp3Stitcher}) and judges it like a single run's output: it must cover the audio the plan
+ * covered.
+ */
+final class SegmentJoiner {
+    private static final double MIN_COVERAGE = 0.99;
+
+    private final BlobStore blobs;
+
+    SegmentJoiner(BlobStore blobs) {
+        this.blobs = blobs;
+    }
+
+    /**
+     * Stitches the segments into {@code file}.
+     *
+     * @param encodes the job's encoded units, in order, all DONE with a blob
+     * @param file    an existing, empty file
+     * @return what was written
+     * @throws IOException            when a blob cannot be read or is not what an encode writes
+     * @throws MediaRejectedException when the audio is shorter than planned (a truncated input)
+     */
+    Mp3Stitcher.Result join(List<Segment> encodes, Path file) throws IOException, MediaRejectedException {
+        if (encodes.isEmpty() || encodes.stream().anyMatch(s -> !Segment.DONE.equals(s.state()) || s.blobId() == null)) {
+            throw new IOException("the stitch step ran before every segment was encoded");
+        }
+        List<InputStream> streams = new ArrayList<>();
+        Mp3Stitcher.Result result;
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            List<Mp3Stitcher.Part> parts = new ArrayList<>();
+            for (Segment encode : encodes) {
+                InputStream in = new BufferedInputStream(blobs.open(encode.blobId()), 1 << 16);
+                streams.add(in);
+                parts.add(new Mp3Stitcher.Part(in, encode.keepFrom(), encode.keepBefore()));
+            }
+            result = Mp3Stitcher.stitch(parts, out);
+        } finally {
+            for (InputStream in : streams) {
+                in.close();
+            }
+        }
+        double seconds = (double) result.samples() / result.sampleRate();
+        // the plan covered the audio duration ffmpeg stated (the stream's, else the container's)
+        double planned = encodes.stream().mapToDouble(Segment::seconds).sum();
+        if (seconds < MIN_COVERAGE * planned) {
+            throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(Locale.ROOT,
+                    "the audio ends at %.1f s of %.1f s: the file is truncated or corrupt", seconds, planned));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,161 @@
+package dev.mp3conv.server.converter;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.WeakHashMap;
+import java.util.function.Consumer;
+
+import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.Segment;
+import dev.mp3conv.server.jobs.SegmentRepository;
+import dev.mp3conv.server.queue.JobQueue;
+import dev.mp3conv.server.queue.QueueUnavailableException;
+import dev.mp3conv.server.queue.Topic;
+import dev.mp3conv.server.storage.BlobStore;
+import dev.mp3conv.server.storage.StoreUnavailableException;
+
+/**
+ * Turns a claimed long job into segments (docs/architecture.md, "Segments"). The whole-job run
+ * starts as usual; when ffmpeg's summary of the input shows audio longer than
+ * {@code converter.segment-threshold} at an MPEG-1 rate, that run is stopped at once (so a short
+ * input pays nothing, a long one a few dozen milliseconds of a started ffmpeg), the plan's units are
+ * written, the job is handed over to them and one {@code video} message per segment is published,
+ * for this process's other slots and other converters to take.
+ */
+final class SegmentSplitter {
+    private static final System.Logger LOG = System.getLogger(SegmentSplitter.class.getName());
+
+    private final SegmentSettings settings;
+    private final SegmentRepository segments;
+    private final BlobStore blobs;
+    private final JobQueue queue;
+    private final Map<RunningConversion, Planned> planned = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private record Planned(SegmentPlan plan, double seconds) {
+    }
+
+    SegmentSplitter(SegmentSettings settings, SegmentRepository segments, BlobStore blobs, JobQueue queue) {
+        this.settings = settings;
+        this.segments = segments;
+        this.blobs = blobs;
+        this.queue = queue;
+    }
+
+    /**
+     * The encoding segments of a job use: what it asks for, or the standard CBR when it asks for
+     * nothing (segments exist only for inputs that are encoded, never for stream copies).
+     *
+     * @param job the job
+     * @return the encoding
+     * @throws MediaRejectedException when the job asks for something MP3 cannot be
+     */
+    static Mp3Encoding encodingOf(Job job) throws MediaRejectedException {
+        Mp3Encoding first = Mp3Encoding.first(job);
+        return first.streamCopy() ? Mp3Encoding.standard() : first;
+    }
+
+    /**
+     * Wraps a run's summary listener: for an encoding run whose input is long, records the plan and
+     * stops the run ({@link RunningConversion.Stop#SEGMENTED}).
+     *
+     * @param conversion the conversion
+     * @param encoding   the run's encoding
+     * @param summary    the listener to call first
+     * @return the listener to give the run
+     */
+    Consumer<MediaInfo> watch(RunningConversion conversion, Mp3Encoding encoding, Consumer<MediaInfo> summary) {
+        return media -> {
+            summary.accept(media);
+            // a run the summary's own checks stopped (a limit, a timeout) is not split
+            if (conversion.stopped().isEmpty() && offer(conversion, media, encoding)) {
+                conversion.stop(RunningConversion.Stop.SEGMENTED);
+            }
+        };
+    }
+
+    /**
+     * Records the plan for a conversion when its input is long and its encoding can be segmented.
+     *
+     * @param conversion the conversion
+     * @param media      what ffmpeg said of the input
+     * @param encoding   the encoding that would run
+     * @return whether the input is to be segmented
+     */
+    boolean offer(RunningConversion conversion, MediaInfo media, Mp3Encoding encoding) {
+        OptionalDouble seconds = media.expectedAudioSeconds();
+        if (encoding.streamCopy() || seconds.isEmpty() || media.audio().isEmpty()) {
+            return false;
+        }
+        Optional<SegmentPlan> plan = SegmentPlan.of(seconds.getAsDouble(), media.audio().get().sampleRate(),
+                settings.threshold(), settings.maxParts());
+        plan.ifPresent(p -> planned.put(conversion, new Planned(p, seconds.getAsDouble())));
+        return plan.isPresent();
+    }
+
+    /**
+     * Splits the job if a plan was recorded for this conversion: writes its units, hands the job
+     * over to them, publishes their messages.
+     *
+     * @param conversion the conversion (holding the job's lease)
+     * @param workerId   this worker
+     * @return true when the job now belongs to its segments (the caller is done with it)
+     * @throws InterruptedException when interrupted while the duration is written
+     */
+    boolean split(RunningConversion conversion, String workerId) throws InterruptedException {
+        Planned chosen = planned.remove(conversion);
+        if (chosen == null || conversion.stopped().filter(stop -> stop != RunningConversion.Stop.SEGMENTED).isPresent()) {
+            return false;
+        }
+        Job job = conversion.job();
+        SegmentPlan plan = chosen.plan();
+        // the duration is written under this worker's lease: it must land before the hand-over
+        conversion.awaitDurationWrite(Duration.ofSeconds(10));
+        for (Segment old : segments.ofJob(job.id())) {
+            if (old.blobId() != null) {
+                blobs.delete(old.blobId());
+            }
+        }
+        List<Segment> units = new ArrayList<>();
+        int count = plan.parts().size();
+        for (SegmentPlan.Part part : plan.parts()) {
+            units.add(Segment.encode(job.id(), part.index(), count, plan.sampleRate(), part.startSample(),
+                    part.endSample(), part.keepFrom(), part.keepBefore(), plan.keptSeconds(part, chosen.seconds())));
+        }
+        units.add(Segment.stitch(job.id(), count, plan.sampleRate()));
+        segments.replacePlan(units);
+        if (!segments.handOver(job.id(), workerId, count)) {
+            LOG.log(System.Logger.Level.INFO, "job {0}: lease lost before the hand-over to segments", job.id());
+            segments.deleteOfJob(job.id());
+            return true;
+        }
+        LOG.log(System.Logger.Level.INFO, "job {0}: {1} s of audio in {2} segments", job.id(),
+                String.format(java.util.Locale.ROOT, "%.1f", chosen.seconds()), String.valueOf(count));
+        for (int i = 0; i < count; i++) {
+            publish(queue, segments, job, i);
+        }
+        return true;
+    }
+
+    /**
+     * Publishes one unit's message and records the confirm; a failure is left to the sweeper.
+     *
+     * @param queue    the queue
+     * @param segments the units
+     * @param job      the job
+     * @param index    unit index
+     */
+    static void publish(JobQueue queue, SegmentRepository segments, Job job, int index) {
+        try {
+            queue.publish(Topic.VIDEO, job.message().forSegment(index));
+            segments.markPublished(job.id(), index);
+        } catch (QueueUnavailableException | StoreUnavailableException e) {
+            LOG.log(System.Logger.Level.WARNING, "job {0}: segment {1} not published yet, the sweeper will: {2}",
+                    job.id(), index, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,382 @@
+package dev.mp3conv.server.converter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.mp3conv.model.JobError;
+import dev.mp3conv.model.JobMessage;
+import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobRepository;
+import dev.mp3conv.server.jobs.StorageQuota;
+import dev.mp3conv.server.jobs.Segment;
+import dev.mp3conv.server.jobs.SegmentRepository;
+import dev.mp3conv.server.queue.Delivery;
+import dev.mp3conv.server.queue.JobQueue;
+import dev.mp3conv.server.queue.QueueUnavailableException;
+import dev.mp3conv.server.queue.Topic;
+import dev.mp3conv.server.storage.BlobInfo;
+import dev.mp3conv.server.storage.BlobMetadata;
+import dev.mp3conv.server.storage.BlobStore;
+import dev.mp3conv.server.storage.StoreUnavailableException;
+
+/**
+ * Handles the {@code video} messages of segments (those with a {@code segment} index): claims the
+ * unit, then either encodes its time range of the input with the same ffmpeg run as a whole job
+ * ({@link Mp3Transcoder}, so the same allow-lists and limits apply) into a segment blob, or, for the
+ * stitch step, joins the segment blobs into the job's MP3 ({@link Mp3Stitcher}), completes the job
+ * and publishes {@code mp3}. Claims, leases, retries and shutdown behave as for whole jobs
+ * ({@link ConversionWorker}); a bad input fails the whole job once, with its reason.
+ */
+final class SegmentWorker {
+    private static final System.Logger LOG = System.getLogger(SegmentWorker.class.getName());
+
+    private final String workerId;
+    private final ConverterSettings settings;
+    private final JobRepository jobs;
+    private final SegmentRepository segments;
+    private final BlobStore blobs;
+    private final JobQueue queue;
+    private final Mp3Transcoder transcoder;
+    private final LoopbackMediaServer loopback;
+    private final ConversionMetrics metrics;
+    private final ScheduledExecutorService ticker;
+    private final ConverterScratch scratch;
+    private final Path tempDir;
+    private final StorageQuota quota;
+    private final SegmentJoiner joiner;
+    private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
+
+    SegmentWorker(String workerId, ConverterSettings settings, JobRepository jobs, SegmentRepository segments,
+                  BlobStore blobs, JobQueue queue, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
+                  ConversionMetrics metrics, ScheduledExecutorService ticker, ConverterScratch scratch,
+                  StorageQuota quota) {
+        this.workerId = workerId;
+        this.settings = settings;
+        this.jobs = jobs;
+        this.segments = segments;
+        this.blobs = blobs;
+        this.queue = queue;
+        this.transcoder = transcoder;
+        this.loopback = loopback;
+        this.metrics = metrics;
+        this.ticker = ticker;
+        this.scratch = scratch;
+        this.tempDir = scratch.dir();
+        this.quota = quota;
+        this.joiner = new SegmentJoiner(blobs);
+    }
+
+    void handle(Delivery delivery) throws Exception {
+        JobMessage message = delivery.message();
+        int index = message.segment();
+        if (stopping) {
+            queue.publish(Topic.VIDEO, message);
+            return;
+        }
+        Optional<Segment> claimed = segments.claim(message.jobId(), index, workerId, settings.lease());
+        if (claimed.isEmpty()) {
+            LOG.log(System.Logger.Level.DEBUG, "job {0} segment {1}: not claimable, skipped", message.jobId(), index);
+            return;
+        }
+        Segment unit = claimed.get();
+        Optional<Job> job = jobs.find(unit.jobId()).filter(SegmentRepository::segmented);
+        if (job.isEmpty()) {
+            // finished, failed or deleted meanwhile: the sweeper deletes what is left of it
+            segments.complete(unit, workerId, null);
+            return;
+        }
+        RunningConversion conversion = new RunningConversion(job.get());
+        running.add(conversion);
+        long every = settings.renewEvery().toMillis();
+        ScheduledFuture<?> renewal = ticker.scheduleAtFixedRate(() -> tick(conversion, unit), every, every,
+                TimeUnit.MILLISECONDS);
+        try {
+            if (unit.stitchStep()) {
+                stitch(conversion, unit);
+            } else {
+                encode(conversion, unit);
+            }
+        } catch (MediaRejectedException e) {
+            failJob(job.get(), e.error());
+        } catch (Exception e) {
+            retryOrGiveUp(job.get(), unit, e);
+        } finally {
+            renewal.cancel(false);
+            running.remove(conversion);
+        }
+    }
+
+    void stop() {
+        stopping = true;
+        running.forEach(c -> c.stop(RunningConversion.Stop.SHUTDOWN));
+    }
+
+    private void encode(RunningConversion conversion, Segment unit) throws Exception {
+        Job job = conversion.job();
+        Mp3Encoding encoding = SegmentSplitter.encodingOf(job);
+        double total = job.durationSeconds() == null ? 0 : job.durationSeconds();
+        double seconds = unit.endSample() < 0 ? Math.max(1, total - (double) unit.startSample() / unit.sampleRate())
+                : (double) (unit.endSample() - unit.startSample()) / unit.sampleRate();
+        conversion.budget(seconds, settings.timeoutFor(total));
+        try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
+            if (stopped(conversion, unit)) {
+                return;
+            }
+            // a segment's frames are stitched: no tags of their own
+            Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), rangeOf(encoding, unit),
+                    SourceTags.NONE, conversion, media -> { });
+            boolean kept = false;
+            try {
+                if (stopped(conversion, unit)) {
+                    return;
+                }
+                if (!result.opened() || result.exitCode() != 0 || result.blob().isEmpty()) {
+                    if (input.failed()) {
+                        throw new IOException("the blob store failed while ffmpeg read the video");
+                    }
+                    if (unit.startSample() > 0 && result.outSeconds() == 0) {
+                        // nothing decoded from this segment's start on: the input ends before its stated length
+                        throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(Locale.ROOT,
+                                "the audio ends before %.1f s of %.1f s: the file is truncated or corrupt",
+                                (double) unit.startSample() / unit.sampleRate(), total));
+                    }
+                    throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, result.reason());
+                }
+                kept = segments.complete(unit, workerId, result.blob().get().id());
+                if (!kept) {
+                    LOG.log(System.Logger.Level.INFO, "job {0} segment {1}: lease lost, encode discarded", job.id(),
+                            unit.index());
+                    return;
+                }
+                // a job failed by another segment meanwhile is cleaned up from its units as they were read
+                // then: a blob recorded after that clean-up read is this worker's to delete
+                if (jobs.find(job.id()).filter(SegmentRepository::segmented).isEmpty()) {
+                    kept = false;
+                    return;
+                }
+            } finally {
+                if (!kept) {
+                    result.blob().ifPresent(blob -> blobs.delete(blob.id()));
+                }
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "job {0} segment {1}/{2}: encoded in {3} ms", job.id(), unit.index() + 1,
+                unit.count(), String.valueOf(conversion.elapsed().toMillis()));
+        if (segments.promoteStitch(job.id(), unit.count())) {
+            SegmentSplitter.publish(queue, segments, job, unit.count());
+        }
+    }
+
+    /**
+     * The job's encoding limited to the unit's samples: counted from the decoder's first sample
+     * ({@code atrim} sample options count samples, they do not read timestamps), so every segment
+     * starts on the same grid as a single pass; the muxer writes the Xing/LAME frame the stitcher
+     * reads the delay and padding from.
+     */
+    static Mp3Encoding rangeOf(Mp3Encoding encoding, Segment unit) {
+        List<String> args = new ArrayList<>(encoding.codecArgs());
+        String trim = "atrim=start_sample=" + unit.startSample()
+                + (unit.endSample() < 0 ? "" : ":end_sample=" + unit.endSample()) + ",asetpts=PTS-STARTPTS";
+        args.addAll(List.of("-af", trim, "-id3v2_version", "0", "-write_xing", "1"));
+        return new Mp3Encoding(List.copyOf(args), encoding.recordedBitrate(), false, true);
+    }
+
+    private void stitch(RunningConversion conversion, Segment unit) throws Exception {
+        Job job = conversion.job();
+        List<Segment> encodes = segments.ofJob(job.id()).stream().filter(s -> !s.stitchStep()).toList();
+        if (encodes.size() != unit.count()) {
+            throw new IOException("the stitch step found " + encodes.size() + " of " + unit.count() + " segments");
+        }
+        Path file = Files.createTempFile(tempDir, job.id() + "-", ".mp3");
+        try {
+            Mp3Stitcher.Result stitched = joiner.join(encodes, file);
+            if (stopped(conversion, unit)) {
+                return;
+            }
+            if (stitched.overflows() > 0) {
+                LOG.log(System.Logger.Level.WARNING, "job {0}: {1} splice(s) without room for the bit reservoir hand-off",
+                        job.id(), stitched.overflows());
+            }
+            String sha256 = sha256(file);
+            BlobInfo mp3 = blobs.adopt(new BlobMetadata(job.owner(), job.id(), "audio/mpeg",
+                    Mp3Transcoder.mp3Name(job.filename())), file);
+            complete(conversion, job, mp3, sha256, (double) stitched.samples() / stitched.sampleRate(), stitched);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        java.security.MessageDigest digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-256", e);
+        }
+        try (java.io.InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return java.util.HexFormat.of().formatHex(digest.digest());
+    }
+
+    private void complete(RunningConversion conversion, Job job, BlobInfo mp3, String sha256, double seconds,
+                          Mp3Stitcher.Result stitched) throws MediaRejectedException {
+        String bitrate = SegmentSplitter.encodingOf(job).recordedBitrate();
+        Optional<Job> done;
+        boolean kept = false;
+        try {
+            // the MP3 counts against its owner's storage from the moment the job says it is there
+            try (StorageQuota.Reservation charge = quota.begin(job.owner())) {
+                try {
+                    done = jobs.complete(job.id(), SegmentRepository.OWNER, mp3.id(), mp3.length(), sha256, bitrate);
+                } catch (RuntimeException e) {
+                    // the update may have landed though the answer was lost: keep the blob if it did
+                    if (jobs.find(job.id()).map(j -> mp3.id().equals(j.mp3Fid())).orElse(false)) {
+                        charge.commit(mp3.length());
+                        kept = true;
+                        cleanUp(job.id());
+                        return;
+                    }
+                    throw e;
+                }
+                done.ifPresent(d -> charge.commit(mp3.length()));
+            }
+            if (done.isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "job {0}: no longer converting when stitched, MP3 discarded", job.id());
+                metrics.outcome("lease-lost");
+                return;
+            }
+            kept = true;
+        } finally {
+            if (!kept) {
+                blobs.delete(mp3.id());
+            }
+        }
+        Job finished = done.get();
+        java.time.Duration wall = java.time.Duration.between(finished.createdAt(), jobs.now());
+        metrics.converted(conversion.elapsed(), seconds);
+        LOG.log(System.Logger.Level.INFO, "job {0}: DONE, {1} segments stitched in {2} ms (splices moved {3}; {4} bytes; "
+                        + "{5} ms since upload)", job.id(), stitched.shifts().size() + 1,
+                String.valueOf(conversion.elapsed().toMillis()), stitched.shifts(), String.valueOf(mp3.length()),
+                String.valueOf(wall.toMillis()));
+        cleanUp(job.id());
+        publishFinished(finished);
+    }
+
+    /** Deletes a finished job's segment blobs and units. */
+    void cleanUp(String jobId) {
+        for (Segment unit : segments.ofJob(jobId)) {
+            if (unit.blobId() != null) {
+                blobs.delete(unit.blobId());
+            }
+        }
+        segments.deleteOfJob(jobId);
+    }
+
+    private boolean stopped(RunningConversion conversion, Segment unit) throws MediaRejectedException {
+        Optional<RunningConversion.Stop> stop = conversion.stopped();
+        if (stop.isEmpty()) {
+            return false;
+        }
+        Job job = conversion.job();
+        switch (stop.get()) {
+            case TIMEOUT -> throw new MediaRejectedException(MediaRejectedException.TIMEOUT,
+                    "segment " + (unit.index() + 1) + " ran longer than its budget of " + conversion.budget().toSeconds()
+                            + " s");
+            case SHUTDOWN -> {
+                if (segments.release(unit, workerId)) {
+                    LOG.log(System.Logger.Level.INFO, "job {0} segment {1}: released on shutdown", job.id(), unit.index());
+                    SegmentSplitter.publish(queue, segments, job, unit.index());
+                }
+            }
+            default -> LOG.log(System.Logger.Level.INFO, "job {0} segment {1}: lease lost, abandoned", job.id(),
+                    unit.index());
+        }
+        return true;
+    }
+
+    private void tick(RunningConversion conversion, Segment unit) {
+        if (conversion.pastDeadline()) {
+            conversion.stop(RunningConversion.Stop.TIMEOUT);
+            return;
+        }
+        try {
+            double progress = conversion.progress();
+            if (!segments.renew(unit, workerId, settings.lease(), progress)) {
+                conversion.stop(RunningConversion.Stop.LEASE_LOST);
+                return;
+            }
+            if (!unit.stitchStep()) {
+                segments.recordJobProgress(unit.jobId(), jobProgress(unit, progress));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "job {0} segment {1}: cannot renew the lease: {2}", unit.jobId(),
+                    unit.index(), e.toString());
+        }
+    }
+
+    /** The job's progress: its segments' progress weighted by the seconds each holds. */
+    private double jobProgress(Segment current, double progress) {
+        double done = 0;
+        double total = 0;
+        for (Segment unit : segments.ofJob(current.jobId())) {
+            if (unit.stitchStep()) {
+                continue;
+            }
+            double p = unit.index() == current.index() ? progress : unit.progress();
+            done += p * unit.seconds();
+            total += unit.seconds();
+        }
+        return total <= 0 ? 0 : Math.min(0.99, done / total);
+    }
+
+    private void failJob(Job job, JobError error) {
+        Optional<Job> failed = jobs.fail(job.id(), SegmentRepository.OWNER, error);
+        if (failed.isEmpty()) {
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "job {0}: FAILED {1}: {2}", job.id(), error.code(), error.message());
+        metrics.outcome(error.code());
+        cleanUp(job.id());
+        publishFinished(failed.get());
+    }
+
+    private void retryOrGiveUp(Job job, Segment unit, Exception e) throws Exception {
+        if (unit.attempts() >= settings.maxAttempts()) {
+            LOG.log(System.Logger.Level.WARNING, "job {0} segment {1}: attempt {2} failed, giving up", job.id(),
+                    unit.index(), unit.attempts(), e);
+            failJob(job, new JobError(MediaRejectedException.INTERNAL_ERROR, "segment " + (unit.index() + 1)
+                    + " failed " + unit.attempts() + " times; last error: " + e.getMessage()));
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "job {0} segment {1}: attempt {2} failed, will retry: {3}", job.id(),
+                unit.index(), unit.attempts(), e.toString());
+        metrics.outcome("retry");
+        try {
+            segments.release(unit, workerId);
+        } catch (RuntimeException releaseFailure) {
+            e.addSuppressed(releaseFailure);
+        }
+        throw e;
+    }
+
+    private void publishFinished(Job job) {
+        try {
+            queue.publish(Topic.MP3, job.message());
+            jobs.markMp3Published(job.id());
+        } catch (QueueUnavailableException | StoreUnavailableException e) {
+            LOG.log(System.Logger.Level.WARNING, "job {0}: mp3 message not published yet: {1}", job.id(), e.getMessage());
+        }
+    }
+}

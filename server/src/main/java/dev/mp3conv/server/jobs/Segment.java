@@ -1,0 +1,83 @@
+package dev.mp3conv.server.jobs;
+
+import java.time.Instant;
+
+/**
+ * One unit of work of a job converted in segments (DESIGN.md §8): encoding one time range of the
+ * input, or (index = {@code count}) stitching the encoded ranges into the MP3. Stored in the
+ * {@code segments} collection, claimed, leased and retried like a whole job.
+ *
+ * @param jobId       the job
+ * @param index       0..count-1 for the encodes, {@code count} for the stitch step
+ * @param count       number of encoded segments
+ * @param state       {@link #WAITING} (the stitch, until every encode is done), {@link #QUEUED},
+ *                    {@link #CONVERTING}, {@link #DONE}
+ * @param attempts    claims so far
+ * @param leaseUntil  while CONVERTING: when the claim expires unless renewed
+ * @param leaseOwner  while CONVERTING: the worker holding it
+ * @param progress    0..1 of this segment
+ * @param sampleRate  the input's sample rate
+ * @param startSample first input sample the encode reads
+ * @param endSample   input sample where the encode stops (exclusive), -1 to the end
+ * @param keepFrom    first encoded frame kept in the stitched file
+ * @param keepBefore  first encoded frame not kept, -1 for the last segment
+ * @param seconds     seconds of input the kept frames hold (weights the job's progress)
+ * @param blobId      the encoded segment's blob once DONE
+ * @param publishedAt when its message was last confirmed by the queue
+ * @param updatedAt   last change
+ */
+public record Segment(String jobId, int index, int count, String state, int attempts, Instant leaseUntil,
+                      String leaseOwner, double progress, int sampleRate, long startSample, long endSample,
+                      int keepFrom, int keepBefore, double seconds, String blobId, Instant publishedAt,
+                      Instant updatedAt) {
+    /** The stitch step before every encode is done. */
+    public static final String WAITING = "WAITING";
+    /** Ready to be claimed. */
+    public static final String QUEUED = "QUEUED";
+    /** Claimed by {@link #leaseOwner()}. */
+    public static final String CONVERTING = "CONVERTING";
+    /** Encoded (or, for the stitch step, stitched). */
+    public static final String DONE = "DONE";
+
+    /**
+     * A new encode unit, QUEUED.
+     *
+     * @param jobId       job
+     * @param index       segment index
+     * @param count       number of segments
+     * @param sampleRate  input sample rate
+     * @param startSample first sample read
+     * @param endSample   end sample (exclusive) or -1
+     * @param keepFrom    first kept frame
+     * @param keepBefore  first frame not kept, or -1
+     * @param seconds     seconds of input kept
+     * @return the unit
+     */
+    public static Segment encode(String jobId, int index, int count, int sampleRate, long startSample, long endSample,
+                                 int keepFrom, int keepBefore, double seconds) {
+        return new Segment(jobId, index, count, QUEUED, 0, null, null, 0.0, sampleRate, startSample, endSample,
+                keepFrom, keepBefore, seconds, null, null, null);
+    }
+
+    /**
+     * The stitch unit of a job, WAITING.
+     *
+     * @param jobId      job
+     * @param count      number of segments
+     * @param sampleRate input sample rate
+     * @return the unit
+     */
+    public static Segment stitch(String jobId, int count, int sampleRate) {
+        return new Segment(jobId, count, count, WAITING, 0, null, null, 0.0, sampleRate, 0, -1, 0, -1, 0, null,
+                null, null);
+    }
+
+    /**
+     * Whether this is the stitch step.
+     *
+     * @return true for index = count
+     */
+    public boolean stitchStep() {
+        return index == count;
+    }
+}

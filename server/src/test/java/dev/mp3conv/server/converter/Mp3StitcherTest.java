@@ -1,0 +1,264 @@
+package dev.mp3conv.server.converter;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The frame parser, the Info tag and the stitcher on synthetic frames (MPEG-1 layer III, 44.1 kHz,
+ * 128 kbit/s, 417 bytes: 4 header, 32 side information, 381 main data), whose main data bytes
+ * name the segment and frame they belong to, so where each byte ends up can be checked exactly.
+ */
+class Mp3StitcherTest {
+    private static final byte[] HEADER = {(byte) 0xFF, (byte) 0xFB, (byte) 0x90, 0x00};
+    private static final int LENGTH = 417;
+    private static final int SLOT = LENGTH - 36;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void parsesHeadersSideInformationAndTagFrames() throws Exception {
+        Mp3Frame frame = frame(1, 2, 300);
+        assertThat(Mp3Frame.frameLength(HEADER)).contains(LENGTH);
+        assertThat(frame.mpeg1()).isTrue();
+        assertThat(frame.sampleRate()).isEqualTo(44100);
+        assertThat(frame.channels()).isEqualTo(2);
+        assertThat(frame.bitrateKbps()).isEqualTo(128);
+        assertThat(frame.mainDataOffset()).isEqualTo(36);
+        assertThat(frame.mainDataBegin()).isEqualTo(300);
+        assertThat(frame.tag()).isFalse();
+        assertThat(tagFrame(10, 1000).tag()).isTrue();
+
+        byte[] padded = {(byte) 0xFF, (byte) 0xFB, (byte) 0x92, 0x00};
+        assertThat(Mp3Frame.frameLength(padded)).contains(LENGTH + 1);
+        byte[] monoWithCrc = {(byte) 0xFF, (byte) 0xFA, (byte) 0x94, (byte) 0xC0};
+        Mp3Frame mono = new Mp3Frame(Arrays.copyOf(monoWithCrc, Mp3Frame.frameLength(monoWithCrc).orElseThrow()));
+        assertThat(mono.sampleRate()).isEqualTo(48000);
+        assertThat(mono.channels()).isEqualTo(1);
+        assertThat(mono.mainDataOffset()).isEqualTo(6 + 17);
+        // layer II, free format and the reserved rate are not frames this stitcher takes
+        assertThat(Mp3Frame.frameLength(new byte[] {(byte) 0xFF, (byte) 0xFD, (byte) 0x90, 0})).isEmpty();
+        assertThat(Mp3Frame.frameLength(new byte[] {(byte) 0xFF, (byte) 0xFB, (byte) 0x00, 0})).isEmpty();
+        assertThat(Mp3Frame.frameLength(new byte[] {(byte) 0xFF, (byte) 0xFB, (byte) 0x9C, 0})).isEmpty();
+    }
+
+    @Test
+    void readerSkipsAnId3v2TagStopsAtId3v1AndRefusesGarbage() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(new byte[] {'I', 'D', '3', 4, 0, 0, 0, 0, 0, 5, 1, 2, 3, 4, 5});
+        out.write(frame(0, 0, 0).bytes());
+        out.write(frame(0, 1, 0).bytes());
+        out.write("TAG".getBytes(StandardCharsets.ISO_8859_1));
+        out.write(new byte[125]);
+        Mp3Frame.Reader reader = new Mp3Frame.Reader(new ByteArrayInputStream(out.toByteArray()));
+        assertThat(reader.next()).isPresent();
+        assertThat(reader.next().orElseThrow().bytes()[40]).isEqualTo(marker(0, 1));
+        assertThat(reader.next()).isEmpty();
+
+        byte[] garbage = Arrays.copyOf(frame(0, 0, 0).bytes(), LENGTH + 10);
+        Mp3Frame.Reader bad = new Mp3Frame.Reader(new ByteArrayInputStream(garbage));
+        bad.next();
+        assertThatThrownBy(bad::next).isInstanceOf(IOException.class);
+        Mp3Frame.Reader cut = new Mp3Frame.Reader(new ByteArrayInputStream(Arrays.copyOf(frame(0, 0, 0).bytes(), 100)));
+        assertThatThrownBy(cut::next).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void crcIsLamesCrc16AndTheRewrittenTagDescribesTheFile() throws Exception {
+        byte[] check = "123456789".getBytes(StandardCharsets.US_ASCII);
+        assertThat(Mp3InfoTag.crc16(check, 0, check.length, 0)).isEqualTo(0xBB3D);
+
+        Mp3InfoTag tag = Mp3InfoTag.of(tagFrame(10, 700));
+        assertThat(tag.delay()).isEqualTo(576);
+        assertThat(tag.padding()).isEqualTo(700);
+        assertThat(tag.encoder()).isEqualTo("LAME3.100");
+        byte[] toc = new byte[100];
+        toc[50] = 12;
+        Mp3InfoTag rewritten = Mp3InfoTag.of(tag.rewrite(1234, 567_890, toc, 576, 1001, 0xABCD));
+        assertThat(rewritten.frames()).isEqualTo(1234);
+        assertThat(rewritten.padding()).isEqualTo(1001);
+        assertThat(rewritten.delay()).isEqualTo(576);
+        assertThat(rewritten.crcValid()).isTrue();
+        assertThat(rewritten.frame().bytes()[36 + 16 + 50]).isEqualTo((byte) 12);
+        assertThat(tag.crcValid()).as("the hand-made template has no valid CRC").isFalse();
+    }
+
+    @Test
+    void spliceHandsTheLaterSegmentsReservoirBytesToTheEarlierSegmentsFreeSpace() throws Exception {
+        // A: frame 30 is the first dropped one; its data starts 300 bytes back, so 300 bytes are free.
+        // B: frame 8 is the first kept one; its data starts 50 bytes back, in B's dropped pre-roll.
+        byte[] a = segment(0, 40, 0, java.util.Map.of(30, 300), 100);
+        byte[] b = segment(1, 40, 0, java.util.Map.of(8, 50), 777);
+        Stitched stitched = stitch(List.of(new Mp3Stitcher.Part(in(a), 0, 30), new Mp3Stitcher.Part(in(b), 8, -1)));
+
+        assertThat(stitched.result.shifts()).containsExactly(0);
+        assertThat(stitched.result.overflows()).isZero();
+        assertThat(stitched.frames).hasSize(30 + 32);
+        // A's frames 0..29 then B's 8..39, in order
+        assertThat(stitched.frames.get(29).bytes()[36]).isEqualTo(marker(0, 29));
+        assertThat(stitched.frames.get(30).bytes()[LENGTH - 1]).isEqualTo(marker(1, 8));
+        assertThat(stitched.frames.get(30).mainDataBegin()).isEqualTo(50);
+        // the 50 bytes before B's frame 8 (the end of B's frame 7) now end A's frame 29
+        byte[] endOfA = Arrays.copyOfRange(stitched.frames.get(29).bytes(), LENGTH - 50, LENGTH);
+        byte[] expected = new byte[50];
+        Arrays.fill(expected, marker(1, 7));
+        assertThat(endOfA).isEqualTo(expected);
+        assertThat(stitched.frames.get(29).bytes()[LENGTH - 51]).isEqualTo(marker(0, 29));
+
+        Mp3InfoTag tag = stitched.tag;
+        assertThat(tag.frames()).isEqualTo(62);
+        assertThat(tag.delay()).isEqualTo(576);
+        assertThat(tag.padding()).as("the last segment's padding").isEqualTo(777);
+        assertThat(tag.crcValid()).isTrue();
+        assertThat(stitched.result.bytes()).isEqualTo((long) LENGTH * 63);
+        assertThat(stitched.result.samples()).isEqualTo(62L * 1152 - 576 - 777);
+        int music = 0;
+        for (Mp3Frame frame : stitched.frames) {
+            music = Mp3InfoTag.crc16(frame.bytes(), 0, frame.length(), music);
+        }
+        byte[] tagBytes = tag.frame().bytes();
+        assertThat(((tagBytes[36 + 152] & 0xFF) << 8) | (tagBytes[36 + 153] & 0xFF)).isEqualTo(music);
+        // seek table: frame i% through the file at offset i% of the bytes (frames are equal here)
+        assertThat(tagBytes[36 + 16] & 0xFF).isEqualTo(256 * LENGTH / (LENGTH * 63));
+        assertThat(tagBytes[36 + 16 + 50] & 0xFF).isEqualTo((int) (256L * (LENGTH + 31L * LENGTH) / (LENGTH * 63L)));
+    }
+
+    @Test
+    void spliceMovesWithinTheOverlapWhenTheFreeSpaceIsTooSmallAtThePlannedFrame() throws Exception {
+        byte[] a = segment(0, 40, 0, java.util.Map.of(30, 10, 31, 300), 0);
+        byte[] b = segment(1, 40, 0, java.util.Map.of(8, 50, 9, 40), 0);
+        Stitched stitched = stitch(List.of(new Mp3Stitcher.Part(in(a), 0, 30), new Mp3Stitcher.Part(in(b), 8, -1)));
+        assertThat(stitched.result.shifts()).containsExactly(1);
+        assertThat(stitched.result.overflows()).isZero();
+        assertThat(stitched.frames).hasSize(31 + 31);
+        assertThat(stitched.frames.get(30).bytes()[36]).isEqualTo(marker(0, 30));
+        assertThat(stitched.frames.get(31).mainDataBegin()).isEqualTo(40);
+        assertThat(stitched.frames.get(30).bytes()[LENGTH - 1]).isEqualTo(marker(1, 8));
+    }
+
+    @Test
+    void aSpliceWithoutRoomAnywhereIsReportedNotHidden() throws Exception {
+        byte[] a = segment(0, 40, 5, java.util.Map.of(), 0);
+        byte[] b = segment(1, 40, 400, java.util.Map.of(), 0);
+        Stitched stitched = stitch(List.of(new Mp3Stitcher.Part(in(a), 0, 30), new Mp3Stitcher.Part(in(b), 8, -1)));
+        assertThat(stitched.result.overflows()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesSegmentsThatDoNotLineUp() throws Exception {
+        byte[] a = segment(0, 40, 0, java.util.Map.of(), 0);
+        byte[] otherDelay = segment(1, 40, 0, java.util.Map.of(), 0);
+        otherDelay[36 + 141] = 0x30;
+        assertThatThrownBy(() -> stitch(List.of(new Mp3Stitcher.Part(in(a), 0, 30),
+                new Mp3Stitcher.Part(in(otherDelay), 8, -1)))).hasMessageContaining("encoder delay");
+        byte[] shortOne = segment(1, 5, 0, java.util.Map.of(), 0);
+        assertThatThrownBy(() -> stitch(List.of(new Mp3Stitcher.Part(in(a), 0, 30),
+                new Mp3Stitcher.Part(in(shortOne), 8, -1)))).isInstanceOf(IOException.class);
+        byte[] noTag = Arrays.copyOfRange(a, LENGTH, a.length);
+        assertThatThrownBy(() -> stitch(List.of(new Mp3Stitcher.Part(in(noTag), 0, -1))))
+                .hasMessageContaining("Xing/Info");
+    }
+
+    @Test
+    void planCutsOnTheFrameGridWithPreRollAndTail() {
+        SegmentPlan plan = SegmentPlan.of(50, 44100, Duration.ofSeconds(20), 5).orElseThrow();
+        assertThat(plan.parts()).hasSize(5);
+        long keptEnd = 0;
+        double seconds = 0;
+        for (SegmentPlan.Part part : plan.parts()) {
+            assertThat(part.startSample() % 1152).isZero();
+            long keptStart = part.startSample() / 1152 + part.keepFrom();
+            assertThat(keptStart).as("part %d starts where the previous ends", part.index()).isEqualTo(keptEnd);
+            assertThat(part.keepFrom()).isEqualTo(part.index() == 0 ? 0 : SegmentPlan.PRE_ROLL);
+            if (!part.last()) {
+                keptEnd = part.startSample() / 1152 + part.keepBefore();
+                assertThat(part.endSample()).isEqualTo((keptEnd + SegmentPlan.TAIL) * 1152);
+            }
+            seconds += plan.keptSeconds(part, 50);
+        }
+        assertThat(plan.parts().getLast().endSample()).isEqualTo(-1);
+        assertThat(seconds).isCloseTo(50, org.assertj.core.data.Offset.offset(1e-6));
+        // at most half the threshold per part: 50 s with 20 s gives 5, with 40 s only 2
+        assertThat(SegmentPlan.of(50, 44100, Duration.ofSeconds(40), 5).orElseThrow().parts()).hasSize(2);
+        assertThat(SegmentPlan.of(20, 44100, Duration.ofSeconds(20), 5)).isEmpty();
+        assertThat(SegmentPlan.of(500, 22050, Duration.ofSeconds(20), 5)).as("MPEG-2 rates").isEmpty();
+        assertThat(SegmentPlan.of(500, 48000, Duration.ofSeconds(20), 1)).isEmpty();
+        assertThat(SegmentPlan.of(500, 48000, Duration.ZERO, 5)).isEmpty();
+    }
+
+    private record Stitched(Mp3Stitcher.Result result, Mp3InfoTag tag, List<Mp3Frame> frames) {
+    }
+
+    private Stitched stitch(List<Mp3Stitcher.Part> parts) throws IOException {
+        Path file = Files.createTempFile(dir, "stitched", ".mp3");
+        Mp3Stitcher.Result result;
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            result = Mp3Stitcher.stitch(parts, out);
+        }
+        Mp3Frame.Reader reader = new Mp3Frame.Reader(Files.newInputStream(file));
+        Mp3InfoTag tag = Mp3InfoTag.of(reader.next().orElseThrow());
+        List<Mp3Frame> frames = new ArrayList<>();
+        for (Optional<Mp3Frame> f = reader.next(); f.isPresent(); f = reader.next()) {
+            frames.add(f.get());
+        }
+        return new Stitched(result, tag, frames);
+    }
+
+    private static InputStream in(byte[] bytes) {
+        return new ByteArrayInputStream(bytes);
+    }
+
+    /** A tag frame, then {@code frames} frames with main_data_begin {@code defaultBegin} unless given. */
+    private static byte[] segment(int segment, int frames, int defaultBegin, java.util.Map<Integer, Integer> begins,
+                                  int padding) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(tagFrame(frames, padding).bytes());
+        for (int i = 0; i < frames; i++) {
+            out.write(frame(segment, i, begins.getOrDefault(i, defaultBegin)).bytes());
+        }
+        return out.toByteArray();
+    }
+
+    private static Mp3Frame frame(int segment, int index, int mainDataBegin) {
+        byte[] bytes = Arrays.copyOf(HEADER, LENGTH);
+        bytes[4] = (byte) (mainDataBegin >> 1);
+        bytes[5] = (byte) ((mainDataBegin & 1) << 7);
+        Arrays.fill(bytes, 36, LENGTH, marker(segment, index));
+        return new Mp3Frame(bytes);
+    }
+
+    private static byte marker(int segment, int index) {
+        return (byte) (segment * 64 + index + 1);
+    }
+
+    private static Mp3Frame tagFrame(int frames, int padding) {
+        byte[] bytes = Arrays.copyOf(HEADER, LENGTH);
+        System.arraycopy("Info".getBytes(StandardCharsets.ISO_8859_1), 0, bytes, 36, 4);
+        bytes[36 + 7] = 0x0F;
+        bytes[36 + 11] = (byte) frames;
+        System.arraycopy("LAME3.100".getBytes(StandardCharsets.ISO_8859_1), 0, bytes, 36 + 120, 9);
+        int delayPadding = (576 << 12) | padding;
+        bytes[36 + 141] = (byte) (delayPadding >> 16);
+        bytes[36 + 142] = (byte) (delayPadding >> 8);
+        bytes[36 + 143] = (byte) delayPadding;
+        return new Mp3Frame(bytes);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.mp3conv.server.converter;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import dev.mp3conv.model.JobState;
+import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.SegmentRepository;
+import dev.mp3conv.server.storage.Await;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static com.mongodb.client.model.Filters.eq;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Long inputs through the whole converter (embedded store, in-process queue, two slots): split into
+ * segments, encoded, stitched, and as clean as a single-pass encode of the same input; short inputs
+ * and MP3 sources keep their single run. The threshold is lowered to 20 s so the inputs stay short.
+ */
+class SegmentedConversionIT {
+    @TempDir
+    Path dir;
+
+    private ConverterTestServer server;
+
+    @BeforeEach
+    void start() {
+        server = new ConverterTestServer(dir.resolve("data"), Map.of("converter.segment-threshold", "20s",
+                "converter.segments", "5"));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void longInputWithoutOptionsIsSegmentedAtTheStandardBitrateAndAsCleanAsOnePass() throws Exception {
+        Path source = SegmentAudio.source(dir, 50, 44100, true);
+        String id = server.submit(source, null, null);
+        Job done = server.awaitFinished(id);
+        assertThat(done.state()).as("error %s", done.error()).isEqualTo(JobState.DONE);
+        assertThat(done.bitrate()).isEqualTo("192k");
+        assertThat(jobDocument(id).getInteger("segments")).isEqualTo(5);
+        assertAsCleanAsOnePass(source, done, 2, List.of("-b:a", "192k"));
+        assertCleanedUp(done);
+    }
+
+    @Test
+    void longVbrInputIsSegmentedAndAsCleanAsOnePass() throws Exception {
+        Path source = SegmentAudio.source(dir, 50, 48000, true);
+        String id = server.submit(source, null, 4);
+        Job done = server.awaitFinished(id);
+        assertThat(done.state()).as("error %s", done.error()).isEqualTo(JobState.DONE);
+        assertThat(done.bitrate()).isNull();
+        assertThat(jobDocument(id).getInteger("segments")).isEqualTo(5);
+        assertAsCleanAsOnePass(source, done, 2, List.of("-q:a", "4"));
+        // the stitched file's Xing header describes the whole file: ffprobe's duration is the source's
+        assertThat(MediaSamples.probe(server.mp3File(done)).path("format").path("duration").asDouble())
+                .isCloseTo(50.0, org.assertj.core.data.Offset.offset(0.05));
+        assertCleanedUp(done);
+    }
+
+    @Test
+    void shortInputKeepsTheSingleRun() throws Exception {
+        Path source = SegmentAudio.source(dir, 15, 44100, true);
+        Job done = server.awaitFinished(server.submit(source, "128k", null));
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(jobDocument(done.id()).containsKey("segments")).isFalse();
+    }
+
+    @Test
+    void longMp3SourceStaysAStreamCopy() throws Exception {
+        Path source = dir.resolve("long-mp3.mkv");
+        SegmentAudio.ffmpeg("-i", SegmentAudio.source(dir, 45, 44100, true).toString(), "-map", "0", "-c:v", "copy",
+                "-c:a", "libmp3lame", "-b:a", "128k", source.toString());
+        Job done = server.awaitFinished(server.submit(source, null, null));
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(jobDocument(done.id()).containsKey("segments")).isFalse();
+        assertThat(done.bitrate()).isEqualTo("128k");
+    }
+
+    @Test
+    void truncatedLongInputFailsOnceWithAReasonAndLeavesNothingBehind() throws Exception {
+        Path whole = SegmentAudio.source(dir, 50, 44100, true);
+        Path cut = MediaSamples.truncated(whole, dir.resolve("cut.mkv"), 0.6);
+        Job failed = server.awaitFinished(server.submit(cut, null, null));
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.error().code()).isEqualTo("invalid-media");
+        assertThat(failed.error().message()).contains("truncated or corrupt");
+        assertThat(jobDocument(failed.id()).getInteger("segments")).as("it was segmented").isEqualTo(5);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(new SegmentRepository(server.server().backend().mongo().database(),
+                    server.server().backend().clock()).ofJob(failed.id())).isEmpty();
+            assertThat(server.mp3BlobsOf(failed.id())).isZero();
+        });
+        assertThat(server.mp3Messages().stream().filter(m -> m.jobId().equals(failed.id()))).hasSize(1);
+    }
+
+    private void assertAsCleanAsOnePass(Path source, Job done, int channels, List<String> cliArgs) throws Exception {
+        int rate = MediaSamples.firstAudio(MediaSamples.probe(source)).path("sample_rate").asInt();
+        Path single = SegmentAudio.singlePass(source, dir.resolve("single-" + done.id() + ".mp3"), cliArgs);
+        float[] pcm = SegmentAudio.decode(source);
+        Path mp3 = Files.copy(server.mp3File(done), dir.resolve("segmented-" + done.id() + ".mp3"));
+        SegmentAudio.Quality segmented = SegmentAudio.compare(pcm, SegmentAudio.decode(mp3), channels, rate);
+        SegmentAudio.Quality reference = SegmentAudio.compare(pcm, SegmentAudio.decode(single), channels, rate);
+        System.out.printf("%s: segmented %s, single pass %s%n", cliArgs, segmented, reference);
+        assertThat(segmented.lengthDifference()).as("length against the source").isLessThanOrEqualTo(1152);
+        assertThat(segmented.snr()).isGreaterThanOrEqualTo(reference.snr() - 1.0);
+        assertThat(segmented.worstWindowSnr()).isGreaterThanOrEqualTo(reference.worstWindowSnr() - 3.0);
+    }
+
+    private void assertCleanedUp(Job done) throws Exception {
+        SegmentRepository segments = new SegmentRepository(server.server().backend().mongo().database(),
+                server.server().backend().clock());
+        assertThat(segments.ofJob(done.id())).as("segment units left").isEmpty();
+        assertThat(server.mp3BlobsOf(done.id())).as("segment blobs left beside the MP3").isEqualTo(1);
+        assertThat(server.mp3Messages().stream().filter(m -> m.jobId().equals(done.id()))).hasSize(1);
+    }
+
+    private Document jobDocument(String id) {
+        return Await.first(server.server().backend().mongo().database().getCollection("jobs")
+                .find(eq("_id", new ObjectId(id))).first()).orElseThrow();
+    }
+}
