@@ -225,6 +225,26 @@ class TusProtocolIT {
     }
 
     @Test
+    void unfinishedUploadsCountAgainstTheStorageQuotaFromTheirCreation() throws Exception {
+        start(Map.of("quota.user", "1000"));
+        String owner = ServerWithFakeAuth.ALICE.userId();
+        HttpResponse<String> tooLarge = alice.create(1001);
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(tooLarge.body()).contains("quota");
+        assertThat(server.backend().jobs().list(owner, null, 10)).as("nothing stored").isEmpty();
+
+        String first = alice.created(600);
+        assertThat(server.backend().quota().usage(owner, false).used()).as("declared length counted at once").isEqualTo(600);
+        HttpResponse<String> together = alice.create(500);
+        assertThat(together.statusCode()).as("600 + 500 pass the 1000 quota").isEqualTo(413);
+        assertThat(server.backend().jobs().list(owner, null, 10)).hasSize(1);
+
+        assertThat(alice.delete(first).statusCode()).isEqualTo(204);
+        assertThat(server.backend().quota().usage(owner, false).used()).as("termination gives it back").isZero();
+        assertThat(alice.create(500).statusCode()).isEqualTo(201);
+    }
+
+    @Test
     void deletingTheJobOfAnUnfinishedUploadDeletesItsBytes() throws Exception {
         start();
         String location = alice.created(1000);
