@@ -143,8 +143,9 @@ public final class FileSystemBlobStore implements BlobStore {
             long length = offset;
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
             int n;
-            // read() may return 0 mid-stream: only -1 ends the copy
-            while ((n = source.read(buffer.array(), 0, BUFFER)) != -1) {
+            // fill the buffer before each write: a request body hands out a socket read at a time, and one
+            // write call per small piece costs a system call each; readNBytes also loops over 0-byte reads
+            while ((n = source.readNBytes(buffer.array(), 0, BUFFER)) > 0) {
                 buffer.clear().limit(n);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
