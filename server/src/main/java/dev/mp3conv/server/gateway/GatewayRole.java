@@ -70,7 +70,8 @@ public final class GatewayRole implements RoleComponent {
                 : config.get("auth.url").asString().map(String::strip).filter(url -> !url.isEmpty())
                         .map(url -> AuthProxy.to(URI.create(url)));
         TusConfig tus = TusConfig.create(config.get("gateway.uploads"), maxUpload);
-        UploadRepository uploadRecords = new UploadRepository(backend.mongo().database(), backend.clock());
+        UploadRepository uploadRecords = new UploadRepository(backend.mongo().database(), backend.clock(),
+                backend.jobs().changes());
         if (backend.embedded()) {
             // this process owns the store: a lock left over can only be a PATCH its previous run died in, and
             // the client resuming now should not wait out the lease

@@ -35,16 +35,29 @@ import static com.mongodb.client.model.Updates.unset;
 public final class UploadRepository {
     private final MongoCollection<Document> jobs;
     private final Clock clock;
+    private final JobChanges changes;
+
+    /**
+     * Opens the collection (the indexes are {@link JobRepository}'s); changes are announced to no one.
+     *
+     * @param database metadata database
+     * @param clock    time source (tests move it)
+     */
+    public UploadRepository(MongoDatabase database, Clock clock) {
+        this(database, clock, new JobChanges());
+    }
 
     /**
      * Opens the collection (the indexes are {@link JobRepository}'s).
      *
      * @param database metadata database
      * @param clock    time source (tests move it)
+     * @param changes  where the upload progress and the move to QUEUED are announced (event streams)
      */
-    public UploadRepository(MongoDatabase database, Clock clock) {
+    public UploadRepository(MongoDatabase database, Clock clock, JobChanges changes) {
         this.jobs = database.getCollection("jobs");
         this.clock = clock;
+        this.changes = changes;
     }
 
     /**
@@ -138,8 +151,8 @@ public final class UploadRepository {
      */
     public boolean renew(String id, String token, Duration lease, double progress) {
         Instant now = now();
-        return modified(held(id, token), combine(set("upload_lock_until", JobRepository.date(now.plus(lease))),
-                set("progress", progress), set("updated_at", JobRepository.date(now))));
+        return announced(id, modified(held(id, token), combine(set("upload_lock_until", JobRepository.date(now.plus(lease))),
+                set("progress", progress), set("updated_at", JobRepository.date(now)))));
     }
 
     /**
@@ -153,10 +166,10 @@ public final class UploadRepository {
      * @return false when the lock was lost or the upload deleted meanwhile
      */
     public boolean commit(String id, String token, long offset, long length, Instant expires) {
-        return modified(held(id, token), combine(set("upload_offset", offset),
+        return announced(id, modified(held(id, token), combine(set("upload_offset", offset),
                 set("progress", length == 0 ? 1.0 : (double) offset / length),
                 set("upload_expires", JobRepository.date(expires)),
-                unset("upload_lock"), unset("upload_lock_until"), set("updated_at", JobRepository.date(now()))));
+                unset("upload_lock"), unset("upload_lock_until"), set("updated_at", JobRepository.date(now())))));
     }
 
     /**
@@ -197,8 +210,10 @@ public final class UploadRepository {
                 set("sha256", sha256), set("upload_offset", length), set("progress", 0.0),
                 unset("upload_expires"), unset("upload_lock"), unset("upload_lock_until"),
                 set("created_at", JobRepository.date(now)), set("updated_at", JobRepository.date(now)));
-        return Await.first(jobs.findOneAndUpdate(held(id, token), update,
+        Optional<Job> queued = Await.first(jobs.findOneAndUpdate(held(id, token), update,
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob);
+        queued.ifPresent(job -> changes.changed(job.id()));
+        return queued;
     }
 
     /**
@@ -209,9 +224,9 @@ public final class UploadRepository {
      * @return whether an UPLOADING job was deleted
      */
     public boolean delete(String id, String owner) {
-        return ObjectId.isValid(id) && Await.first(jobs.deleteOne(
+        return announced(id, ObjectId.isValid(id) && Await.first(jobs.deleteOne(
                         and(byId(id), eq("owner", owner), eq("state", JobState.UPLOADING.name()))))
-                .map(r -> r.getDeletedCount() > 0).orElse(false);
+                .map(r -> r.getDeletedCount() > 0).orElse(false));
     }
 
     /**
@@ -258,5 +273,12 @@ public final class UploadRepository {
         Date expires = doc.getDate("upload_expires");
         return new Upload(JobDocuments.toJob(doc), ((Number) doc.get("upload_length")).longValue(),
                 ((Number) doc.get("upload_offset")).longValue(), expires == null ? null : expires.toInstant());
+    }
+
+    private boolean announced(String id, boolean changed) {
+        if (changed) {
+            changes.changed(id);
+        }
+        return changed;
     }
 }

@@ -225,6 +225,37 @@ class TusProtocolIT {
     }
 
     @Test
+    void theEventStreamFollowsTheUploadThenTheJob() throws Exception {
+        start();
+        String location = alice.created(1000);
+        java.net.http.HttpRequest request = new GatewayClient(server.port(), ServerWithFakeAuth.ALICE_TOKEN)
+                .request("/api/v1/jobs/" + id(location) + "/events").GET().build();
+        java.util.Iterator<String> lines = java.net.http.HttpClient.newHttpClient()
+                .send(request, HttpResponse.BodyHandlers.ofLines()).body().iterator();
+        assertThat(nextEvent(lines)).isEqualTo(new dev.mp3conv.model.JobEvent(id(location), JobState.UPLOADING, 0.0, null));
+        assertThat(alice.patch(location, 0, new byte[400]).statusCode()).isEqualTo(204);
+        dev.mp3conv.model.JobEvent uploaded = nextEvent(lines);
+        assertThat(uploaded.state()).isEqualTo(JobState.UPLOADING);
+        assertThat(uploaded.progress()).isEqualTo(0.4);
+        assertThat(alice.patch(location, 400, new byte[600]).statusCode()).isEqualTo(204);
+        dev.mp3conv.model.JobEvent next = nextEvent(lines);
+        while (next.state() == JobState.UPLOADING) {
+            next = nextEvent(lines);
+        }
+        assertThat(next.state()).as("the last byte queued it").isIn(JobState.QUEUED, JobState.CONVERTING, JobState.FAILED);
+    }
+
+    private static dev.mp3conv.model.JobEvent nextEvent(java.util.Iterator<String> lines) throws IOException {
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (line.startsWith("data:")) {
+                return Json.mapper().readValue(line.substring(5).trim(), dev.mp3conv.model.JobEvent.class);
+            }
+        }
+        throw new AssertionError("the event stream ended");
+    }
+
+    @Test
     void unfinishedUploadsCountAgainstTheStorageQuotaFromTheirCreation() throws Exception {
         start(Map.of("quota.user", "1000"));
         String owner = ServerWithFakeAuth.ALICE.userId();
