@@ -64,7 +64,7 @@ esac
 aot="$here/@NAME@.aot"
 if [ -r "$aot" ] && [ "$(java_major "$java")" -ge 25 ]; then
     # shellcheck disable=SC2086
-    exec "$java" $memory @JAVA_OPTS@ "-XX:AOTCache=$aot" -Xlog:aot=off -Xlog:cds=off ${JAVA_OPTS:-} -jar "$here/@JAR@" "$@"
+    exec "$java" $memory @JAVA_OPTS@ "-XX:AOTCache=$aot" "-Xlog:aot*=off" "-Xlog:cds*=off" ${JAVA_OPTS:-} -jar "$here/@JAR@" "$@"
 fi
 # shellcheck disable=SC2086
 exec "$java" $memory @JAVA_OPTS@ ${JAVA_OPTS:-} -jar "$here/@JAR@" "$@"
