@@ -60,8 +60,9 @@
     const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
     let value = bytes;
     let unit = 0;
-    while (value >= 1000 && unit < units.length - 1) {
-      value /= 1000;
+    // binary steps, as the server's sizes (10g, 4g) are meant
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
       unit++;
     }
     return unit === 0 ? value + ' bytes' : value.toFixed(value < 10 ? 1 : 0) + ' ' + units[unit];
@@ -118,7 +119,8 @@
   async function api(method, path, options) {
     const opts = options || {};
     const headers = Object.assign({}, opts.headers);
-    if (token && !opts.anonymous) headers.Authorization = 'Bearer ' + token;
+    const sent = opts.anonymous ? null : token;
+    if (sent) headers.Authorization = 'Bearer ' + sent;
     let res;
     try {
       res = await fetch(path, { method, headers, body: opts.body, signal: opts.signal, cache: 'no-store' });
@@ -126,8 +128,9 @@
       if (e.name === 'AbortError') throw e;
       throw new ApiError(0, 'The server cannot be reached. Check the connection and try again.');
     }
-    if (res.status === 401 && token && !opts.anonymous) {
-      sessionExpired();
+    if (res.status === 401 && sent) {
+      // also when another request already signed the page out: the caller must not show its own error
+      if (token === sent) sessionExpired();
       throw new ApiError(401, 'Your session has ended.');
     }
     return res;
@@ -141,6 +144,10 @@
 
   async function signInError(res, registering) {
     const seconds = retryAfterSeconds(res);
+    if (registering && (res.status === 401 || res.status === 403)) {
+      // open registration off: only an administrator's token may create accounts
+      return 'Registration is closed. Ask the administrator for an account.';
+    }
     switch (res.status) {
       case 401:
         return 'Wrong email or password.';
@@ -149,8 +156,7 @@
       case 503:
         return 'The server is busy. Try again in ' + wait(seconds) + '.';
       case 403:
-        return registering ? 'Registration is closed. Ask the administrator for an account.'
-          : 'Signing in is not allowed.';
+        return 'Signing in is not allowed.';
       case 409:
         return 'An account with this email already exists. Sign in instead.';
       case 400: {
@@ -363,6 +369,8 @@
     row.metaEl.textContent = row.expiresAt ? 'Kept until ' + formatTime(row.expiresAt) : '';
     if (before !== state && (TERMINAL.has(state) || state === 'QUEUED')) {
       announce(row.name + ': ' + text);
+      // the storage figure in the header changed (not for rows the list merely loaded)
+      if (before !== null && state === 'DONE') loadAccount();
     }
   }
 
