@@ -60,6 +60,9 @@ class WebPageIT {
     private static final String FFPROBE = "/usr/bin/ffprobe";
     private static final String PASSWORD = "correct horse battery";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The accessibility checker, pinned. */
+    private static final String AXE_CORE = "axe-core@4.14.1";
+    private static final Path NODE_DIR = Path.of("target", "node-axe").toAbsolutePath();
 
     @TempDir
     Path dataDir;
@@ -266,6 +269,35 @@ class WebPageIT {
         awaitError("Registration is closed. Ask the administrator for an account.");
     }
 
+    @Test
+    void anAccessibilityCheckerFindsNothingOnTheSignInFormOrTheListWithAnUploadUnderWay() throws Exception {
+        String axe = axeCore();
+        open();
+        assertThat(accessibilityViolations(axe)).as("axe-core on the sign-in form").isEmpty();
+        fill("", "");
+        driver.findElement(By.xpath("//button[normalize-space()='Sign in']")).click();
+        awaitError("Enter your email and password.");
+        assertThat(driver.switchTo().activeElement().getDomAttribute("id")).as("focus moved to the empty field")
+                .isEqualTo("email");
+
+        createAccount("axel@example.com");
+        Path done = video("short.mp4", 330);
+        driver.findElement(By.id("files")).sendKeys(done.toString());
+        awaitState("short.mp4", "Done");
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false, "latency", 0,
+                "downloadThroughput", -1, "uploadThroughput", 1 << 20));
+        Path slow = Files.write(work.resolve("slow.mp4"), GatewayClient.randomBytes(16 << 20, 3));
+        driver.findElement(By.id("files")).sendKeys(slow.toString());
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> stateOf("slow.mp4").matches("Uploading [1-9]\\d* %"));
+        WebElement bar = row("slow.mp4").findElement(By.cssSelector("[role=progressbar]"));
+        assertThat(Integer.parseInt(bar.getDomAttribute("aria-valuenow"))).isBetween(1, 99);
+        assertThat(bar.getDomAttribute("aria-label")).isEqualTo("Upload of slow.mp4");
+        assertThat(driver.findElement(By.id("status")).getDomAttribute("role")).isEqualTo("status");
+        assertThat(accessibilityViolations(axe)).as("axe-core on the list").isEmpty();
+        screenshot("web-page-uploading.png");
+    }
+
     // ---- the server, the browser, the page ------------------------------------------------------
 
     private Mp3convServer startServer(Map<String, String> extra) {
@@ -378,6 +410,41 @@ class WebPageIT {
         driver.manage().logs().get(LogType.BROWSER).forEach(console::add);
         assertThat(console).as("console messages").filteredOn(e -> e.getLevel().intValue() >= Level.WARNING.intValue())
                 .isEmpty();
+    }
+
+    /** The WCAG 2.1 A/AA and best-practice rules axe-core finds broken, one line each. */
+    private List<String> accessibilityViolations(String axe) {
+        // executeScript runs through DevTools, so the page's CSP does not keep the checker out
+        js(axe);
+        Object result = ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + " axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"
+                + ".then(r => done({passes: r.passes.length, violations: r.violations.map(v => v.id + ': '"
+                + " + v.nodes.map(n => n.target.join(' ')).join(', '))}))"
+                + ".catch(e => done({passes: 0, violations: ['axe failed: ' + e]}));");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> report = (Map<String, Object>) result;
+        @SuppressWarnings("unchecked")
+        List<String> violations = (List<String>) report.get("violations");
+        assertThat(((Number) report.get("passes")).intValue()).as("rules axe-core checked and found kept: " + violations)
+                .isGreaterThan(10);
+        return violations;
+    }
+
+    /** axe-core from npm at a pinned version, installed into {@code target/node-axe} (npm on PATH). */
+    private static String axeCore() throws IOException, InterruptedException {
+        Path script = NODE_DIR.resolve("node_modules").resolve("axe-core").resolve("axe.min.js");
+        if (!Files.isRegularFile(script)) {
+            boolean npm = new ProcessBuilder("npm", "--version").redirectErrorStream(true).start().waitFor() == 0;
+            if (System.getenv("CI") == null) {
+                assumeThat(npm).as("npm on PATH to install " + AXE_CORE + " (skipped: CI is unset)").isTrue();
+            }
+            Process install = new ProcessBuilder("npm", "install", "--prefix", NODE_DIR.toString(), "--no-audit",
+                    "--no-fund", "--no-save", AXE_CORE).redirectErrorStream(true).start();
+            String out = new String(install.getInputStream().readAllBytes());
+            assertThat(install.waitFor(300, TimeUnit.SECONDS)).isTrue();
+            assertThat(install.exitValue()).as("npm install " + AXE_CORE + ": " + out).isZero();
+        }
+        return Files.readString(script);
     }
 
     // ---- the server side ------------------------------------------------------------------------
