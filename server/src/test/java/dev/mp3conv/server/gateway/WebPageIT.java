@@ -38,6 +38,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -112,6 +113,7 @@ class WebPageIT {
         assertThat(firstLoadBytes()).as("bytes Chromium transferred for the first load").isLessThan(200_000);
         createAccount("ann@example.com");
 
+        new Select(driver.findElement(By.id("sound"))).selectByVisibleText("192 kbit/s");
         recordStates();
         driver.findElement(By.id("files")).sendKeys(first + "\n" + second);
         awaitState("first-talk.mp4", "Done");
@@ -131,6 +133,7 @@ class WebPageIT {
         driver.manage().window().setSize(new Dimension(1000, 730));
         screenshot("web-page.png");
         String token = (String) js("return sessionStorage.getItem('mp3conv.token');");
+        assertThat(jobs(token)).extracting(j -> j.get("bitrate").asText()).containsExactly("192k", "192k");
         row("second-talk.mp4").findElement(By.xpath(".//button[normalize-space()='Delete']")).click();
         await().atMost(Duration.ofSeconds(10)).until(() -> rows().size() == 1);
         assertThat(jobs(token)).extracting(j -> j.get("filename").asText()).containsExactly("first-talk.mp4");
@@ -223,6 +226,27 @@ class WebPageIT {
         assertThat(rows()).hasSize(1);
         awaitState("long-recording.mp4", null);
         assertThat(stateOf("long-recording.mp4")).startsWith("Failed: ");
+    }
+
+    @Test
+    void earlierJobsArePagedNewestFirst() throws Exception {
+        open();
+        createAccount("paige@example.com");
+        GatewayClient api = new GatewayClient(server.port(), (String) js("return sessionStorage.getItem('mp3conv.token');"));
+        for (int i = 1; i <= 21; i++) {
+            api.uploadJob(String.format("clip-%02d.mp4", i), GatewayClient.randomBytes(1000, i));
+        }
+        driver.navigate().refresh();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> rows().size() == 20);
+        List<String> names = rows().stream().map(r -> r.findElement(By.className("job-name")).getText()).toList();
+        assertThat(names).first().isEqualTo("clip-21.mp4");
+        assertThat(names).last().isEqualTo("clip-02.mp4");
+        WebElement more = driver.findElement(By.xpath("//button[normalize-space()='Show older files']"));
+        assertThat(more.isDisplayed()).isTrue();
+        more.click();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> rows().size() == 21);
+        assertThat(rows().getLast().findElement(By.className("job-name")).getText()).isEqualTo("clip-01.mp4");
+        assertThat(more.isDisplayed()).isFalse();
     }
 
     @Test
