@@ -19,8 +19,8 @@ import io.helidon.webserver.spi.ServerFeature;
 
 /**
  * The gateway role: streaming uploads (multipart, and resumable tus uploads at {@code /api/v1/uploads}), the
- * jobs API, downloads, seed {@code /upload} and {@code /download}.
- * Every route needs a bearer token (but the tus OPTIONS, which only describes the server); jobs are visible
+ * jobs API, downloads, seed {@code /upload} and {@code /download}, and the web page at {@code /}.
+ * Every API route needs a bearer token (but the tus OPTIONS, which only describes the server); jobs are visible
  * to their owner only. Without the auth role in the same
  * process, the auth routes are forwarded to {@code auth.url}, so clients only ever need the gateway.
  */
@@ -35,6 +35,7 @@ public final class GatewayRole implements RoleComponent {
     private final ServerFeature cors;
     private final JobEvents events;
     private final Optional<AuthProxy> authProxy;
+    private final WebPage webPage = WebPage.load();
 
     private GatewayRole(JobsService jobsService, SeedService seedService, TusService tusService, ServerFeature cors,
                         JobEvents events, Optional<AuthProxy> authProxy) {
@@ -93,7 +94,8 @@ public final class GatewayRole implements RoleComponent {
         routing.register("/api/v1/jobs", jobsService)
                 .register(TusService.PATH, tusService)
                 .register(seedService)
-                .register(new OpenApiDocument());
+                .register(new OpenApiDocument())
+                .register(webPage);
         authProxy.ifPresent(proxy -> proxy.routing(routing));
     }
 
