@@ -56,7 +56,7 @@ public final class ConverterRole implements RoleComponent {
         SegmentRepository segments = new SegmentRepository(backend.mongo().database(), backend.clock());
         this.segmentWorker = new SegmentWorker(workerId, settings, backend.jobs(), segments, backend.blobs(),
                 backend.queue(), transcoder, loopback, new ConversionMetrics(backend.meters()), ticker,
-                scratch, backend.quota());
+                scratch, backend.quota(), new MediaProbe(ffmpeg));
         this.worker.segmentLongInputs(new SegmentSplitter(SegmentSettings.from(backend.config(), settings.concurrency()),
                 segments, backend.blobs(), backend.queue()), segmentWorker);
         this.segmentSweeper = new SegmentSweeper(backend.jobs(), segments, backend.blobs(), backend.queue(),

@@ -53,6 +53,7 @@ final class SegmentWorker {
     private final ConverterScratch scratch;
     private final Path tempDir;
     private final StorageQuota quota;
+    private final MediaProbe probe;
     private final SegmentJoiner joiner;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
@@ -60,7 +61,7 @@ final class SegmentWorker {
     SegmentWorker(String workerId, ConverterSettings settings, JobRepository jobs, SegmentRepository segments,
                   BlobStore blobs, JobQueue queue, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
                   ConversionMetrics metrics, ScheduledExecutorService ticker, ConverterScratch scratch,
-                  StorageQuota quota) {
+                  StorageQuota quota, MediaProbe probe) {
         this.workerId = workerId;
         this.settings = settings;
         this.jobs = jobs;
@@ -74,6 +75,7 @@ final class SegmentWorker {
         this.scratch = scratch;
         this.tempDir = scratch.dir();
         this.quota = quota;
+        this.probe = probe;
         this.joiner = new SegmentJoiner(blobs);
     }
 
@@ -208,12 +210,43 @@ final class SegmentWorker {
                 LOG.log(System.Logger.Level.WARNING, "job {0}: {1} splice(s) without room for the bit reservoir hand-off",
                         job.id(), stitched.overflows());
             }
+            tag(conversion, job, file);
             String sha256 = sha256(file);
             BlobInfo mp3 = blobs.adopt(new BlobMetadata(job.owner(), job.id(), "audio/mpeg",
                     Mp3Transcoder.mp3Name(job.filename())), file);
             complete(conversion, job, mp3, sha256, (double) stitched.samples() / stitched.sampleRate(), stitched);
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * Puts the source's clean tags in front of the stitched frames, as a single run writes them: read
+     * from the input now (the stitch step may run on another converter than the one that split the job);
+     * an input that cannot be read for them leaves the title from the file name.
+     */
+    private void tag(RunningConversion conversion, Job job, Path file) throws IOException, InterruptedException {
+        SourceTags tags;
+        try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
+            tags = probe.tags(input.address(), job.filename(), conversion::attachHelper);
+        } catch (IOException | MediaRejectedException e) {
+            LOG.log(System.Logger.Level.INFO, "job {0}: source tags not read for the stitched MP3: {1}",
+                    job.id(), e.getMessage());
+            tags = SourceTags.of(java.util.Map.of(), job.filename());
+        }
+        byte[] tag = Id3v2Tag.of(tags);
+        if (tag.length == 0) {
+            return;
+        }
+        Path tagged = Files.createTempFile(tempDir, job.id() + "-tagged-", ".mp3");
+        try {
+            try (java.io.OutputStream out = Files.newOutputStream(tagged)) {
+                out.write(tag);
+                Files.copy(file, out);
+            }
+            Files.move(tagged, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tagged);
         }
     }
 
