@@ -55,8 +55,11 @@ final class Mp3Download {
             res.header(REPR_DIGEST, "sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(job.mp3Sha256())) + ":");
         }
         if (req.headers().first(HeaderNames.IF_NONE_MATCH).map(v -> matches(v, etag)).orElse(false)) {
-            // Helidon 4.5 adds "Content-Length: 0" to every 304 (in its status setter and both send
-            // paths), although RFC 9110 §8.6 wants none or the MP3's: not removable from here
+            // RFC 9110 §8.6 wants no Content-Length here or the MP3's, but Helidon 4.5.0 sends "0" on
+            // every 304 and no handler API avoids it: status(304) sets it (and throws if a length > 0
+            // is set), send() sets it again when removed, and a length > 0 set after status() turns
+            // the answer into a 500 that still announces that length without sending it (so worse:
+            // it desynchronises the connection). "0" frames no body, so keep-alive stays in step
             res.status(Status.NOT_MODIFIED_304).send();
             return;
         }

@@ -19,6 +19,21 @@ public final class RawHttp {
      * @throws IOException when the socket fails
      */
     public static String readResponse(InputStream in) throws IOException {
+        String headers = readHead(in);
+        int length = headers.lines().filter(l -> l.regionMatches(true, 0, "content-length:", 0, 15))
+                .map(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElse(0);
+        return headers + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads the status line and headers of one response, up to and with the empty line, and nothing
+     * after: for answers whose {@code Content-Length} does not frame a body (a 304, a HEAD).
+     *
+     * @param in the socket's input
+     * @return the status line and headers as text
+     * @throws IOException when the socket fails
+     */
+    public static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
             int b = in.read();
@@ -27,9 +42,6 @@ public final class RawHttp {
             }
             head.write(b);
         }
-        String headers = head.toString(StandardCharsets.US_ASCII);
-        int length = headers.lines().filter(l -> l.regionMatches(true, 0, "content-length:", 0, 15))
-                .map(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElse(0);
-        return headers + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        return head.toString(StandardCharsets.US_ASCII);
     }
 }
