@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * What the converter does for retention and quotas: the MP3 it stores counts against its owner, and with
@@ -40,8 +41,10 @@ class ConverterRetentionIT {
 
         Job job = server.awaitFinished(id);
         assertThat(job.state()).as("error %s", job.error()).isEqualTo(JobState.DONE);
+        // the worker deletes the video right after it completed the job (DONE is visible a moment before)
+        await().atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(server.job(id).videoDeletedAt()).isNotNull());
         Job stored = server.job(id);
-        assertThat(stored.videoDeletedAt()).isNotNull();
         assertThat(server.server().backend().blobs().info(stored.videoFid())).as("video deleted").isEmpty();
         assertThat(server.server().backend().blobs().info(stored.mp3Fid())).isPresent();
         assertThat(quota.usage(ConverterTestServer.OWNER, false).used()).isEqualTo(stored.mp3Size());
