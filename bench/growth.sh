@@ -20,4 +20,4 @@ fi
 cp="$root/server/target/test-classes:$root/server/target/classes:$root/shared-model/target/classes:$(cat server/target/bench.classpath)"
 # the harness starts server/target/mp3conv-server relative to the server module
 cd server
-exec "$JAVA_HOME/bin/java" -cp "$cp" dev.mp3conv.bench.GrowthBench "$@"
+exec "$JAVA_HOME/bin/java" -Djdk.httpclient.allowRestrictedHeaders=connection -cp "$cp" dev.mp3conv.bench.GrowthBench "$@"
