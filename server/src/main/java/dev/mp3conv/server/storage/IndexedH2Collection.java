@@ -47,7 +47,7 @@ final class IndexedH2Collection extends H2Collection {
     }
 
     /** Candidate keys of a query in key order, and how many there are. */
-    private record Candidates(NavigableSet<Object> keys, int size) {
+    record Candidates(NavigableSet<Object> keys, int size) {
     }
 
     IndexedH2Collection(MongoDatabase database, String name, CollectionOptions options, MVMap<Object, Document> data,

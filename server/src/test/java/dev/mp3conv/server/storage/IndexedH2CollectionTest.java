@@ -123,6 +123,30 @@ class IndexedH2CollectionTest {
         assertThat(Files.exists(dir.resolve("metadata").resolve("metadata.mv"))).isTrue();
     }
 
+    @Test
+    void indexedConditionsNarrowTheCandidatesOthersScan() {
+        de.bwaldvogel.mongo.backend.h2.H2Backend backend = new IndexedH2Backend(org.h2.mvstore.MVStore.open(null));
+        de.bwaldvogel.mongo.MongoServer server = new de.bwaldvogel.mongo.MongoServer(
+                backend.version(de.bwaldvogel.mongo.ServerVersion.MONGO_5_0));
+        server.bind(new java.net.InetSocketAddress("127.0.0.1", 0), 1, 1);
+        try (Mongo other = Mongo.connect("mongodb://127.0.0.1:" + server.getLocalAddress().getPort(), "t", 5000)) {
+            Await.done(other.database().getCollection("jobs").insertMany(model));
+            IndexedH2Collection stored = (IndexedH2Collection) backend.resolveDatabase("t").resolveCollection("jobs", true);
+            long queued = model.stream().filter(d -> d.get("state").equals("QUEUED")).count();
+            assertThat(stored.candidates(new de.bwaldvogel.mongo.bson.Document("owner", "b")).size())
+                    .isEqualTo(model.stream().filter(d -> d.get("owner").equals("b")).count());
+            assertThat(stored.candidates(new de.bwaldvogel.mongo.bson.Document("$and", List.of(
+                    new de.bwaldvogel.mongo.bson.Document("owner", "a"),
+                    new de.bwaldvogel.mongo.bson.Document("state", "QUEUED")))).size()).isEqualTo((int) queued);
+            assertThat(stored.candidates(new de.bwaldvogel.mongo.bson.Document("n", 3))).isNull();
+            // DONE and FAILED are most jobs: merging their keys would cost more than the scan
+            assertThat(stored.candidates(new de.bwaldvogel.mongo.bson.Document("state",
+                    new de.bwaldvogel.mongo.bson.Document("$in", List.of("DONE", "FAILED"))))).isNull();
+        } finally {
+            server.shutdown();
+        }
+    }
+
     private void assertPage(Bson filter, Bson sort, int limit, Predicate<Document> expected, boolean descending) {
         var find = jobs.find(filter);
         if (sort != null) {
