@@ -58,7 +58,9 @@ public final class GrowthBench {
         Path data = Files.createTempDirectory("mp3conv-growth");
         int port = freePort();
         int admin = freePort();
-        ProcessBuilder builder = new ProcessBuilder(Path.of("target", "mp3conv-server").toAbsolutePath().toString())
+        // MP3CONV_SERVER: another build's launcher, to run the same bench on it side by side
+        String launcher = System.getenv().getOrDefault("MP3CONV_SERVER", Path.of("target", "mp3conv-server").toString());
+        ProcessBuilder builder = new ProcessBuilder(Path.of(launcher).toAbsolutePath().toString())
                 .redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile());
         builder.environment().putAll(Map.of("SERVER_HOST", "127.0.0.1", "SERVER_PORT", String.valueOf(port),
                 "ADMIN_PORT", String.valueOf(admin), "MP3CONV_DATA_DIR", data.resolve("data").toString(),
@@ -87,7 +89,14 @@ public final class GrowthBench {
                 int inserted = 0;
                 for (int level : levels) {
                     long fill = System.nanoTime();
-                    inserted = fill(jobs, owners, inserted, level);
+                    try {
+                        inserted = fill(jobs, owners, inserted, level);
+                    } catch (RuntimeException e) {
+                        // a store that cannot take the inserts any more (the driver gave up waiting) ends the run
+                        System.out.printf("%6d jobs: the server did not take them (%s after %.1f s): %s%n", level,
+                                e.getClass().getSimpleName(), (System.nanoTime() - fill) / 1e9, gc(pid));
+                        return;
+                    }
                     double fillSeconds = (System.nanoTime() - fill) / 1e9;
                     long[] first = time(base, tokens.get(USERS[0]), null, requests);
                     String cursor = firstPageCursor(base, tokens.get(USERS[0]));
@@ -234,6 +243,19 @@ public final class GrowthBench {
     private static String subject(String token) throws IOException {
         byte[] payload = Base64.getUrlDecoder().decode(token.split("\\.")[1]);
         return Json.mapper().readTree(payload).get("sub").asText();
+    }
+
+    /** The server JVM's collections so far, from jstat (how a heap that no longer holds the data shows). */
+    private static String gc(long pid) {
+        try {
+            Process jstat = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstat").toString(),
+                    "-gcutil", String.valueOf(pid)).redirectErrorStream(true).start();
+            String[] lines = new String(jstat.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().split("\n");
+            jstat.waitFor();
+            return "jstat -gcutil: " + String.join(" / ", lines);
+        } catch (IOException | InterruptedException e) {
+            return "no jstat: " + e;
+        }
     }
 
     private static long kib(long pid, String field) throws IOException {
