@@ -9,6 +9,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import dev.mp3conv.server.OwnerOnly;
+import org.h2.mvstore.MVStore;
 
 /**
  * The single-machine metadata store: mongo-java-server with its H2 file backend under the data
@@ -41,7 +42,8 @@ public final class EmbeddedMongo implements AutoCloseable {
             // H2 creates its file with the umask's mode; an empty file of ours it opens as a new store
             OwnerOnly.createFile(file);
         }
-        H2Backend backend = new H2Backend(file.toString());
+        // the stand-in with the lookups that keep the jobs list and the sweepers from reading every job
+        H2Backend backend = new IndexedH2Backend(MVStore.open(file.toString()));
         // the driver refuses servers that report a wire version below 8 (MongoDB 4.2)
         backend.version(ServerVersion.MONGO_5_0);
         MongoServer server = new MongoServer(backend);
