@@ -12,9 +12,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mp3conv.model.Json;
@@ -53,7 +59,11 @@ class OpenApiIT {
 
     @BeforeEach
     void start() {
-        server = Mp3convServer.start(Settings.load(Map.of(), Map.of(
+        start(Map.of());
+    }
+
+    private void start(Map<String, String> overrides) {
+        Map<String, String> config = new HashMap<>(Map.of(
                 "app.roles", "auth,gateway",
                 "app.data-dir", dataDir.toString(),
                 "server.host", "127.0.0.1",
@@ -61,7 +71,9 @@ class OpenApiIT {
                 "admin.host", "127.0.0.1",
                 "admin.port", "0",
                 "auth.login.max-failures", "2",
-                "quota.user", "1000000")));
+                "quota.user", "1000000"));
+        config.putAll(overrides);
+        server = Mp3convServer.start(Settings.load(Map.of(), config));
         api = new Recorder(URI.create("http://127.0.0.1:" + server.port()));
     }
 
@@ -84,6 +96,41 @@ class OpenApiIT {
         assertThat(violations).as("exchanges that differ from openapi.yaml").isEmpty();
         assertThat(contract.unexercised()).as("operations of openapi.yaml no exchange used").isEmpty();
         assertThat(api.exchanges).hasSizeGreaterThan(40);
+    }
+
+    @Test
+    void aBusyPasswordHashingPoolAnswersAsDescribed() throws Exception {
+        server.close();
+        start(Map.of("auth.hashing.threads", "1", "auth.hashing.max-wait", "1ms",
+                "auth.registration.max-per-address", "1000"));
+        OpenApiContract contract = new OpenApiContract(new String(
+                api.send("GET", "/openapi.yaml", null, null, null).body(), StandardCharsets.UTF_8));
+        register(api, "busy@example.com");
+        // a burst of hashing requests against one thread and a 1 ms wait: some are refused with 503
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<HttpResponse<byte[]>>> burst = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                int n = i;
+                burst.add(clients.submit(() -> {
+                    go.await();
+                    return api.json("POST", "/api/v1/auth/token", null, Map.of("email", "busy@example.com", "password", PASSWORD));
+                }));
+                burst.add(clients.submit(() -> {
+                    go.await();
+                    return api.json("POST", "/api/v1/users", null, Map.of("email", "burst" + n + "@example.com", "password", PASSWORD));
+                }));
+            }
+            go.countDown();
+            for (Future<HttpResponse<byte[]>> response : burst) {
+                response.get();
+            }
+        }
+        List<String> violations = new ArrayList<>();
+        api.exchanges.forEach(exchange -> violations.addAll(contract.violations(exchange)));
+        assertThat(violations).as("exchanges that differ from openapi.yaml").isEmpty();
+        assertThat(api.exchanges).extracting(OpenApiContract.Exchange::toString)
+                .contains("POST /api/v1/auth/token → 503", "POST /api/v1/users → 503");
     }
 
     @Test
@@ -345,7 +392,7 @@ class OpenApiIT {
     static final class Recorder {
         private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         private final URI base;
-        final List<OpenApiContract.Exchange> exchanges = new ArrayList<>();
+        final List<OpenApiContract.Exchange> exchanges = Collections.synchronizedList(new ArrayList<>());
 
         Recorder(URI base) {
             this.base = base;
