@@ -147,6 +147,10 @@ final class OpenApiContract {
         if (requestBody.isMissingNode()) {
             return;
         }
+        boolean required = document.at(resolve(operationPointer + "/requestBody")).path("required").asBoolean(false);
+        if (exchange.requestBody().length == 0 && !required) {
+            return; // an optional body left out
+        }
         String type = mediaType(exchange.requestContentType());
         String contentPointer = resolve(operationPointer + "/requestBody") + "/content/" + escape(type);
         if (document.at(contentPointer).isMissingNode()) {

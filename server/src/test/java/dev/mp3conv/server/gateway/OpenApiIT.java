@@ -7,21 +7,37 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mp3conv.model.Json;
+import dev.mp3conv.server.Backend;
 import dev.mp3conv.server.Mp3convServer;
 import dev.mp3conv.server.Settings;
+import dev.mp3conv.server.storage.Await;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The served {@code /openapi.yaml} against what the server really does: every exchange of
@@ -32,6 +48,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OpenApiIT {
     private static final String PASSWORD = "long enough password";
+    private static final String TUS = "Tus-Resumable";
+    private static final String TUS_VERSION = "1.0.0";
 
     @TempDir
     Path dataDir;
@@ -41,14 +59,21 @@ class OpenApiIT {
 
     @BeforeEach
     void start() {
-        server = Mp3convServer.start(Settings.load(Map.of(), Map.of(
+        start(Map.of());
+    }
+
+    private void start(Map<String, String> overrides) {
+        Map<String, String> config = new HashMap<>(Map.of(
                 "app.roles", "auth,gateway",
                 "app.data-dir", dataDir.toString(),
                 "server.host", "127.0.0.1",
                 "server.port", "0",
                 "admin.host", "127.0.0.1",
                 "admin.port", "0",
-                "auth.login.max-failures", "2")));
+                "auth.login.max-failures", "2",
+                "quota.user", "1000000"));
+        config.putAll(overrides);
+        server = Mp3convServer.start(Settings.load(Map.of(), config));
         api = new Recorder(URI.create("http://127.0.0.1:" + server.port()));
     }
 
@@ -64,13 +89,48 @@ class OpenApiIT {
         OpenApiContract contract = new OpenApiContract(new String(served.body(), StandardCharsets.UTF_8));
         assertThat(contract.version()).startsWith("3.1.");
 
-        exercise(api, new FakeConverter(server.backend()));
+        exercise(api, server.backend());
 
         List<String> violations = new ArrayList<>();
         api.exchanges.forEach(exchange -> violations.addAll(contract.violations(exchange)));
         assertThat(violations).as("exchanges that differ from openapi.yaml").isEmpty();
         assertThat(contract.unexercised()).as("operations of openapi.yaml no exchange used").isEmpty();
         assertThat(api.exchanges).hasSizeGreaterThan(40);
+    }
+
+    @Test
+    void aBusyPasswordHashingPoolAnswersAsDescribed() throws Exception {
+        server.close();
+        start(Map.of("auth.hashing.threads", "1", "auth.hashing.max-wait", "1ms",
+                "auth.registration.max-per-address", "1000"));
+        OpenApiContract contract = new OpenApiContract(new String(
+                api.send("GET", "/openapi.yaml", null, null, null).body(), StandardCharsets.UTF_8));
+        register(api, "busy@example.com");
+        // a burst of hashing requests against one thread and a 1 ms wait: some are refused with 503
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<HttpResponse<byte[]>>> burst = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                int n = i;
+                burst.add(clients.submit(() -> {
+                    go.await();
+                    return api.json("POST", "/api/v1/auth/token", null, Map.of("email", "busy@example.com", "password", PASSWORD));
+                }));
+                burst.add(clients.submit(() -> {
+                    go.await();
+                    return api.json("POST", "/api/v1/users", null, Map.of("email", "burst" + n + "@example.com", "password", PASSWORD));
+                }));
+            }
+            go.countDown();
+            for (Future<HttpResponse<byte[]>> response : burst) {
+                response.get();
+            }
+        }
+        List<String> violations = new ArrayList<>();
+        api.exchanges.forEach(exchange -> violations.addAll(contract.violations(exchange)));
+        assertThat(violations).as("exchanges that differ from openapi.yaml").isEmpty();
+        assertThat(api.exchanges).extracting(OpenApiContract.Exchange::toString)
+                .contains("POST /api/v1/auth/token → 503", "POST /api/v1/users → 503");
     }
 
     @Test
@@ -98,7 +158,8 @@ class OpenApiIT {
     /**
      * The one list of exchanges: every route with its successes and its problems.
      */
-    private static void exercise(Recorder api, FakeConverter converter) throws Exception {
+    private static void exercise(Recorder api, Backend backend) throws Exception {
+        FakeConverter converter = new FakeConverter(backend);
         // auth
         String token = register(api, "ann@example.com");
         api.json("POST", "/api/v1/users", null, Map.of("email", "ann@example.com", "password", PASSWORD));
@@ -113,11 +174,21 @@ class OpenApiIT {
         api.send("POST", "/api/v1/auth/token", null, "application/json", "{".getBytes(StandardCharsets.UTF_8));
         api.send("GET", "/.well-known/jwks.json", null, null, null);
         String basic = "Basic " + Base64.getEncoder().encodeToString(("zed@example.com:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
-        register(api, "zed@example.com");
+        String zed = register(api, "zed@example.com");
         api.send("POST", "/login", null, null, null, "Authorization", basic);
         api.send("POST", "/login", null, null, null, "Authorization", "Basic !!!");
         api.send("POST", "/validate", token, null, null);
         api.send("POST", "/validate", "forged", null, null);
+        String pat = register(api, "pat@example.com");
+        api.json("PUT", "/api/v1/users/me/password", pat, Map.of("current_password", PASSWORD, "new_password", "short"));
+        api.json("PUT", "/api/v1/users/me/password", pat,
+                Map.of("current_password", "not the password", "new_password", "a new long password"));
+        api.json("PUT", "/api/v1/users/me/password", null,
+                Map.of("current_password", PASSWORD, "new_password", "a new long password"));
+        assertThat(api.json("PUT", "/api/v1/users/me/password", pat,
+                Map.of("current_password", PASSWORD, "new_password", "a new long password")).statusCode()).isEqualTo(204);
+        assertThat(api.send("GET", "/api/v1/users/me", pat, null, null).statusCode()).as("tokens before the change")
+                .isEqualTo(401);
 
         // jobs
         byte[] video = GatewayClient.randomBytes(4000, 3);
@@ -154,6 +225,30 @@ class OpenApiIT {
         api.send("HEAD", "/api/v1/jobs/" + jobId + "/mp3", null, null, null);
         api.send("GET", "/api/v1/jobs/" + "0".repeat(24) + "/mp3", token, null, null);
         api.send("GET", "/api/v1/jobs/" + jobId + "/mp3", null, null, null);
+        assertThat(api.send("POST", "/api/v1/jobs", token, multipartType(), new GatewayClient.Multipart()
+                .file("file", "big.mp4", "video/mp4", GatewayClient.randomBytes(1_100_000, 5)).bytes()).statusCode())
+                .as("over the quota.user of this server").isEqualTo(413);
+
+        // expiry: a job kept for one second answers 410 on every route once it passed
+        String shortJob = Json.mapper().readTree(api.send("POST", "/api/v1/jobs", token, multipartType(),
+                new GatewayClient.Multipart().field("keep", "1s").file("file", "brief.mp4", "video/mp4", video).bytes())
+                .body()).get("id").asText();
+        String shortMp3 = converter.convert(shortJob, GatewayClient.randomBytes(2000, 6)).mp3Fid();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> api.send("GET", "/api/v1/jobs/" + shortJob, token, null, null).statusCode() == 410);
+        api.send("HEAD", "/api/v1/jobs/" + shortJob, token, null, null);
+        api.send("GET", "/api/v1/jobs/" + shortJob + "/mp3", token, null, null);
+        api.send("HEAD", "/api/v1/jobs/" + shortJob + "/mp3", token, null, null);
+        api.send("GET", "/api/v1/jobs/" + shortJob + "/events", token, null, null);
+        api.send("GET", "/download?fid=" + shortMp3, token, null, null);
+        api.send("HEAD", "/download?fid=" + shortMp3, token, null, null);
+
+        assertThat(api.exchanges.stream().filter(exchange -> exchange.status() == 410).map(Object::toString)
+                .map(exchange -> exchange.replaceAll("[0-9a-f]{24}", "{id}"))).as("expired job routes").containsOnly(
+                "GET /api/v1/jobs/{id} → 410", "HEAD /api/v1/jobs/{id} → 410", "GET /api/v1/jobs/{id}/mp3 → 410",
+                "HEAD /api/v1/jobs/{id}/mp3 → 410", "GET /api/v1/jobs/{id}/events → 410", "GET /download → 410",
+                "HEAD /download → 410");
+        tus(api, backend, token, zed);
 
         // seed
         String mp3Fid = Json.mapper().readTree(api.send("GET", "/api/v1/jobs/" + jobId, token, null, null).body())
@@ -192,6 +287,94 @@ class OpenApiIT {
         api.send("DELETE", "/api/v1/jobs/" + jobId, token, null, null);
         api.send("DELETE", "/api/v1/jobs/" + jobId, token, null, null);
         api.send("DELETE", "/api/v1/jobs/" + jobId, null, null, null);
+
+        // every registration attempt of an address counts: the limit ends in 429
+        int status = 0;
+        for (int i = 0; i < 20 && status != 429; i++) {
+            status = api.json("POST", "/api/v1/users", null,
+                    Map.of("email", "many" + i + "@example.com", "password", PASSWORD)).statusCode();
+        }
+        assertThat(status).as("registrations past auth.registration.max-per-address").isEqualTo(429);
+    }
+
+    /** The tus endpoint: every status it answers, with its headers. */
+    private static void tus(Recorder api, Backend backend, String token, String other) throws Exception {
+        String octets = "application/offset+octet-stream";
+        int first = api.exchanges.size();
+        HttpResponse<byte[]> options = api.send("OPTIONS", "/api/v1/uploads", null, null, null);
+        long maxSize = Long.parseLong(options.headers().firstValue("Tus-Max-Size").orElseThrow());
+        api.send("POST", "/api/v1/uploads", token, null, null, "Upload-Length", "100");
+        api.send("POST", "/api/v1/uploads", token, null, null, TUS, "0.2.2", "Upload-Length", "100");
+        api.send("POST", "/api/v1/uploads", null, null, null, TUS, TUS_VERSION, "Upload-Length", "100");
+        api.send("POST", "/api/v1/uploads", token, null, null, TUS, TUS_VERSION);
+        api.send("POST", "/api/v1/uploads", token, null, null, TUS, TUS_VERSION, "Upload-Length", String.valueOf(maxSize + 1));
+        api.send("POST", "/api/v1/uploads", token, null, null, TUS, TUS_VERSION, "Upload-Length", "2000000");
+        api.send("POST", "/api/v1/uploads", token, null, null, TUS, TUS_VERSION, "Upload-Length", "100",
+                "Upload-Metadata", metadata("bitrate", "7k"));
+        api.send("POST", "/api/v1/uploads", token, "text/plain", new byte[10], TUS, TUS_VERSION, "Upload-Length", "50");
+        byte[] video = GatewayClient.randomBytes(100, 7);
+        String upload = api.send("POST", "/api/v1/uploads", token, null, null, TUS, TUS_VERSION, "Upload-Length", "100",
+                "Upload-Metadata", metadata("filename", "tus.mp4", "filetype", "video/mp4", "bitrate", "128k"))
+                .headers().firstValue("Location").orElseThrow();
+        String id = upload.substring(upload.lastIndexOf('/') + 1);
+        api.send("OPTIONS", upload, null, null, null);
+        api.send("HEAD", upload, token, null, null, TUS, TUS_VERSION);
+        api.send("GET", "/api/v1/jobs/" + id, token, null, null);
+        api.send("HEAD", upload, other, null, null, TUS, TUS_VERSION);
+        api.send("HEAD", "/api/v1/uploads/" + "0".repeat(24), token, null, null, TUS, TUS_VERSION);
+        api.send("PATCH", upload, token, octets, Arrays.copyOf(video, 40), TUS, TUS_VERSION, "Upload-Offset", "0");
+        api.send("PATCH", upload, token, octets, new byte[10], TUS, TUS_VERSION, "Upload-Offset", "0");
+        api.send("PATCH", upload, token, "application/json", "{}".getBytes(StandardCharsets.UTF_8), TUS, TUS_VERSION,
+                "Upload-Offset", "40");
+        api.send("PATCH", upload, token, octets, new byte[10], TUS, TUS_VERSION, "Upload-Offset", "forty");
+        api.send("PATCH", upload, token, octets, new byte[10], TUS, TUS_VERSION, "Upload-Offset", "40",
+                "Upload-Checksum", "sha256 " + sha256(new byte[11]));
+        api.send("PATCH", upload, token, octets, new byte[61], TUS, TUS_VERSION, "Upload-Offset", "40");
+        api.send("PATCH", upload, null, octets, new byte[10], TUS, TUS_VERSION, "Upload-Offset", "40");
+        // what a PATCH in progress holds: another one is refused with 423
+        Bson byId = new Document("_id", new ObjectId(id));
+        Await.done(backend.mongo().database().getCollection("jobs").updateOne(byId, new Document("$set",
+                new Document("upload_lock", "busy").append("upload_lock_until", Date.from(Instant.now().plusSeconds(60))))));
+        api.send("PATCH", upload, token, octets, new byte[10], TUS, TUS_VERSION, "Upload-Offset", "40");
+        Await.done(backend.mongo().database().getCollection("jobs").updateOne(byId,
+                new Document("$unset", new Document("upload_lock", "").append("upload_lock_until", ""))));
+        api.send("POST", upload, token, null, null, TUS, TUS_VERSION);
+        byte[] rest = Arrays.copyOfRange(video, 40, 100);
+        api.send("POST", upload, token, octets, rest, TUS, TUS_VERSION, "Upload-Offset", "40",
+                "X-HTTP-Method-Override", "PATCH", "Upload-Checksum", "sha256 " + sha256(rest));
+        api.send("GET", "/api/v1/jobs/" + id, token, null, null);
+        api.send("DELETE", upload, token, null, null, TUS, TUS_VERSION);
+
+        String withBody = api.send("POST", "/api/v1/uploads", token, octets, new byte[10], TUS, TUS_VERSION,
+                "Upload-Length", "50").headers().firstValue("Location").orElseThrow();
+        api.send("DELETE", withBody, null, null, null, TUS, TUS_VERSION);
+        api.send("DELETE", withBody, token, null, null, TUS, TUS_VERSION);
+        api.send("DELETE", withBody, token, null, null, TUS, TUS_VERSION);
+
+        String expired = api.send("POST", "/api/v1/uploads", token, null, null, TUS, TUS_VERSION, "Upload-Length", "10")
+                .headers().firstValue("Location").orElseThrow();
+        Await.done(backend.mongo().database().getCollection("jobs").updateOne(
+                new Document("_id", new ObjectId(expired.substring(expired.lastIndexOf('/') + 1))),
+                new Document("$set", new Document("upload_expires", Date.from(Instant.now().minusSeconds(1))))));
+        api.send("HEAD", expired, token, null, null, TUS, TUS_VERSION);
+        api.send("PATCH", expired, token, octets, new byte[10], TUS, TUS_VERSION, "Upload-Offset", "0");
+        api.send("DELETE", expired, token, null, null, TUS, TUS_VERSION);
+        assertThat(api.exchanges.subList(first, api.exchanges.size()).stream()
+                .filter(exchange -> exchange.path().startsWith("/api/v1/uploads")).map(exchange -> exchange.status()))
+                .as("the tus endpoint's statuses").containsOnly(200, 201, 204, 400, 401, 404, 405, 409, 410, 412, 413,
+                        415, 423, 460);
+    }
+
+    private static String metadata(String... pairs) {
+        List<String> entries = new ArrayList<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            entries.add(pairs[i] + " " + Base64.getEncoder().encodeToString(pairs[i + 1].getBytes(StandardCharsets.UTF_8)));
+        }
+        return String.join(",", entries);
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private static String register(Recorder api, String email) throws Exception {
@@ -209,7 +392,7 @@ class OpenApiIT {
     static final class Recorder {
         private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         private final URI base;
-        final List<OpenApiContract.Exchange> exchanges = new ArrayList<>();
+        final List<OpenApiContract.Exchange> exchanges = Collections.synchronizedList(new ArrayList<>());
 
         Recorder(URI base) {
             this.base = base;
