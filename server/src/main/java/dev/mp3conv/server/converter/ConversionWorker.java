@@ -99,6 +99,9 @@ public final class ConversionWorker implements MessageHandler {
     void segmentLongInputs(SegmentSplitter splitter, SegmentWorker segmentWorker) {
         this.splitter = splitter;
         this.segmentWorker = segmentWorker;
+        // segments are conversions of their owner's: they count against converter.per-user and wait their turn
+        fairShare.countSegments(segmentWorker.segments());
+        segmentWorker.shareFairly(fairShare);
     }
 
     @Override
@@ -113,7 +116,7 @@ public final class ConversionWorker implements MessageHandler {
             queue.publish(Topic.VIDEO, message);
             return;
         }
-        if (fairShare.ownerBusy(message.jobId())) {
+        if (fairShare.ownerBusy(message)) {
             awaitTurn(message);
             return;
         }

@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.server.jobs.Job;
 import dev.mp3conv.server.jobs.JobRepository;
+import dev.mp3conv.server.jobs.Segment;
+import dev.mp3conv.server.jobs.SegmentRepository;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.QueueUnavailableException;
 import dev.mp3conv.server.queue.Topic;
@@ -23,7 +25,9 @@ import dev.mp3conv.server.storage.StoreUnavailableException;
  * a user's last slot each see the other's claim unless it landed after their own count, so at most one
  * of them goes ahead (both may give way, and try again shortly), never one too many. A job over the
  * limit is not failed: its message goes back to the queue after a short, jittered delay, while the
- * converter takes the next message (another user's, typically).
+ * converter takes the next message (another user's, typically). The segments of a long job are
+ * conversions too ({@link SegmentWorker}): their live leases count for the job's owner, and a segment over
+ * the limit waits the same way, so a user never has more than {@code per-user} ffmpeg runs at once.
  */
 final class FairShare {
     private static final System.Logger LOG = System.getLogger(FairShare.class.getName());
@@ -35,6 +39,7 @@ final class FairShare {
     private final int perUser;
     private final ScheduledExecutorService ticker;
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
+    private volatile SegmentRepository segments;
 
     FairShare(JobRepository jobs, JobQueue queue, int perUser, ScheduledExecutorService ticker) {
         this.jobs = jobs;
@@ -44,25 +49,55 @@ final class FairShare {
     }
 
     /**
-     * Before claiming: whether the job's owner already has {@code per-user} jobs converting.
+     * Counts the live leases of segments too (segment-parallel conversion is on).
      *
-     * @param jobId the job of a delivery
-     * @return true when the job must wait (an unknown job does not: the claim then skips it)
+     * @param units the segments collection
      */
-    boolean ownerBusy(String jobId) {
-        return jobs.find(jobId).filter(job -> !job.state().terminal())
-                .map(job -> jobs.liveLeases(job.owner(), job.id()) >= perUser).orElse(false);
+    void countSegments(SegmentRepository units) {
+        this.segments = units;
     }
 
     /**
-     * After claiming: whether the owner's other jobs hold {@code per-user} live leases (counted after this
-     * claim landed, so of two racing claims the second to count sees the first).
+     * Before claiming: whether the job's owner already has {@code per-user} jobs or segments converting.
+     *
+     * @param message a delivery's message (of a whole job or of one of its segments)
+     * @return true when it must wait (an unknown job does not: the claim then skips it)
+     */
+    boolean ownerBusy(JobMessage message) {
+        return jobs.find(message.jobId()).filter(job -> !job.state().terminal())
+                .map(job -> busy(job.owner(), job.id(), message.segment())).orElse(false);
+    }
+
+    /**
+     * After claiming: whether the owner's other jobs and segments hold {@code per-user} live leases
+     * (counted after this claim landed, so of two racing claims the second to count sees the first).
      *
      * @param claimed the job just claimed
      * @return true when the claim must be undone
      */
     boolean overShare(Job claimed) {
-        return jobs.liveLeases(claimed.owner(), claimed.id()) >= perUser;
+        return busy(claimed.owner(), claimed.id(), null);
+    }
+
+    /**
+     * After claiming a segment: as {@link #overShare(Job)}, leaving this segment out of the count.
+     *
+     * @param job     the segment's job
+     * @param claimed the segment just claimed
+     * @return true when the claim must be undone
+     */
+    boolean overShare(Job job, Segment claimed) {
+        return busy(job.owner(), job.id(), claimed.index());
+    }
+
+    private boolean busy(String owner, String jobId, Integer segment) {
+        // a segmented job holds no lease of its own (its segments do): it is never counted twice
+        long whole = jobs.liveLeases(owner, segment == null ? jobId : "");
+        if (whole >= perUser) {
+            return true;
+        }
+        SegmentRepository units = segments;
+        return units != null && whole + units.liveLeases(owner, jobId, segment) >= perUser;
     }
 
     /**
@@ -74,7 +109,7 @@ final class FairShare {
     void later(JobMessage message) {
         long delay = DELAY.toMillis() + ThreadLocalRandom.current().nextLong(DELAY.toMillis() / 2 + 1);
         Waiting entry = new Waiting(message);
-        waiting.put(message.jobId(), entry);
+        waiting.put(key(message), entry);
         entry.future = ticker.schedule(() -> Thread.ofVirtual().name("requeue-" + message.jobId())
                 .start(() -> requeue(entry)), delay, TimeUnit.MILLISECONDS);
     }
@@ -89,17 +124,25 @@ final class FairShare {
     }
 
     private void requeue(Waiting entry) {
-        if (!waiting.remove(entry.message.jobId(), entry)) {
+        if (!waiting.remove(key(entry.message), entry)) {
             return;
         }
         try {
             queue.publish(Topic.VIDEO, entry.message);
-            jobs.markVideoPublished(entry.message.jobId());
+            if (entry.message.segment() == null) {
+                jobs.markVideoPublished(entry.message.jobId());
+            } else {
+                segments.markPublished(entry.message.jobId(), entry.message.segment());
+            }
         } catch (QueueUnavailableException | StoreUnavailableException e) {
             // the job is QUEUED in the jobs collection: the sweeper publishes it again
             LOG.log(System.Logger.Level.WARNING, "job {0}: waiting for a slot, not requeued yet: {1}",
                     entry.message.jobId(), e.getMessage());
         }
+    }
+
+    private static String key(JobMessage message) {
+        return message.segment() == null ? message.jobId() : message.jobId() + ":" + message.segment();
     }
 
     private static final class Waiting {

@@ -57,6 +57,7 @@ final class SegmentWorker {
     private final SegmentJoiner joiner;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
+    private volatile FairShare fairShare;
 
     SegmentWorker(String workerId, ConverterSettings settings, JobRepository jobs, SegmentRepository segments,
                   BlobStore blobs, JobQueue queue, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
@@ -79,11 +80,31 @@ final class SegmentWorker {
         this.joiner = new SegmentJoiner(blobs);
     }
 
+    /** The segments collection this worker claims from. */
+    SegmentRepository segments() {
+        return segments;
+    }
+
+    /**
+     * Holds segments to {@code converter.per-user} like whole jobs: a segment whose owner has that many
+     * jobs or segments converting goes back to the queue shortly.
+     *
+     * @param share the converter's fair share
+     */
+    void shareFairly(FairShare share) {
+        this.fairShare = share;
+    }
+
     void handle(Delivery delivery) throws Exception {
         JobMessage message = delivery.message();
         int index = message.segment();
         if (stopping) {
             queue.publish(Topic.VIDEO, message);
+            return;
+        }
+        FairShare share = fairShare;
+        if (share != null && share.ownerBusy(message)) {
+            awaitTurn(share, message);
             return;
         }
         Optional<Segment> claimed = segments.claim(message.jobId(), index, workerId, settings.lease());
@@ -96,6 +117,10 @@ final class SegmentWorker {
         if (job.isEmpty()) {
             // finished, failed or deleted meanwhile: the sweeper deletes what is left of it
             segments.complete(unit, workerId, null);
+            return;
+        }
+        if (share != null && share.overShare(job.get(), unit) && segments.unclaim(unit, workerId)) {
+            awaitTurn(share, message);
             return;
         }
         RunningConversion conversion = new RunningConversion(job.get());
@@ -117,6 +142,13 @@ final class SegmentWorker {
             renewal.cancel(false);
             running.remove(conversion);
         }
+    }
+
+    private void awaitTurn(FairShare share, JobMessage message) {
+        LOG.log(System.Logger.Level.DEBUG, "job {0} segment {1}: its owner has {2} conversion(s) running, back to the "
+                + "queue shortly", message.jobId(), message.segment(), String.valueOf(settings.perUser()));
+        metrics.outcome("waiting");
+        share.later(message);
     }
 
     void stop() {

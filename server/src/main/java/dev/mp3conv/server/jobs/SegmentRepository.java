@@ -23,8 +23,12 @@ import org.bson.types.ObjectId;
 
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gt;
+import static com.mongodb.client.model.Filters.in;
 import static com.mongodb.client.model.Filters.lt;
+import static com.mongodb.client.model.Filters.ne;
 import static com.mongodb.client.model.Filters.or;
+import static com.mongodb.client.model.Projections.include;
 import static com.mongodb.client.model.Sorts.ascending;
 import static com.mongodb.client.model.Updates.combine;
 import static com.mongodb.client.model.Updates.inc;
@@ -139,6 +143,43 @@ public final class SegmentRepository {
                 set("updated_at", date(now)));
         return Await.first(segments.findOneAndUpdate(and(eq("_id", id(jobId, index)), claimable), update,
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(SegmentRepository::toSegment);
+    }
+
+    /**
+     * How many segments of a user's jobs hold a live lease (are being encoded or stitched by a live worker),
+     * leaving one out: with {@link JobRepository#liveLeases}, what {@code converter.per-user} limits.
+     *
+     * @param owner       user id
+     * @param exceptJob   the job of a segment not to count
+     * @param exceptIndex that segment's index, or null to count every segment
+     * @return the number of segments
+     */
+    public long liveLeases(String owner, String exceptJob, Integer exceptIndex) {
+        List<String> segmented = Await.all(jobs.find(and(eq("owner", owner), eq("state", JobState.CONVERTING.name()),
+                eq("lease_owner", OWNER))).projection(include("_id"))).stream()
+                .map(doc -> doc.getObjectId("_id").toHexString()).toList();
+        if (segmented.isEmpty()) {
+            return 0;
+        }
+        Bson live = and(in("job_id", segmented), eq("state", Segment.CONVERTING), gt("lease_until", date(clock.instant())));
+        if (exceptIndex != null) {
+            live = and(live, ne("_id", id(exceptJob, exceptIndex)));
+        }
+        return Await.first(segments.countDocuments(live)).orElse(0L);
+    }
+
+    /**
+     * Undoes a claim that must wait (its owner has enough conversions running): CONVERTING → QUEUED, and the
+     * attempt it counted is taken back.
+     *
+     * @param unit   the unit
+     * @param worker lease holder
+     * @return whether the claim was undone
+     */
+    public boolean unclaim(Segment unit, String worker) {
+        return modified(segments, held(unit, worker), combine(set("state", Segment.QUEUED), unset("lease_until"),
+                unset("lease_owner"), set("progress", 0.0), inc("attempts", -1), unset("published_at"),
+                set("updated_at", date(clock.instant()))));
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,8 +35,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@code converter.per-user}: while Alice has a dozen long jobs queued, Bob's job starts at once, and no
- * more than two of Alice's convert at any moment, with free slots to spare, on one converter with the
- * in-process queue and on two converters sharing RabbitMQ and the jobs collection.
+ * more than two ffmpeg runs of Alice's go at any moment, with free slots to spare, on one converter with the
+ * in-process queue and on two converters sharing RabbitMQ and the jobs collection. Her jobs are long enough
+ * to be converted in segments, so the limit is shown to hold for segments too. The runs are observed where
+ * they happen: the ffmpeg processes of this JVM's converters, whose input sits in a directory named after
+ * its job (a claim undone within milliseconds, or a segmented job's progress, is not an ffmpeg run).
  */
 class FairShareIT {
     private static final String AMQP = "amqp://guest:guest@127.0.0.1:5672/%2F";
@@ -91,31 +95,30 @@ class FairShareIT {
         AtomicInteger mostAliceConverting = new AtomicInteger();
         AtomicLong aliceQueuedWhenBobStarted = new AtomicLong(-1);
         String[] bobsJob = new String[1];
+        List<String> aliceJobs = new CopyOnWriteArrayList<>();
         Thread sampler = Thread.ofVirtual().start(() -> {
             while (sampling) {
-                List<Job> aliceJobs = jobs.list(ServerWithFakeAuth.ALICE.userId(), null, 100);
-                long converting = aliceJobs.stream().filter(FairShareIT::converting).count();
-                mostAliceConverting.accumulateAndGet((int) converting, Math::max);
+                // a round trip to the jobs collection per sample: it paces the loop and frees the carrier thread
+                List<Job> alices = jobs.list(ServerWithFakeAuth.ALICE.userId(), null, 100);
+                mostAliceConverting.accumulateAndGet((int) ffmpegRunsOf(aliceJobs), Math::max);
                 String bobId = bobsJob[0];
                 if (bobId != null && aliceQueuedWhenBobStarted.get() < 0
                         && jobs.find(bobId).map(job -> job.state() != JobState.QUEUED).orElse(false)) {
-                    aliceQueuedWhenBobStarted.set(aliceJobs.stream()
-                            .filter(job -> job.state() != JobState.DONE && !converting(job)).count());
+                    aliceQueuedWhenBobStarted.set(alices.stream().filter(job -> job.state() != JobState.DONE).count());
                 }
             }
         });
-        List<String> aliceJobs = new ArrayList<>();
         for (int i = 0; i < ALICE_JOBS; i++) {
             aliceJobs.add(alice.upload(longSilence).id());
         }
-        await("two of Alice's jobs converting").atMost(Duration.ofSeconds(30))
-                .until(() -> mostAliceConverting.get() == 2);
+        await("two of Alice's ffmpeg runs at once").atMost(Duration.ofSeconds(60))
+                .until(() -> mostAliceConverting.get() >= 2);
         bobsJob[0] = bob.upload(shortClip).id();
 
         JobView bobs = bob.awaitFinished(bobsJob[0], Duration.ofSeconds(60));
         assertThat(bobs.state()).as("%s", bobs.error()).isEqualTo(JobState.DONE);
         await().atMost(Duration.ofSeconds(5)).until(() -> aliceQueuedWhenBobStarted.get() >= 0);
-        assertThat(aliceQueuedWhenBobStarted.get()).as("Alice's jobs still waiting when Bob's started")
+        assertThat(aliceQueuedWhenBobStarted.get()).as("Alice's jobs not finished when Bob's started")
                 .isGreaterThanOrEqualTo(ALICE_JOBS - 2);
 
         // Alice's waiting jobs are not failed: they come back from the queue and convert in turn
@@ -124,7 +127,7 @@ class FairShareIT {
                         .filter(job -> job.state() == JobState.DONE || converting(job)).count() >= 3);
         sampling = false;
         sampler.join(Duration.ofSeconds(5));
-        assertThat(mostAliceConverting.get()).as("most of Alice's jobs converting at once").isEqualTo(2);
+        assertThat(mostAliceConverting.get()).as("most ffmpeg runs of Alice's at once").isEqualTo(2);
         for (String id : aliceJobs) {
             Job job = jobs.find(id).orElseThrow();
             assertThat(job.state()).as(id).isIn(JobState.QUEUED, JobState.CONVERTING, JobState.DONE);
@@ -139,6 +142,17 @@ class FairShareIT {
         Mp3convServer server = ServerWithFakeAuth.start(dataDir, config);
         opened.add(server);
         return server;
+    }
+
+    /**
+     * How many ffmpeg processes of this JVM convert one of the given jobs now: ffmpeg reads a job's input from
+     * {@code converter-tmp/<process>/<job id>-<random>/input} (a whole job and each of its segments alike).
+     */
+    private static long ffmpegRunsOf(List<String> jobIds) {
+        return ProcessHandle.current().descendants()
+                .map(process -> String.join(" ", process.info().arguments().orElse(new String[0])))
+                .filter(args -> jobIds.stream().anyMatch(id -> args.contains("/" + id + "-")))
+                .count();
     }
 
     /**
