@@ -107,8 +107,14 @@ public final class UploadBench {
     private static void run(String store, long size, int rounds, Path dataDir, String uri, BlobStore blobs)
             throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dio.netty.noUnsafe=true", "-cp", System.getProperty("java.class.path"),
-                UploadBenchServer.class.getName(), dataDir.toString()));
+                "-Xmx256m", "-Dio.netty.noUnsafe=true"));
+        // e.g. -Dbench.server.jvm=-XX:StartFlightRecording=filename=/tmp/up.jfr to profile the server JVM
+        String extra = System.getProperty("bench.server.jvm", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), UploadBenchServer.class.getName(),
+                dataDir.toString()));
         if (uri != null) {
             command.add(uri);
         }

@@ -31,6 +31,8 @@ import org.apache.commons.io.input.BoundedInputStream;
  */
 public final class FileSystemBlobStore implements BlobStore {
     private static final int BUFFER = 256 * 1024;
+    /** Bytes of a resumable append after which its early writeback starts (see {@link Writeback}). */
+    private static final long WRITEBACK_EVERY = 4L * 1024 * 1024;
     private static final ObjectMapper JSON = Json.mapper();
     /** Ids this store hands out are file-name safe; anything else is unknown (never a path). */
     private static final java.util.regex.Pattern RESUMABLE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -142,18 +144,70 @@ public final class FileSystemBlobStore implements BlobStore {
             channel.position(offset);
             long length = offset;
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
-            int n;
-            // fill the buffer before each write: a request body hands out a socket read at a time, and one
-            // write call per small piece costs a system call each; readNBytes also loops over 0-byte reads
-            while ((n = source.readNBytes(buffer.array(), 0, BUFFER)) > 0) {
-                buffer.clear().limit(n);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
+            Writeback writeback = new Writeback(channel);
+            try {
+                int n;
+                // fill the buffer before each write: a request body hands out a socket read at a time, and one
+                // write call per small piece costs a system call each; readNBytes also loops over 0-byte reads
+                while ((n = source.readNBytes(buffer.array(), 0, BUFFER)) > 0) {
+                    buffer.clear().limit(n);
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
+                    length += n;
+                    writeback.wrote(n);
                 }
-                length += n;
+            } finally {
+                writeback.finish();
             }
             channel.force(false);
             return length;
+        }
+    }
+
+    /**
+     * Starts the disk writes of an append while its body still arrives: the sync at the end of every tus PATCH
+     * waited ~20 ms for 32 MiB of dirty pages (15% of a tus upload in the profile), with the request's socket idle
+     * meanwhile. Every {@value #WRITEBACK_EVERY} bytes a sync runs on a virtual thread (at most one at a time),
+     * so the final sync, which alone makes the append durable, finds little left to write. A failed early sync
+     * is ignored: the final one reports the same failure.
+     */
+    private static final class Writeback {
+        private final FileChannel channel;
+        private long unsynced;
+        private Thread running;
+
+        Writeback(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        void wrote(int n) {
+            unsynced += n;
+            if (unsynced >= WRITEBACK_EVERY && (running == null || !running.isAlive())) {
+                unsynced = 0;
+                running = Thread.ofVirtual().name("blob-writeback").start(this::sync);
+            }
+        }
+
+        private void sync() {
+            try {
+                channel.force(false);
+            } catch (IOException | RuntimeException e) {
+                // the final sync of the append fails the same way and reports it
+            }
+        }
+
+        /** Waits for a running early sync: the channel closes after this. */
+        void finish() throws java.io.InterruptedIOException {
+            if (running == null) {
+                return;
+            }
+            try {
+                running.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while syncing upload bytes");
+            }
         }
     }
 

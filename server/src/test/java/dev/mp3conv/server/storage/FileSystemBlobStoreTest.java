@@ -66,6 +66,23 @@ class FileSystemBlobStoreTest extends BlobStoreContract {
     }
 
     @Test
+    void appendsLongerThanTheEarlyWritebackStepKeepEveryByteAlsoWhenTheSourceFails() throws Exception {
+        // 4 MiB steps start a sync beside the writes: several run during these appends
+        long size = 21L * 1024 * 1024 + 3;
+        String id = store.createResumable(META);
+        GeneratedStream failing = new GeneratedStream(size, 21, 13L * 1024 * 1024 + 5);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.append(id, 0, failing))
+                .isInstanceOf(IOException.class);
+        long end = store.append(id, 0, new GeneratedStream(size, 21, -1));
+        assertThat(end).isEqualTo(size);
+        BlobInfo info = store.completeResumable(id, end);
+        try (java.io.InputStream stored = store.open(info.id());
+             java.io.InputStream expected = new GeneratedStream(size, 21, -1)) {
+            assertThat(stored).hasSameContentAs(expected);
+        }
+    }
+
+    @Test
     void leftoversOfACrashedWriteAreRemovedOnOpen() throws IOException {
         Path part = Files.writeString(root.resolve("tmp").resolve("0123456789abcdef01234567.part"), "half");
         FileSystemBlobStore.open(root);
