@@ -84,7 +84,9 @@ class ConverterRecoveryIT {
 
     @Test
     void aConversionPastItsBudgetFailsAsTimeout() throws Exception {
-        server = new ConverterTestServer(dir.resolve("data"), Map.of("converter.timeout", "1s"));
+        // one run with one budget: 6 min of audio would otherwise go to segments, each with a budget of its own
+        server = new ConverterTestServer(dir.resolve("data"), Map.of("converter.timeout", "1s",
+                "converter.segment-threshold", "0"));
         Path audio = MediaSamples.longAudio(Files.createDirectories(dir.resolve("samples")), LONG_SECONDS);
 
         Job job = server.awaitFinished(server.submit(audio, "320k", null));
