@@ -52,8 +52,11 @@ final class IndexedH2Backend extends H2Backend {
             MVStore store = IndexedH2Backend.this.getMvStore();
             MVMap<Object, de.bwaldvogel.mongo.bson.Document> data = store.openMap("databases." + fullName);
             MVMap<String, Object> meta = store.openMap("meta." + fullName);
+            // MVStore commits in the background once a second: a write answered in that second (an upload's
+            // 202) was lost on a kill -9. Committing after each write makes it reach the file (the OS's
+            // cache) before the answer; the store serves one request at a time, so commits do not pile up.
             return new IndexedH2Collection(this, collectionName, options, data, meta, cursorRegistry,
-                    INDEXED.getOrDefault(collectionName, Set.of()));
+                    INDEXED.getOrDefault(collectionName, Set.of()), store::commit);
         }
     }
 }

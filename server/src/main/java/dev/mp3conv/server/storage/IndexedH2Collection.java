@@ -39,6 +39,8 @@ final class IndexedH2Collection extends H2Collection {
     private final Set<String> fields;
     /** field → value → keys of the documents holding it, ordered as the stand-in orders {@code _id} values. */
     private final Map<String, Map<String, Keys>> index = new ConcurrentHashMap<>();
+    /** Runs after every write: the backend commits, so an answered write survives a kill -9 of the process. */
+    private final Runnable written;
 
     /** The keys of one value, with their number (a skip list counts its elements one by one). */
     private static final class Keys {
@@ -51,9 +53,10 @@ final class IndexedH2Collection extends H2Collection {
     }
 
     IndexedH2Collection(MongoDatabase database, String name, CollectionOptions options, MVMap<Object, Document> data,
-                        MVMap<String, Object> meta, CursorRegistry cursors, Set<String> fields) {
+                        MVMap<String, Object> meta, CursorRegistry cursors, Set<String> fields, Runnable written) {
         super(database, name, options, data, meta, cursors);
         this.data = data;
+        this.written = written;
         this.fields = fields;
         for (String field : fields) {
             index.put(field, new ConcurrentHashMap<>());
@@ -67,6 +70,7 @@ final class IndexedH2Collection extends H2Collection {
     protected Object addDocumentInternal(Document document) {
         Object key = super.addDocumentInternal(document);
         add(document, key);
+        written.run();
         return key;
     }
 
@@ -77,6 +81,7 @@ final class IndexedH2Collection extends H2Collection {
         if (document != null) {
             remove(document, key);
         }
+        written.run();
     }
 
     @Override
@@ -84,6 +89,7 @@ final class IndexedH2Collection extends H2Collection {
         super.handleUpdate(key, oldDocument, newDocument);
         remove(oldDocument, key);
         add(newDocument, key);
+        written.run();
     }
 
     @Override
