@@ -148,7 +148,14 @@ final class Mp3Transcoder {
         }
     }
 
-    private static String sha256Hex(Path file) throws IOException {
+    /**
+     * The SHA-256 of a file, as a job records its MP3's.
+     *
+     * @param file the file
+     * @return lowercase hex
+     * @throws IOException when it cannot be read
+     */
+    static String sha256Hex(Path file) throws IOException {
         MessageDigest digest = sha256();
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
             in.transferTo(OutputStream.nullOutputStream());

@@ -243,7 +243,7 @@ final class SegmentWorker {
                         job.id(), stitched.overflows());
             }
             tag(conversion, job, file);
-            String sha256 = sha256(file);
+            String sha256 = Mp3Transcoder.sha256Hex(file);
             BlobInfo mp3 = blobs.adopt(new BlobMetadata(job.owner(), job.id(), "audio/mpeg",
                     Mp3Transcoder.mp3Name(job.filename())), file);
             complete(conversion, job, mp3, sha256, (double) stitched.samples() / stitched.sampleRate(), stitched);
@@ -280,19 +280,6 @@ final class SegmentWorker {
         } finally {
             Files.deleteIfExists(tagged);
         }
-    }
-
-    private static String sha256(Path file) throws IOException {
-        java.security.MessageDigest digest;
-        try {
-            digest = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks SHA-256", e);
-        }
-        try (java.io.InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        return java.util.HexFormat.of().formatHex(digest.digest());
     }
 
     private void complete(RunningConversion conversion, Job job, BlobInfo mp3, String sha256, double seconds,

@@ -54,6 +54,8 @@ class SegmentedConversionIT {
         com.fasterxml.jackson.databind.JsonNode tags = MediaSamples.probe(server.mp3File(done)).path("format").path("tags");
         assertThat(tags.properties()).extracting(java.util.Map.Entry::getKey).containsExactly("title");
         assertThat(tags.path("title").asText()).isEqualTo(source.getFileName().toString().replaceFirst("\\.[^.]*$", ""));
+        assertThat(done.mp3Sha256()).as("the stitched file's SHA-256, tag included").isEqualTo(java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(server.mp3File(done)))));
         assertCleanedUp(done);
     }
 
