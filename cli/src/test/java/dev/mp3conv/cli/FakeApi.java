@@ -88,7 +88,7 @@ final class FakeApi implements AutoCloseable {
                     state == JobState.DONE ? (long) mp3.length : null, state == JobState.DONE ? sha256Hex(mp3) : null,
                     upload.fields().get("bitrate"),
                     upload.fields().containsKey("quality") ? Integer.valueOf(upload.fields().get("quality")) : null,
-                    1, state == JobState.FAILED ? failure : null, createdAt, createdAt,
+                    null, null, null, null, null, null, null, null, null, 1, state == JobState.FAILED ? failure : null, createdAt, createdAt,
                     state.terminal() ? createdAt.plus(java.time.Duration.ofDays(7)) : null,
                     state.terminal() ? createdAt.plus(java.time.Duration.ofHours(1)) : null);
         }

@@ -22,6 +22,15 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param mp3Sha256       hex SHA-256 of the MP3 once DONE (also sent as {@code Repr-Digest} with it)
  * @param bitrate         CBR bitrate asked, e.g. {@code 192k}
  * @param quality         VBR quality asked, 0 (best) to 9
+ * @param loudness        loudness target asked, LUFS
+ * @param start           trim asked: where the MP3 starts in the source, seconds
+ * @param end             trim asked: where the MP3 ends in the source, seconds
+ * @param cover           true when cover art was asked
+ * @param channels        {@code mono} or {@code stereo} when asked
+ * @param sampleRate      sample rate asked, Hz
+ * @param title           title asked instead of the source's
+ * @param artist          artist asked instead of the source's
+ * @param measuredLoudness what loudness normalisation measured (input, gain, output)
  * @param attempts        conversion attempts so far
  * @param error           failure reason when FAILED
  * @param createdAt       when the upload finished
@@ -44,6 +53,15 @@ public record JobView(String id,
                       String mp3Sha256,
                       String bitrate,
                       Integer quality,
+                      Double loudness,
+                      Double start,
+                      Double end,
+                      Boolean cover,
+                      String channels,
+                      Integer sampleRate,
+                      String title,
+                      String artist,
+                      LoudnessReport measuredLoudness,
                       int attempts,
                       JobError error,
                       Instant createdAt,

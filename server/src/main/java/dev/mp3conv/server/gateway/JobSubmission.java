@@ -92,7 +92,7 @@ final class JobSubmission {
         try {
             Mp3Options options = options(upload.fields());
             Job job = Job.queued(jobId, owner.userId(), owner.email(), upload.filename(), upload.contentType(),
-                    upload.blob().length(), upload.sha256(), upload.blob().id(), options.bitrate(), options.quality(),
+                    upload.blob().length(), upload.sha256(), upload.blob().id(), options,
                     Retention.parseKeep(upload.fields().get("keep")),
                     // millisecond precision is what the store keeps, so this answer matches later reads
                     jobs.now().truncatedTo(ChronoUnit.MILLIS));

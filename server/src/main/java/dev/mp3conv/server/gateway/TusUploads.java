@@ -91,7 +91,7 @@ final class TusUploads {
         }
         Instant now = uploads.now().truncatedTo(ChronoUnit.MILLIS);
         Job job = Job.uploading(jobId, owner.userId(), owner.email(), filename, contentType, length, fid,
-                options.bitrate(), options.quality(), keep, now);
+                options, keep, now);
         Instant expires = now.plus(config.expiry());
         try {
             uploads.insert(job, length, expires);

@@ -2,11 +2,15 @@ package dev.mp3conv.server.jobs;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.model.JobState;
 import dev.mp3conv.model.JobView;
+import dev.mp3conv.model.LoudnessReport;
+import dev.mp3conv.model.Mp3Options;
 
 /**
  * One conversion job as stored in the {@code jobs} collection (DESIGN.md §4).
@@ -43,6 +47,9 @@ import dev.mp3conv.model.JobView;
  * @param expiresAt        once finished: when the MP3 and the job expire
  * @param videoDeletedAt   when the source video was deleted (claimed before the blob is deleted)
  * @param expiredAt        when the job expired: it is a tombstone that answers 410 Gone
+ * @param audioOptions     the audio options asked besides bitrate and quality, as their form fields
+ *                         ({@link Mp3Options#fields()}); read through {@link #options()}
+ * @param loudness         what loudness normalisation measured, once it ran
  */
 public record Job(String id,
                   String owner,
@@ -75,7 +82,14 @@ public record Job(String id,
                   Instant videoExpiresAt,
                   Instant expiresAt,
                   Instant videoDeletedAt,
-                  Instant expiredAt) {
+                  Instant expiredAt,
+                  Map<String, String> audioOptions,
+                  LoudnessReport loudness) {
+
+    /** Keeps the options map immutable and never null. */
+    public Job {
+        audioOptions = audioOptions == null ? Map.of() : Map.copyOf(audioOptions);
+    }
 
     /**
      * A new QUEUED job for a stored upload.
@@ -118,9 +132,32 @@ public record Job(String id,
     public static Job queued(String id, String owner, String ownerEmail, String filename, String contentType,
                              long size, String sha256, String videoFid, String bitrate, Integer quality,
                              Duration keep, Instant now) {
+        return queued(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid,
+                new Mp3Options(bitrate, quality), keep, now);
+    }
+
+    /**
+     * A new QUEUED job with the options its owner asked for.
+     *
+     * @param id          job id
+     * @param owner       user id
+     * @param ownerEmail  user email
+     * @param filename    sanitised file name
+     * @param contentType upload content type
+     * @param size        bytes
+     * @param sha256      hex digest
+     * @param videoFid    blob id
+     * @param options     encoding and audio options
+     * @param keep        retention asked by the owner, or null for the server's
+     * @param now         creation time
+     * @return the job
+     */
+    public static Job queued(String id, String owner, String ownerEmail, String filename, String contentType,
+                             long size, String sha256, String videoFid, Mp3Options options, Duration keep,
+                             Instant now) {
         return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, JobState.QUEUED, 0,
-                null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now,
-                keep, null, null, null, null);
+                null, null, 0.0, null, null, null, null, options.bitrate(), options.quality(), null, null, null, null,
+                null, null, now, now, keep, null, null, null, null, audioFields(options), null);
     }
 
     /**
@@ -155,9 +192,63 @@ public record Job(String id,
     public static Job uploading(String id, String owner, String ownerEmail, String filename, String contentType,
                                 long length, String videoFid, String bitrate, Integer quality,
                                 java.time.Duration keep, Instant now) {
+        return uploading(id, owner, ownerEmail, filename, contentType, length, videoFid, new Mp3Options(bitrate, quality),
+                keep, now);
+    }
+
+    /**
+     * A new UPLOADING job with the options its owner asked for.
+     *
+     * @param id          job id, also the upload's id
+     * @param owner       user id
+     * @param ownerEmail  user email
+     * @param filename    sanitised file name
+     * @param contentType upload content type
+     * @param length      declared length in bytes
+     * @param videoFid    id of the resumable blob write
+     * @param options     encoding and audio options
+     * @param keep        retention asked by the owner, or null for the server's
+     * @param now         creation time
+     * @return the job
+     */
+    public static Job uploading(String id, String owner, String ownerEmail, String filename, String contentType,
+                                long length, String videoFid, Mp3Options options, Duration keep, Instant now) {
         return new Job(id, owner, ownerEmail, filename, contentType, length, null, videoFid, JobState.UPLOADING, 0,
-                null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now,
-                keep, null, null, null, null);
+                null, null, 0.0, null, null, null, null, options.bitrate(), options.quality(), null, null, null, null,
+                null, null, now, now, keep, null, null, null, null, audioFields(options), null);
+    }
+
+    /**
+     * The options this job asked for, held to the one rule again (a job stored by an older gateway or
+     * edited in the store may not keep it). Meaningful until the job is DONE: then {@link #bitrate()} is
+     * the bitrate written, which a stream copy takes from its source.
+     *
+     * @return the options
+     * @throws IllegalArgumentException when a stored value breaks the rule
+     */
+    public Mp3Options options() {
+        Mp3Options audio = Mp3Options.fromFields(audioOptions);
+        return audio.withEncoding(bitrate, quality);
+    }
+
+    /**
+     * The same job with loudness measurements.
+     *
+     * @param report what was measured
+     * @return the job
+     */
+    public Job withLoudness(LoudnessReport report) {
+        return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, state, attempts,
+                leaseUntil, leaseOwner, progress, durationSeconds, mp3Fid, mp3Size, mp3Sha256, bitrate, quality, error,
+                videoPublishedAt, mp3PublishedAt, notifiedAt, notifyChannel, notifyError, createdAt, updatedAt, keep,
+                videoExpiresAt, expiresAt, videoDeletedAt, expiredAt, audioOptions, report);
+    }
+
+    private static Map<String, String> audioFields(Mp3Options options) {
+        Map<String, String> fields = new LinkedHashMap<>(options.fields());
+        fields.remove(Mp3Options.BITRATE_FIELD);
+        fields.remove(Mp3Options.QUALITY_FIELD);
+        return fields;
     }
 
     /**
@@ -166,9 +257,17 @@ public record Job(String id,
      * @return the API representation
      */
     public JobView view() {
+        Mp3Options audio;
+        try {
+            audio = Mp3Options.fromFields(audioOptions);
+        } catch (IllegalArgumentException e) {
+            // edited in the store: the converter fails the job for it; the view shows none of them
+            audio = Mp3Options.NONE;
+        }
         return new JobView(id, filename, contentType, size, sha256, state, progress, durationSeconds, videoFid,
-                mp3Fid, mp3Size, mp3Sha256, bitrate, quality, attempts, error, createdAt, updatedAt, expiresAt,
-                videoExpiresAt);
+                mp3Fid, mp3Size, mp3Sha256, bitrate, quality, audio.loudness(), audio.start(), audio.end(),
+                audio.cover() ? Boolean.TRUE : null, audio.channelsName(), audio.sampleRate(), audio.title(),
+                audio.artist(), loudness, attempts, error, createdAt, updatedAt, expiresAt, videoExpiresAt);
     }
 
     /**

@@ -3,9 +3,12 @@ package dev.mp3conv.server.jobs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobState;
+import dev.mp3conv.model.LoudnessReport;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 
@@ -23,6 +26,10 @@ final class JobDocuments {
     static final String VIDEO_DELETED_AT = "video_deleted_at";
     /** When the job expired; set by the claim that deletes its blobs, the record is a tombstone after. */
     static final String EXPIRED_AT = "expired_at";
+    /** The audio options asked besides bitrate and quality: their form fields, as strings. */
+    static final String OPTIONS = "options";
+    /** What loudness normalisation measured. */
+    static final String LOUDNESS = "loudness";
 
     private JobDocuments() {
     }
@@ -60,6 +67,10 @@ final class JobDocuments {
         putIfPresent(doc, EXPIRES_AT, JobRepository.date(job.expiresAt()));
         putIfPresent(doc, VIDEO_DELETED_AT, JobRepository.date(job.videoDeletedAt()));
         putIfPresent(doc, EXPIRED_AT, JobRepository.date(job.expiredAt()));
+        if (!job.audioOptions().isEmpty()) {
+            doc.append(OPTIONS, new Document(new LinkedHashMap<>(job.audioOptions())));
+        }
+        putIfPresent(doc, LOUDNESS, loudness(job.loudness()));
         return doc;
     }
 
@@ -95,7 +106,46 @@ final class JobDocuments {
                 instant(doc, VIDEO_EXPIRES_AT),
                 instant(doc, EXPIRES_AT),
                 instant(doc, VIDEO_DELETED_AT),
-                instant(doc, EXPIRED_AT));
+                instant(doc, EXPIRED_AT),
+                options(doc.get(OPTIONS, Document.class)),
+                loudness(doc.get(LOUDNESS, Document.class)));
+    }
+
+    /** Only string values: anything else in the store is not an option a gateway wrote, and is dropped. */
+    private static Map<String, String> options(Document doc) {
+        Map<String, String> options = new LinkedHashMap<>();
+        if (doc != null) {
+            doc.forEach((key, value) -> {
+                if (value instanceof String text) {
+                    options.put(key, text);
+                }
+            });
+        }
+        return options;
+    }
+
+    static Document loudness(LoudnessReport report) {
+        if (report == null) {
+            return null;
+        }
+        Document doc = new Document("input_lufs", report.inputLufs())
+                .append("input_true_peak_dbtp", report.inputTruePeakDbtp())
+                .append("gain_db", report.gainDb())
+                .append("limited", report.limited());
+        putIfPresent(doc, "output_lufs", report.outputLufs());
+        putIfPresent(doc, "output_true_peak_dbtp", report.outputTruePeakDbtp());
+        return doc;
+    }
+
+    private static LoudnessReport loudness(Document doc) {
+        if (doc == null) {
+            return null;
+        }
+        return new LoudnessReport(number(doc, "input_lufs").doubleValue(),
+                number(doc, "input_true_peak_dbtp").doubleValue(), number(doc, "gain_db").doubleValue(),
+                Boolean.TRUE.equals(doc.getBoolean("limited")),
+                doc.get("output_lufs") == null ? null : number(doc, "output_lufs").doubleValue(),
+                doc.get("output_true_peak_dbtp") == null ? null : number(doc, "output_true_peak_dbtp").doubleValue());
     }
 
     private static void putIfPresent(Document doc, String key, Object value) {
