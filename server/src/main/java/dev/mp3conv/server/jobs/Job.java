@@ -132,7 +132,7 @@ public record Job(String id,
     public static Job queued(String id, String owner, String ownerEmail, String filename, String contentType,
                              long size, String sha256, String videoFid, String bitrate, Integer quality,
                              Duration keep, Instant now) {
-        return queued(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid,
+        return queuedWith(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid,
                 new Mp3Options(bitrate, quality), keep, now);
     }
 
@@ -152,9 +152,9 @@ public record Job(String id,
      * @param now         creation time
      * @return the job
      */
-    public static Job queued(String id, String owner, String ownerEmail, String filename, String contentType,
-                             long size, String sha256, String videoFid, Mp3Options options, Duration keep,
-                             Instant now) {
+    public static Job queuedWith(String id, String owner, String ownerEmail, String filename, String contentType,
+                                 long size, String sha256, String videoFid, Mp3Options options, Duration keep,
+                                 Instant now) {
         return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, JobState.QUEUED, 0,
                 null, null, 0.0, null, null, null, null, options.bitrate(), options.quality(), null, null, null, null,
                 null, null, now, now, keep, null, null, null, null, audioFields(options), null);
@@ -192,8 +192,8 @@ public record Job(String id,
     public static Job uploading(String id, String owner, String ownerEmail, String filename, String contentType,
                                 long length, String videoFid, String bitrate, Integer quality,
                                 java.time.Duration keep, Instant now) {
-        return uploading(id, owner, ownerEmail, filename, contentType, length, videoFid, new Mp3Options(bitrate, quality),
-                keep, now);
+        return uploadingWith(id, owner, ownerEmail, filename, contentType, length, videoFid,
+                new Mp3Options(bitrate, quality), keep, now);
     }
 
     /**
@@ -211,8 +211,8 @@ public record Job(String id,
      * @param now         creation time
      * @return the job
      */
-    public static Job uploading(String id, String owner, String ownerEmail, String filename, String contentType,
-                                long length, String videoFid, Mp3Options options, Duration keep, Instant now) {
+    public static Job uploadingWith(String id, String owner, String ownerEmail, String filename, String contentType,
+                                    long length, String videoFid, Mp3Options options, Duration keep, Instant now) {
         return new Job(id, owner, ownerEmail, filename, contentType, length, null, videoFid, JobState.UPLOADING, 0,
                 null, null, 0.0, null, null, null, null, options.bitrate(), options.quality(), null, null, null, null,
                 null, null, now, now, keep, null, null, null, null, audioFields(options), null);
