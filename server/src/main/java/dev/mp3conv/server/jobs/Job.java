@@ -132,8 +132,10 @@ public record Job(String id,
     public static Job queued(String id, String owner, String ownerEmail, String filename, String contentType,
                              long size, String sha256, String videoFid, String bitrate, Integer quality,
                              Duration keep, Instant now) {
-        return queuedWith(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid,
-                new Mp3Options(bitrate, quality), keep, now);
+        // as given, unchecked: the converter holds stored values to the rule (Mp3Encoding)
+        return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, JobState.QUEUED, 0,
+                null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now,
+                keep, null, null, null, null, Map.of(), null);
     }
 
     /**
@@ -192,8 +194,9 @@ public record Job(String id,
     public static Job uploading(String id, String owner, String ownerEmail, String filename, String contentType,
                                 long length, String videoFid, String bitrate, Integer quality,
                                 java.time.Duration keep, Instant now) {
-        return uploadingWith(id, owner, ownerEmail, filename, contentType, length, videoFid,
-                new Mp3Options(bitrate, quality), keep, now);
+        return new Job(id, owner, ownerEmail, filename, contentType, length, null, videoFid, JobState.UPLOADING, 0,
+                null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now,
+                keep, null, null, null, null, Map.of(), null);
     }
 
     /**
