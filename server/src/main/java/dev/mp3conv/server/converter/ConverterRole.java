@@ -49,14 +49,16 @@ public final class ConverterRole implements RoleComponent {
         this.scratch = scratch;
         this.loopback = new LoopbackMediaServer(backend.blobs());
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("converter-lease").factory());
+        MediaProbe probe = new MediaProbe(ffmpeg);
+        AudioPreparation preparation = new AudioPreparation(ffmpeg, probe, backend.jobs(), settings);
         this.worker = new ConversionWorker(workerId, settings, backend.jobs(), backend.blobs(), backend.queue(),
-                new MediaProbe(ffmpeg), transcoder, loopback, scratch, new ConversionMetrics(backend.meters()), ticker,
-                backend.quota());
+                probe, transcoder, loopback, scratch, new ConversionMetrics(backend.meters()), ticker,
+                backend.quota(), preparation);
         // long inputs in segments: new classes, wired here so the whole-job path stays as it was
         SegmentRepository segments = new SegmentRepository(backend.mongo().database(), backend.clock());
         this.segmentWorker = new SegmentWorker(workerId, settings, backend.jobs(), segments, backend.blobs(),
                 backend.queue(), transcoder, loopback, new ConversionMetrics(backend.meters()), ticker,
-                scratch, backend.quota(), new MediaProbe(ffmpeg));
+                scratch, backend.quota(), preparation, new LoudnessMeasurement(ffmpeg, settings.limits()));
         this.worker.segmentLongInputs(new SegmentSplitter(SegmentSettings.from(backend.config(), settings.concurrency()),
                 segments, backend.blobs(), backend.queue()), segmentWorker);
         this.segmentSweeper = new SegmentSweeper(backend.jobs(), segments, backend.blobs(), backend.queue(),

@@ -101,7 +101,7 @@ final class CoverArt {
                 }
             }
         }
-        OptionalDouble duration = MediaProbe.parseSummary(summary).duration();
+        OptionalDouble duration = FfmpegLog.parseSummary(summary).duration();
         double at = duration.isPresent() ? duration.getAsDouble() * FRAME_AT : 0;
         return attached.isPresent() || video.isPresent() ? Optional.of(new Source(attached, video, at))
                 : Optional.empty();

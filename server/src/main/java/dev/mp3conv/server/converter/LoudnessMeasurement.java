@@ -86,13 +86,13 @@ final class LoudnessMeasurement {
                 "-t", String.format(Locale.ROOT, "%.3f", limits.maxSeconds() + 1), "-f", "null", "-"));
         FfmpegProcess run = FfmpegProcess.run(command, input, timeout, process -> {
             started.accept(process);
-            process.onSummary(lines -> onSummary.accept(MediaProbe.parseSummary(lines)));
+            process.onSummary(lines -> onSummary.accept(FfmpegLog.parseSummary(lines)));
         });
         List<String> summary = run.summary();
-        if (!MediaProbe.opened(summary)) {
+        if (!FfmpegLog.opened(summary)) {
             throw InputAllowList.rejection(run.reason());
         }
-        MediaInfo media = MediaProbe.parseSummary(summary);
+        MediaInfo media = FfmpegLog.parseSummary(summary);
         if (media.audio().isEmpty()) {
             throw new MediaRejectedException(MediaRejectedException.NO_AUDIO, "the file has no audio stream");
         }

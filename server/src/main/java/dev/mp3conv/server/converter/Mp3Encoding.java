@@ -144,6 +144,31 @@ record Mp3Encoding(List<String> baseArgs, List<String> filters, String recordedB
     }
 
     /**
+     * Why the trim cannot be done on an input this long: it starts at or past the end of the audio.
+     *
+     * @param inputSeconds the input's (audio) duration, when known
+     * @return the reason for the owner, empty when the trim is possible or unknowable
+     */
+    Optional<String> impossibleTrim(OptionalDouble inputSeconds) {
+        return impossibleTrim(options, inputSeconds);
+    }
+
+    /**
+     * Why a trim cannot be done on an input this long: it starts at or past the end of the audio.
+     *
+     * @param options      the job's options
+     * @param inputSeconds the input's (audio) duration, when known
+     * @return the reason for the owner, empty when the trim is possible or unknowable
+     */
+    static Optional<String> impossibleTrim(Mp3Options options, OptionalDouble inputSeconds) {
+        if (options.start() == null || inputSeconds.isEmpty() || options.start() < inputSeconds.getAsDouble()) {
+            return Optional.empty();
+        }
+        return Optional.of("start " + Mp3Options.clock(options.start()) + " is past the end of the audio ("
+                + Mp3Options.clock(inputSeconds.getAsDouble()) + ")");
+    }
+
+    /**
      * The bitrate to record once the probe has described the source.
      *
      * @param audio the probed audio stream

@@ -56,9 +56,16 @@ final class Mp3Transcoder {
      * @param outSeconds media seconds written (from {@code -progress})
      * @param reason     ffmpeg's last diagnostic line
      * @param media      what ffmpeg's summary of the input says (empty when it could not open it)
+     * @param opened     whether ffmpeg opened the input
+     * @param outputLoudness the MP3's loudness, measured when the job asks for loudness
      */
     record Result(Optional<BlobInfo> blob, String sha256, int exitCode, double outSeconds, String reason,
                   MediaInfo media, boolean opened, Optional<LoudnessMeasurement.Measured> outputLoudness) {
+        Result(Optional<BlobInfo> blob, String sha256, int exitCode, double outSeconds, String reason, MediaInfo media,
+               boolean opened) {
+            this(blob, sha256, exitCode, outSeconds, reason, media, opened, Optional.empty());
+        }
+
         static Result of(Optional<BlobInfo> blob, String sha256, FfmpegProcess process, int exitCode) {
             return of(blob, sha256, process, exitCode, Optional.empty());
         }
@@ -67,7 +74,7 @@ final class Mp3Transcoder {
                          Optional<LoudnessMeasurement.Measured> loudness) {
             List<String> summary = process.summary();
             return new Result(blob, sha256, exitCode, process.outTimeSeconds(), process.reason(),
-                    MediaProbe.parseSummary(summary), MediaProbe.opened(summary), loudness);
+                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary), loudness);
         }
     }
 
@@ -155,7 +162,7 @@ final class Mp3Transcoder {
                                        Consumer<MediaInfo> onSummary) throws IOException {
         FfmpegProcess process = FfmpegProcess.start(command, input);
         running.attach(process);
-        process.onSummary(lines -> onSummary.accept(MediaProbe.parseSummary(lines)));
+        process.onSummary(lines -> onSummary.accept(FfmpegLog.parseSummary(lines)));
         return process;
     }
 

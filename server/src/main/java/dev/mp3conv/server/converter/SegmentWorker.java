@@ -53,7 +53,8 @@ final class SegmentWorker {
     private final ConverterScratch scratch;
     private final Path tempDir;
     private final StorageQuota quota;
-    private final MediaProbe probe;
+    private final AudioPreparation preparation;
+    private final LoudnessMeasurement loudness;
     private final SegmentJoiner joiner;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
@@ -62,7 +63,7 @@ final class SegmentWorker {
     SegmentWorker(String workerId, ConverterSettings settings, JobRepository jobs, SegmentRepository segments,
                   BlobStore blobs, JobQueue queue, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
                   ConversionMetrics metrics, ScheduledExecutorService ticker, ConverterScratch scratch,
-                  StorageQuota quota, MediaProbe probe) {
+                  StorageQuota quota, AudioPreparation preparation, LoudnessMeasurement loudness) {
         this.workerId = workerId;
         this.settings = settings;
         this.jobs = jobs;
@@ -76,7 +77,8 @@ final class SegmentWorker {
         this.scratch = scratch;
         this.tempDir = scratch.dir();
         this.quota = quota;
-        this.probe = probe;
+        this.preparation = preparation;
+        this.loudness = loudness;
         this.joiner = new SegmentJoiner(blobs);
     }
 
@@ -219,11 +221,10 @@ final class SegmentWorker {
      * reads the delay and padding from.
      */
     static Mp3Encoding rangeOf(Mp3Encoding encoding, Segment unit) {
-        List<String> args = new ArrayList<>(encoding.codecArgs());
+        // first in the job's filter chain (a loudness gain, a downmix follow it): it counts decoded samples
         String trim = "atrim=start_sample=" + unit.startSample()
                 + (unit.endSample() < 0 ? "" : ":end_sample=" + unit.endSample()) + ",asetpts=PTS-STARTPTS";
-        args.addAll(List.of("-af", trim, "-id3v2_version", "0", "-write_xing", "1"));
-        return new Mp3Encoding(List.copyOf(args), encoding.recordedBitrate(), false, true);
+        return encoding.part(trim, List.of("-id3v2_version", "0", "-write_xing", "1"));
     }
 
     private void stitch(RunningConversion conversion, Segment unit) throws Exception {
@@ -253,33 +254,31 @@ final class SegmentWorker {
     }
 
     /**
-     * Puts the source's clean tags in front of the stitched frames, as a single run writes them: read
-     * from the input now (the stitch step may run on another converter than the one that split the job);
-     * an input that cannot be read for them leaves the title from the file name.
+     * Puts the source's clean tags (with the job's title and artist, and its cover when asked) in front of
+     * the stitched frames, as a single run writes them: read from the input now (the stitch step may run on
+     * another converter than the one that split the job); an input that cannot be read for them leaves the
+     * title from the file name. A loudness job's stitched MP3 is measured first and the result recorded.
      */
     private void tag(RunningConversion conversion, Job job, Path file) throws IOException, InterruptedException {
-        SourceTags tags;
+        if (job.loudness() != null) {
+            try {
+                LoudnessMeasurement.Measured out = loudness.file(file, Mp3Transcoder.MEASURE_TIMEOUT,
+                        conversion::attachHelper);
+                jobs.recordLoudness(job.id(), SegmentRepository.OWNER, job.loudness().withOutput(out.lufs(),
+                        out.truePeakDbtp()));
+            } catch (MediaRejectedException e) {
+                throw new IOException("the stitched MP3 cannot be measured: " + e.getMessage(), e);
+            }
+        }
+        byte[] tag;
         try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
-            tags = probe.tags(input.address(), job.filename(), conversion::attachHelper);
+            tag = preparation.id3(conversion, input.address(), job);
         } catch (IOException | MediaRejectedException e) {
             LOG.log(System.Logger.Level.INFO, "job {0}: source tags not read for the stitched MP3: {1}",
                     job.id(), e.getMessage());
-            tags = SourceTags.of(java.util.Map.of(), job.filename());
+            tag = AudioPreparation.fallbackId3(job);
         }
-        byte[] tag = Id3v2Tag.of(tags);
-        if (tag.length == 0) {
-            return;
-        }
-        Path tagged = Files.createTempFile(tempDir, job.id() + "-tagged-", ".mp3");
-        try {
-            try (java.io.OutputStream out = Files.newOutputStream(tagged)) {
-                out.write(tag);
-                Files.copy(file, out);
-            }
-            Files.move(tagged, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tagged);
-        }
+        Id3v2Tag.prepend(tag, file, tempDir);
     }
 
     private void complete(RunningConversion conversion, Job job, BlobInfo mp3, String sha256, double seconds,
