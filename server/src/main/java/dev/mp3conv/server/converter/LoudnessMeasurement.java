@@ -62,6 +62,24 @@ final class LoudnessMeasurement {
     }
 
     /**
+     * Measures a job's input through the filters of its encode (a limited gain: how loud the limiter leaves it).
+     *
+     * @param input   the input address
+     * @param filters the encode's filters
+     * @param timeout how long the run may take
+     * @param started told of the process
+     * @return the measurement of what the filters make of the input
+     * @throws IOException            when ffmpeg cannot run or runs out of time
+     * @throws MediaRejectedException when ffmpeg cannot read the input
+     */
+    Measured through(String input, List<String> filters, Duration timeout, Consumer<FfmpegProcess> started)
+            throws IOException, MediaRejectedException {
+        List<String> chain = new ArrayList<>(filters);
+        chain.add("ebur128=peak=true:framelog=verbose");
+        return run(input, chain, timeout, started, media -> { });
+    }
+
+    /**
      * Measures an MP3 file.
      *
      * @param mp3     the file

@@ -194,8 +194,9 @@ record Mp3Encoding(List<String> baseArgs, List<String> filters, String recordedB
         List<String> filters = AudioFilters.encode(options, loudness, sourceRate);
         boolean limited = loudness != null && loudness.limited();
         boolean segmentable = !options.trimmed() && options.sampleRate() == null && !limited;
-        // VBR needs its Xing header; a loudness job's MP3 is measured from the file before it is stored
-        boolean toFile = options.quality() != null || options.loudness() != null;
+        // VBR needs its Xing header; a loudness job's MP3 is measured from the file before it is stored; a
+        // trimmed one is exactly as long as asked only with the LAME header's delay and padding, on a file too
+        boolean toFile = options.quality() != null || options.loudness() != null || options.trimmed();
         return new Mp3Encoding(args, filters, options.quality() == null ? bitrate : null, false, toFile, segmentable,
                 options);
     }
