@@ -320,7 +320,8 @@ final class FakeApi implements AutoCloseable {
                 contentType = ct.find() ? ct.group(1).strip() : null;
                 bytes = content.length();
             } else if (name.find()) {
-                fields.put(name.group(1), content);
+                // text fields are UTF-8, as the server reads them
+                fields.put(name.group(1), new String(content.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
             }
             at = next + 2;
         }
