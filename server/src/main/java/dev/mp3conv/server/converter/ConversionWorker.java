@@ -15,12 +15,13 @@ import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.server.jobs.ExpirySweep;
 import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobCompletion;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.queue.Delivery;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.MessageHandler;
-import dev.mp3conv.server.queue.QueueUnavailableException;
 import dev.mp3conv.server.queue.Topic;
 import dev.mp3conv.server.storage.BlobInfo;
 import dev.mp3conv.server.storage.BlobStore;
@@ -48,6 +49,7 @@ public final class ConversionWorker implements MessageHandler {
     private final JobRepository jobs;
     private final BlobStore blobs;
     private final JobQueue queue;
+    private final JobPublisher publisher;
     private final MediaProbe probe;
     private final Mp3Transcoder transcoder;
     private final LoopbackMediaServer loopback;
@@ -55,7 +57,7 @@ public final class ConversionWorker implements MessageHandler {
     private final ConversionMetrics metrics;
     private final ScheduledExecutorService ticker;
     private final FairShare fairShare;
-    private final StorageQuota quota;
+    private final JobCompletion completion;
     private final ExpirySweep retention;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
@@ -63,21 +65,22 @@ public final class ConversionWorker implements MessageHandler {
     private volatile SegmentWorker segmentWorker;
 
     ConversionWorker(String workerId, ConverterSettings settings, JobRepository jobs, BlobStore blobs, JobQueue queue,
-                     MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback, ConverterScratch scratch,
+                     JobPublisher publisher, MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback, ConverterScratch scratch,
                      ConversionMetrics metrics, ScheduledExecutorService ticker, StorageQuota quota) {
         this.workerId = workerId;
         this.settings = settings;
         this.jobs = jobs;
         this.blobs = blobs;
         this.queue = queue;
+        this.publisher = publisher;
         this.probe = probe;
         this.transcoder = transcoder;
         this.loopback = loopback;
         this.scratch = scratch;
         this.metrics = metrics;
         this.ticker = ticker;
-        this.fairShare = new FairShare(jobs, queue, settings.perUser(), ticker);
-        this.quota = quota;
+        this.fairShare = new FairShare(jobs, publisher, settings.perUser(), ticker);
+        this.completion = new JobCompletion(jobs, quota);
         this.retention = new ExpirySweep(jobs, blobs, quota, 1);
     }
 
@@ -266,33 +269,25 @@ public final class ConversionWorker implements MessageHandler {
 
     private boolean complete(Job job, BlobInfo mp3, String sha256, Mp3Encoding encoding, String bitrate,
                              RunningConversion conversion, double audioSeconds) {
-        Optional<Job> done;
-        // the MP3 counts against its owner's storage from the moment the job says it is there
-        try (StorageQuota.Reservation charge = quota.begin(job.owner())) {
-            try {
-                done = jobs.complete(job.id(), workerId, mp3.id(), mp3.length(), sha256, bitrate);
-            } catch (RuntimeException e) {
-                // the update may have landed even though the answer was lost: keep the blob if it did
-                if (jobs.find(job.id()).map(j -> mp3.id().equals(j.mp3Fid())).orElse(false)) {
-                    charge.commit(mp3.length());
-                    return true;
-                }
-                throw e;
+        Job done;
+        switch (completion.complete(job, workerId, mp3, sha256, bitrate)) {
+            case JobCompletion.Done d -> done = d.job();
+            case JobCompletion.DoneUnanswered u -> {
+                return true;
             }
-            done.ifPresent(d -> charge.commit(mp3.length()));
-        }
-        if (done.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, "job {0}: lease lost before completion, MP3 discarded", job.id());
-            metrics.outcome("lease-lost");
-            return false;
+            case JobCompletion.NotHeld n -> {
+                LOG.log(System.Logger.Level.INFO, "job {0}: lease lost before completion, MP3 discarded", job.id());
+                metrics.outcome("lease-lost");
+                return false;
+            }
         }
         metrics.converted(conversion.elapsed(), audioSeconds);
         LOG.log(System.Logger.Level.INFO, "job {0}: DONE in {1} ms ({2}, {3} bytes)", job.id(),
                 String.valueOf(conversion.elapsed().toMillis()), encoding.streamCopy() ? "stream copy" : "encoded",
                 String.valueOf(mp3.length()));
-        publishFinished(done.get());
+        publisher.publish(Topic.MP3, done);
         try {
-            retention.deleteVideoIfDue(done.get());
+            retention.deleteVideoIfDue(done);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "job {0}: video not deleted yet, the sweeper will: {1}",
                     job.id(), e.toString());
@@ -328,7 +323,7 @@ public final class ConversionWorker implements MessageHandler {
                 if (jobs.release(job.id(), workerId)) {
                     LOG.log(System.Logger.Level.INFO, "job {0}: released on shutdown", job.id());
                     metrics.outcome("released");
-                    republish(job);
+                    publisher.publish(Topic.VIDEO, job);
                 }
             }
         }
@@ -361,7 +356,7 @@ public final class ConversionWorker implements MessageHandler {
         }
         LOG.log(System.Logger.Level.INFO, "job {0}: FAILED {1}: {2}", job.id(), error.code(), error.message());
         metrics.outcome(error.code());
-        publishFinished(failed.get());
+        publisher.publish(Topic.MP3, failed.get());
     }
 
     private void retryOrGiveUp(Job job, Exception e) throws Exception {
@@ -380,25 +375,5 @@ public final class ConversionWorker implements MessageHandler {
             e.addSuppressed(releaseFailure);
         }
         throw e;
-    }
-
-    private void publishFinished(Job job) {
-        try {
-            queue.publish(Topic.MP3, job.message());
-            jobs.markMp3Published(job.id());
-        } catch (QueueUnavailableException | dev.mp3conv.server.storage.StoreUnavailableException e) {
-            // the job is finished in the jobs collection: the sweeper publishes it later
-            LOG.log(System.Logger.Level.WARNING, "job {0}: mp3 message not published yet: {1}", job.id(), e.getMessage());
-        }
-    }
-
-    private void republish(Job job) {
-        try {
-            queue.publish(Topic.VIDEO, job.message());
-            jobs.markVideoPublished(job.id());
-        } catch (QueueUnavailableException | dev.mp3conv.server.storage.StoreUnavailableException e) {
-            LOG.log(System.Logger.Level.WARNING, "job {0}: released but not republished, the sweeper will: {1}",
-                    job.id(), e.getMessage());
-        }
     }
 }
