@@ -47,9 +47,11 @@ final class AudioPreparation {
      *
      * @param job      the job, with its loudness measurement when it asked for loudness
      * @param encoding what ffmpeg runs first
-     * @param id3      the ID3v2 tag of its MP3
+     * @param tags     the MP3's tags (the source's, with the title and artist asked), kept for a split
+     * @param id3      the ID3v2 tag of its MP3 (the tags and the cover)
+     * @param read     what the tag read saw of the input (its summary plans a split before any run)
      */
-    record Prepared(Job job, Mp3Encoding encoding, byte[] id3) {
+    record Prepared(Job job, Mp3Encoding encoding, SourceTags tags, byte[] id3, SourceTags.Read read) {
     }
 
     /**
@@ -69,7 +71,10 @@ final class AudioPreparation {
             throws MediaRejectedException, IOException, InterruptedException {
         Job job = conversion.job();
         Mp3Options options = options(job);
-        byte[] id3 = id3(conversion, input, job, options);
+        SourceTags.Read read = probe.tagsAndSummary(input, job.filename(), conversion::attachHelper);
+        SourceTags tags = read.tags().withOverrides(options.title(), options.artist());
+        byte[] cover = options.cover() && conversion.stopped().isEmpty() && read.opened() ? grab(conversion, input, job)
+                : null;
         int sourceRate = 0;
         if (options.loudness() != null && conversion.stopped().isEmpty()) {
             LoudnessMeasurement.Measured measured = loudness.input(input, options,
@@ -91,7 +96,7 @@ final class AudioPreparation {
             LOG.log(System.Logger.Level.DEBUG, "job {0}: input {1} LUFS, {2} dBTP, gain {3} dB{4}", job.id(),
                     plan.inputLufs(), plan.inputTruePeakDbtp(), plan.gainDb(), plan.limited() ? " (limited)" : "");
         }
-        return new Prepared(job, Mp3Encoding.first(job, sourceRate), id3);
+        return new Prepared(job, Mp3Encoding.first(job, sourceRate), tags, Id3v2Tag.of(tags, cover), read);
     }
 
     /**
@@ -119,51 +124,64 @@ final class AudioPreparation {
     }
 
     /**
-     * The ID3v2 tag of a job's MP3: the source's tags with the title and artist it asked for, and its cover
-     * when it asked for one.
+     * The cover of a job that asks for one, read from its input (the stitch step of a segmented job).
      *
      * @param conversion the conversion (its stop kills the runs)
-     * @param input      the input address
      * @param job        the job
-     * @return the tag's bytes
-     * @throws MediaRejectedException when the job's options are not allowed
-     * @throws IOException            when ffmpeg cannot run
-     * @throws InterruptedException   when interrupted
+     * @param blobs      the blob store
+     * @param loopback   the loopback endpoint
+     * @param scratch    the converter's scratch directory
+     * @return the JPEG, or null when not asked, absent or unreadable
+     * @throws InterruptedException when interrupted
      */
-    byte[] id3(RunningConversion conversion, String input, Job job)
-            throws MediaRejectedException, IOException, InterruptedException {
-        return id3(conversion, input, job, options(job));
+    byte[] cover(RunningConversion conversion, Job job, dev.mp3conv.server.storage.BlobStore blobs,
+                 LoopbackMediaServer loopback, ConverterScratch scratch) throws InterruptedException {
+        boolean asked;
+        try {
+            asked = job.options().cover();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (!asked) {
+            return null;
+        }
+        try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
+            return grab(conversion, input.address(), job);
+        } catch (IOException | MediaRejectedException e) {
+            LOG.log(System.Logger.Level.INFO, "job {0}: no cover for the stitched MP3: {1}", job.id(), e.getMessage());
+            return null;
+        }
     }
 
     /**
-     * The tag when the input cannot be read for it: the job's own title (else the file name) and artist.
+     * Tags with the job's own title and artist where it asked for them.
      *
-     * @param job the job
-     * @return the tag's bytes
+     * @param tags the source's tags
+     * @param job  the job
+     * @return the tags
      */
-    static byte[] fallbackId3(Job job) {
-        SourceTags tags = SourceTags.of(Map.of(), job.filename());
+    static SourceTags withOverrides(SourceTags tags, Job job) {
         try {
             Mp3Options options = job.options();
-            tags = tags.withOverrides(options.title(), options.artist());
+            return tags.withOverrides(options.title(), options.artist());
         } catch (IllegalArgumentException e) {
-            // the options were refused when the job was prepared; the file name stays
+            // the options were refused when the job was prepared; the source's tags stay
+            return tags;
         }
-        return Id3v2Tag.of(tags);
     }
 
-    private byte[] id3(RunningConversion conversion, String input, Job job, Mp3Options options)
-            throws IOException, InterruptedException {
-        SourceTags tags = probe.tags(input, job.filename(), conversion::attachHelper)
-                .withOverrides(options.title(), options.artist());
-        byte[] cover = null;
-        if (options.cover() && conversion.stopped().isEmpty()) {
-            cover = covers.grab(input, COVER_TIMEOUT, conversion::attachHelper).orElse(null);
+    private byte[] grab(RunningConversion conversion, String input, Job job) throws InterruptedException {
+        try {
+            byte[] cover = covers.grab(input, COVER_TIMEOUT, conversion::attachHelper).orElse(null);
             if (cover == null) {
                 LOG.log(System.Logger.Level.DEBUG, "job {0}: the source has no picture for a cover", job.id());
             }
+            return cover;
+        } catch (IOException e) {
+            // the cover is an extra: the conversion says whether the input can be read at all
+            LOG.log(System.Logger.Level.INFO, "job {0}: no cover: {1}", job.id(), e.getMessage());
+            return null;
         }
-        return Id3v2Tag.of(tags, cover);
     }
 
     private static Mp3Options options(Job job) throws MediaRejectedException {

@@ -13,6 +13,7 @@ import dev.mp3conv.server.Backend;
 import dev.mp3conv.server.RoleComponent;
 import dev.mp3conv.server.Settings;
 import dev.mp3conv.server.StartupException;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.SegmentRepository;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.Topic;
@@ -49,19 +50,20 @@ public final class ConverterRole implements RoleComponent {
         this.scratch = scratch;
         this.loopback = new LoopbackMediaServer(backend.blobs());
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("converter-lease").factory());
+        SegmentRepository segments = new SegmentRepository(backend.mongo().database(), backend.clock());
+        JobPublisher publisher = backend.publisher().withSegments(segments);
         MediaProbe probe = new MediaProbe(ffmpeg);
         AudioPreparation preparation = new AudioPreparation(ffmpeg, probe, backend.jobs(), settings);
         this.worker = new ConversionWorker(workerId, settings, backend.jobs(), backend.blobs(), backend.queue(),
-                probe, transcoder, loopback, scratch, new ConversionMetrics(backend.meters()), ticker,
-                backend.quota(), preparation);
+                publisher, probe, transcoder, loopback, scratch, new ConversionMetrics(backend.meters()),
+                ticker, backend.quota(), preparation);
         // long inputs in segments: new classes, wired here so the whole-job path stays as it was
-        SegmentRepository segments = new SegmentRepository(backend.mongo().database(), backend.clock());
         this.segmentWorker = new SegmentWorker(workerId, settings, backend.jobs(), segments, backend.blobs(),
-                backend.queue(), transcoder, loopback, new ConversionMetrics(backend.meters()), ticker,
-                scratch, backend.quota(), preparation, new LoudnessMeasurement(ffmpeg, settings.limits()));
+                backend.queue(), publisher, transcoder, loopback, new ConversionMetrics(backend.meters()), ticker,
+                scratch, backend.quota(), probe, preparation, new LoudnessMeasurement(ffmpeg, settings.limits()));
         this.worker.segmentLongInputs(new SegmentSplitter(SegmentSettings.from(backend.config(), settings.concurrency()),
-                segments, backend.blobs(), backend.queue()), segmentWorker);
-        this.segmentSweeper = new SegmentSweeper(backend.jobs(), segments, backend.blobs(), backend.queue(),
+                segments, backend.blobs(), publisher), segmentWorker);
+        this.segmentSweeper = new SegmentSweeper(backend.jobs(), segments, backend.blobs(), publisher,
                 Settings.duration(backend.config().get("sweeper.grace"), Duration.ofMinutes(1)),
                 Settings.duration(backend.config().get("sweeper.stale"), Duration.ofMinutes(15)));
     }

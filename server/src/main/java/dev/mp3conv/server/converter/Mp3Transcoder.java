@@ -93,12 +93,32 @@ final class Mp3Transcoder {
      */
     Result transcode(Job job, String input, Mp3Encoding encoding, SourceTags tags, RunningConversion running,
                      Consumer<MediaInfo> onSummary) throws IOException, InterruptedException {
-        return transcode(job, input, encoding, Id3v2Tag.of(tags), running, onSummary);
+        return transcode(job, input, encoding, Id3v2Tag.of(tags), running, onSummary, true);
     }
 
     /**
-     * Runs ffmpeg once, the MP3 led by an ID3 tag ({@link Id3v2Tag}: ffmpeg writes none itself). A job that
-     * asks for loudness has its MP3 measured before it is stored.
+     * Runs ffmpeg once, as {@link #transcode(Job, String, Mp3Encoding, SourceTags, RunningConversion, Consumer)}
+     * does; without {@code hashed}, an output written to a file is stored without its SHA-256 (a segment's,
+     * which only the stitch step reads).
+     *
+     * @param job       the job
+     * @param input     where ffmpeg reads
+     * @param encoding  output options
+     * @param tags      the ID3 tags to write
+     * @param running   the conversion (to attach the process to)
+     * @param onSummary told what ffmpeg found in the input as soon as it says so
+     * @param hashed    whether the result needs the SHA-256 of what was stored
+     * @return what came out ({@code sha256} null when not hashed)
+     * @throws IOException          when ffmpeg cannot start or the store fails
+     * @throws InterruptedException when interrupted
+     */
+    Result transcode(Job job, String input, Mp3Encoding encoding, SourceTags tags, RunningConversion running,
+                     Consumer<MediaInfo> onSummary, boolean hashed) throws IOException, InterruptedException {
+        return transcode(job, input, encoding, Id3v2Tag.of(tags), running, onSummary, hashed);
+    }
+
+    /**
+     * Runs ffmpeg once, the MP3 led by this ID3 tag, its SHA-256 computed.
      *
      * @param job       the job
      * @param input     where ffmpeg reads
@@ -112,6 +132,26 @@ final class Mp3Transcoder {
      */
     Result transcode(Job job, String input, Mp3Encoding encoding, byte[] id3, RunningConversion running,
                      Consumer<MediaInfo> onSummary) throws IOException, InterruptedException {
+        return transcode(job, input, encoding, id3, running, onSummary, true);
+    }
+
+    /**
+     * Runs ffmpeg once, the MP3 led by an ID3 tag ({@link Id3v2Tag}: ffmpeg writes none itself). A job that
+     * asks for loudness has its MP3 measured before it is stored.
+     *
+     * @param job       the job
+     * @param input     where ffmpeg reads
+     * @param encoding  output options
+     * @param id3       the ID3v2 tag to put in front, empty for none
+     * @param running   the conversion (to attach the process to)
+     * @param onSummary told what ffmpeg found in the input as soon as it says so
+     * @param hashed    whether the result needs the SHA-256 of what was stored
+     * @return what came out ({@code sha256} null when not hashed)
+     * @throws IOException          when ffmpeg cannot start or the store fails
+     * @throws InterruptedException when interrupted
+     */
+    Result transcode(Job job, String input, Mp3Encoding encoding, byte[] id3, RunningConversion running,
+                     Consumer<MediaInfo> onSummary, boolean hashed) throws IOException, InterruptedException {
         BlobMetadata metadata = new BlobMetadata(job.owner(), job.id(), "audio/mpeg", mp3Name(job.filename()));
         if (!encoding.toFile()) {
             try (FfmpegProcess process = start(command(input, encoding, "pipe:1"), input, running, onSummary)) {
@@ -151,7 +191,7 @@ final class Mp3Transcoder {
             Id3v2Tag.prepend(id3, file, tempDir);
             // hashed before the store takes it: the filesystem store moves the file in place, so this
             // read of a few MB is the only one
-            String sha256 = sha256Hex(file);
+            String sha256 = hashed ? sha256Hex(file) : null;
             return Result.of(Optional.of(blobs.adopt(metadata, file)), sha256, process, exit, loudness);
         } finally {
             Files.deleteIfExists(file);
