@@ -122,7 +122,7 @@ public final class UserCommand implements Callable<Integer> {
             }
             StorageQuota quotas = new StorageQuota(store.mongo().database(),
                     new JobRepository(store.mongo().database(), Clock.systemUTC()),
-                    Settings.size(settings.get("quota.user"), 10L << 30), Retention.DEFAULTS.orphans());
+                    Settings.size(settings.get("quota.user")), Retention.DEFAULTS.orphans());
             quotas.setQuota(user.get().id(), bytes);
             StorageQuota.Usage usage = quotas.usage(user.get().id(), user.get().admin());
             out().println("quota of " + user.get().email() + ": "
