@@ -2,6 +2,8 @@ package dev.mp3conv.server.converter;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -169,13 +171,18 @@ public final class ConversionWorker implements MessageHandler {
                     return;
                 }
                 Consumer<MediaInfo> summary = media -> learnDuration(conversion, media);
-                SourceTags tags = probe.tags(input.address(), job.filename(), conversion::attachHelper);
+                SourceTags.Read read = probe.tagsAndSummary(input.address(), job.filename(), conversion::attachHelper);
+                SourceTags tags = read.tags();
                 if (endIfStopped(conversion)) {
+                    return;
+                }
+                // the tag read printed the input's summary: a long input goes to segments without a whole-job run
+                if (read.opened() && splitBeforeRun(conversion, read.media(), encoding, tags)) {
                     return;
                 }
                 Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, tags, conversion,
                         splitter == null ? summary : splitter.watch(conversion, encoding, summary));
-                if (splitInSegments(conversion, result)) {
+                if (splitInSegments(conversion, result, tags)) {
                     return;
                 }
                 if (encoding.streamCopy() && result.exitCode() != 0 && conversion.stopped().isEmpty()
@@ -183,7 +190,7 @@ public final class ConversionWorker implements MessageHandler {
                     // the MP3 muxer refused to copy audio that is not MP3: encode it
                     encoding = Mp3Encoding.standard();
                     if (splitter != null && splitter.offer(conversion, result.media(), encoding)
-                            && splitInSegments(conversion, result)) {
+                            && splitInSegments(conversion, result, tags)) {
                         return;
                     }
                     if (endIfStopped(conversion)) {
@@ -201,15 +208,51 @@ public final class ConversionWorker implements MessageHandler {
         }
     }
 
+    /**
+     * Hands a long job over to its segments from the tag read's summary, before any whole-job run: the
+     * encoding is the one its run would end with (audio that is not MP3 is encoded, never copied).
+     * True when the job now belongs to its segments or has failed ({@code too-long}, thrown).
+     */
+    private boolean splitBeforeRun(RunningConversion conversion, MediaInfo media, Mp3Encoding encoding,
+                                   SourceTags tags) throws Exception {
+        if (splitter == null) {
+            return false;
+        }
+        boolean encoded = !encoding.streamCopy()
+                || media.audio().filter(audio -> !"mp3".equals(audio.codec())).isPresent();
+        if (!encoded || !splitter.offer(conversion, media, SegmentSplitter.encodingOf(conversion.job()))) {
+            return false;
+        }
+        learnDuration(conversion, media);
+        if (endIfStopped(conversion)) {
+            return true;
+        }
+        if (!splitter.split(conversion, workerId, tags, deadlineOf(conversion))) {
+            // stopped meanwhile (a lost lease, the budget, a shutdown)
+            return endIfStopped(conversion);
+        }
+        metrics.outcome("segmented");
+        return true;
+    }
+
     /** Hands a long job over to its segments if the splitter planned them; true when it did. */
-    private boolean splitInSegments(RunningConversion conversion, Mp3Transcoder.Result result) throws Exception {
-        if (splitter == null || !splitter.split(conversion, workerId)) {
+    private boolean splitInSegments(RunningConversion conversion, Mp3Transcoder.Result result, SourceTags tags)
+            throws Exception {
+        if (splitter == null || !splitter.split(conversion, workerId, tags, deadlineOf(conversion))) {
             return false;
         }
         // the stopped run may have streamed part of an MP3 into the store
         result.blob().ifPresent(blob -> blobs.delete(blob.id()));
         metrics.outcome("segmented");
         return true;
+    }
+
+    /**
+     * When the job's time budget runs out, on the store's clock: its segments share the one budget this
+     * conversion started (the job's duration is known by now, so it is the whole job's).
+     */
+    private Instant deadlineOf(RunningConversion conversion) {
+        return jobs.now().plus(conversion.remaining());
     }
 
     /**
