@@ -52,13 +52,13 @@ public final class Backend implements AutoCloseable {
         this.metadata = metadata;
         this.blobs = blobs;
         JobChanges changes = new JobChanges();
-        this.jobs = new JobRepository(metadata.mongo().database(), clock, retention, changes);
+        this.jobs = new JobRepository(metadata.mongo(), clock, retention, changes);
         // every process tells the others what it changed; gateways listen, for their event streams
         changes.forwardTo(queue::announce);
         if (roles.contains(Role.GATEWAY)) {
             queue.onAnnouncement(changes::changedElsewhere);
         }
-        this.quota = new StorageQuota(metadata.mongo().database(), jobs,
+        this.quota = new StorageQuota(metadata.mongo(), jobs,
                 userQuota, retention.orphans());
         this.queue = queue;
         this.publisher = new JobPublisher(queue, jobs);

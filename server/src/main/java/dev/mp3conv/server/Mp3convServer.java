@@ -145,7 +145,7 @@ public final class Mp3convServer implements AutoCloseable {
             }
             JobSweeper sweeper = new JobSweeper(backend.jobs(), backend.queue(), sweeping.grace(), sweeping.stale(),
                     backend.blobs()::deleteAbandonedWrites,
-                    new UploadExpiry(new UploadRepository(backend.mongo().database(), backend.clock()),
+                    new UploadExpiry(new UploadRepository(backend.mongo(), backend.clock()),
                             backend.blobs())::deleteExpired,
                     new ExpirySweep(backend.jobs(), backend.blobs(), backend.quota(), RETENTION_BATCH));
             backend.queue().onReconnect(sweeper::publishUnconfirmed);

@@ -37,7 +37,7 @@ public final class AuthRole implements RoleComponent {
      */
     public static AuthRole create(Backend backend, AuthSettings settings) {
         SigningKeys keys = SigningKeys.load(settings, backend.dataDir(), backend.embedded());
-        UserRepository users = new UserRepository(backend.mongo().database());
+        UserRepository users = new UserRepository(backend.mongo());
         if (settings.hashingThreads() < 0 || settings.registrationMaxPerAddress() < 1) {
             throw new StartupException("auth.hashing.threads must be >= 0 and auth.registration.max-per-address >= 1");
         }
@@ -105,7 +105,7 @@ public final class AuthRole implements RoleComponent {
         jwks.refresh(null);
         LOG.log(System.Logger.Level.INFO, "verifying tokens with the keys at {0}", jwks.uri());
         // revocation: the users collection is read through the shared MongoDB this process already uses
-        TokenEpochs epochs = epochs(new UserRepository(backend.mongo().database()), settings, backend);
+        TokenEpochs epochs = epochs(new UserRepository(backend.mongo()), settings, backend);
         return new JwtVerifier(jwks, settings.issuer(), settings.audience(), epochs, backend.clock());
     }
 

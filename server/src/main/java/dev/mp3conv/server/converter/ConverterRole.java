@@ -51,7 +51,7 @@ public final class ConverterRole implements RoleComponent {
         this.scratch = scratch;
         this.loopback = new LoopbackMediaServer(backend.blobs());
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("converter-lease").factory());
-        SegmentRepository segments = new SegmentRepository(backend.mongo().database(), backend.clock());
+        SegmentRepository segments = new SegmentRepository(backend.mongo(), backend.clock());
         JobPublisher publisher = backend.publisher().withSegments(segments);
         this.worker = new ConversionWorker(workerId, settings, backend.jobs(), backend.blobs(), backend.queue(),
                 publisher, new MediaProbe(ffmpeg), transcoder, loopback, scratch, new ConversionMetrics(backend.meters()),

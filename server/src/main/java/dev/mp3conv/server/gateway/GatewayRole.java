@@ -65,7 +65,7 @@ public final class GatewayRole implements RoleComponent {
                 ? Optional.empty()
                 : settings.authUrl().map(url -> AuthProxy.to(URI.create(url)));
         TusConfig tus = settings.uploads();
-        UploadRepository uploadRecords = new UploadRepository(backend.mongo().database(), backend.clock(),
+        UploadRepository uploadRecords = new UploadRepository(backend.mongo(), backend.clock(),
                 backend.jobs().changes());
         if (backend.embedded()) {
             // this process owns the store: a lock left over can only be a PATCH its previous run died in, and

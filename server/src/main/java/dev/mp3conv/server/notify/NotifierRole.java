@@ -46,7 +46,7 @@ public final class NotifierRole implements RoleComponent {
                 .orElseGet(LogNotifier::new);
         NotifyMetrics metrics = new NotifyMetrics(backend.meters());
         WebhookSender sender = new WebhookSender(
-                new UserWebhooks(backend.mongo().database(), WebhookService.cipher(backend, webhooks)),
+                new UserWebhooks(backend.mongo(), WebhookService.cipher(backend, webhooks)),
                 webhooks.timeout(), webhooks.retryBackoff(), metrics, webhooks.policy(), InetAddress::getAllByName);
         NotificationHandler.Backoff backoff = new NotificationHandler.Backoff(settings.retryBackoff(),
                 settings.maxRetryBackoff());

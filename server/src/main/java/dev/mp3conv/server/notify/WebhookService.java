@@ -63,7 +63,7 @@ public final class WebhookService implements HttpService {
      */
     public static RoleComponent component(Backend backend, WebhookSettings settings, TokenVerifier verifier) {
         WebhookService service = new WebhookService(new AuthFilter(verifier),
-                new UserWebhooks(backend.mongo().database(), cipher(backend, settings)), settings.policy(),
+                new UserWebhooks(backend.mongo(), cipher(backend, settings)), settings.policy(),
                 InetAddress::getAllByName);
         return new RoleComponent() {
             @Override

@@ -92,7 +92,7 @@ class SegmentBudgetIT {
     void aSegmentClaimedAfterTheJobsBudgetRanOutFailsTheJobAsTimeout() throws Exception {
         Path source = SegmentAudio.source(Files.createDirectories(dir.resolve("samples")), 60, 44100, true);
         String id = submit(source);
-        SegmentRepository segments = new SegmentRepository(backend.mongo().database(), backend.clock());
+        SegmentRepository segments = new SegmentRepository(backend.mongo(), backend.clock());
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
                 .until(() -> segments.ofJob(id).size() == 3);
         Instant split = backend.clock().instant();

@@ -103,7 +103,7 @@ class SegmentedConversionIT {
         assertThat(failed.error().message()).contains("truncated or corrupt");
         assertThat(jobDocument(failed.id()).getInteger("segments")).as("it was segmented").isEqualTo(5);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(new SegmentRepository(server.server().backend().mongo().database(),
+            assertThat(new SegmentRepository(server.server().backend().mongo(),
                     server.server().backend().clock()).ofJob(failed.id())).isEmpty();
             assertThat(server.mp3BlobsOf(failed.id())).isZero();
         });
@@ -124,7 +124,7 @@ class SegmentedConversionIT {
     }
 
     private void assertCleanedUp(Job done) throws Exception {
-        SegmentRepository segments = new SegmentRepository(server.server().backend().mongo().database(),
+        SegmentRepository segments = new SegmentRepository(server.server().backend().mongo(),
                 server.server().backend().clock());
         assertThat(segments.ofJob(done.id())).as("segment units left").isEmpty();
         assertThat(server.mp3BlobsOf(done.id())).as("segment blobs left beside the MP3").isEqualTo(1);

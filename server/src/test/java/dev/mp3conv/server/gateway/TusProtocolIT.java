@@ -316,7 +316,7 @@ class TusProtocolIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> alice.head(location).statusCode() == 410);
         assertThat(alice.patch(location, 0, new byte[10]).statusCode()).isEqualTo(410);
         var expiry = new dev.mp3conv.server.jobs.UploadExpiry(new dev.mp3conv.server.jobs.UploadRepository(
-                server.backend().mongo().database(), java.time.Clock.systemUTC()), server.backend().blobs());
+                server.backend().mongo(), java.time.Clock.systemUTC()), server.backend().blobs());
         assertThat(expiry.deleteExpired(java.time.Instant.now())).isEqualTo(1);
         assertThat(alice.head(location).statusCode()).isEqualTo(404);
     }

@@ -28,8 +28,8 @@ class JobCompletionIT {
     void setUp() {
         mongo = MemoryMongo.start("completion-it");
         clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
-        jobs = new JobRepository(mongo.database(), clock);
-        quota = new StorageQuota(mongo.database(), jobs, 1L << 30, Duration.ofHours(1));
+        jobs = new JobRepository(mongo.mongo(), clock);
+        quota = new StorageQuota(mongo.mongo(), jobs, 1L << 30, Duration.ofHours(1));
     }
 
     @AfterEach

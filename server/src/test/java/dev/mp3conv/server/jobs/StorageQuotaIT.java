@@ -33,8 +33,8 @@ class StorageQuotaIT {
     void setUp() {
         mongo = MemoryMongo.start("quota-it");
         clock = new MutableClock(Instant.parse("2026-11-30T10:00:00Z"));
-        jobs = new JobRepository(mongo.database(), clock);
-        quota = new StorageQuota(mongo.database(), jobs, QUOTA, STALE);
+        jobs = new JobRepository(mongo.mongo(), clock);
+        quota = new StorageQuota(mongo.mongo(), jobs, QUOTA, STALE);
     }
 
     @AfterEach

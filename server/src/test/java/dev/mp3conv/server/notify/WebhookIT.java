@@ -76,7 +76,8 @@ class WebhookIT {
         AuthFilter auth = new AuthFilter(token -> TOKEN.equals(token)
                 ? Optional.of(new Principal(userId, "hook@example.test", false))
                 : Optional.empty());
-        WebhookService service = new WebhookService(auth, new UserWebhooks(database, fixture.cipher()),
+        WebhookService service = new WebhookService(auth,
+                new UserWebhooks(fixture.server.backend().mongo(), fixture.cipher()),
                 new WebhookTargets.Policy(false, false), InetAddress::getAllByName);
         api = WebServer.builder().host("127.0.0.1").port(0)
                 .routing(r -> {

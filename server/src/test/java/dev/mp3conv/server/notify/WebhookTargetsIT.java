@@ -87,7 +87,7 @@ class WebhookTargetsIT {
         });
         receiver.start();
 
-        webhooks = new UserWebhooks(database, fixture.cipher());
+        webhooks = new UserWebhooks(fixture.server.backend().mongo(), fixture.cipher());
         AuthFilter auth = new AuthFilter(token -> TOKEN.equals(token)
                 ? Optional.of(new Principal(userId, "targets@example.test", false))
                 : Optional.empty());
