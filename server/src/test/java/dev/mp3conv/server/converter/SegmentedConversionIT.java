@@ -8,7 +8,6 @@ import java.util.Map;
 import dev.mp3conv.model.JobState;
 import dev.mp3conv.server.jobs.Job;
 import dev.mp3conv.server.jobs.SegmentRepository;
-import dev.mp3conv.server.storage.Await;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;
@@ -132,7 +131,7 @@ class SegmentedConversionIT {
     }
 
     private Document jobDocument(String id) {
-        return Await.first(server.server().backend().mongo().database().getCollection("jobs")
-                .find(eq("_id", new ObjectId(id))).first()).orElseThrow();
+        return server.server().backend().mongo().collection("jobs")
+                .find(eq("_id", new ObjectId(id))).first().orElseThrow();
     }
 }
