@@ -138,8 +138,9 @@ final class SegmentSplitter {
             segments.deleteOfJob(job.id());
             return true;
         }
-        LOG.log(System.Logger.Level.INFO, "job {0}: {1} s of audio in {2} segments", job.id(),
-                String.format(java.util.Locale.ROOT, "%.1f", chosen.seconds()), String.valueOf(count));
+        LOG.log(System.Logger.Level.INFO, "job {0}: {1} s of audio in {2} segments ({3} ms after the claim)", job.id(),
+                String.format(java.util.Locale.ROOT, "%.1f", chosen.seconds()), String.valueOf(count),
+                String.valueOf(conversion.elapsed().toMillis()));
         for (int i = 0; i < count; i++) {
             publish(queue, segments, job, i);
         }
