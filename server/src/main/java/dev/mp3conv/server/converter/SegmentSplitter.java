@@ -141,7 +141,8 @@ final class SegmentSplitter {
         LOG.log(System.Logger.Level.INFO, "job {0}: {1} s of audio in {2} segments ({3} ms after the claim)", job.id(),
                 String.format(java.util.Locale.ROOT, "%.1f", chosen.seconds()), String.valueOf(count),
                 String.valueOf(conversion.elapsed().toMillis()));
-        for (int i = 0; i < count; i++) {
+        // the dearest first: a later segment decodes the input from its start up to its own part
+        for (int i = count - 1; i >= 0; i--) {
             publish(queue, segments, job, i);
         }
         return true;
