@@ -12,13 +12,10 @@ import java.util.WeakHashMap;
 import java.util.function.Consumer;
 
 import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.Segment;
 import dev.mp3conv.server.jobs.SegmentRepository;
-import dev.mp3conv.server.queue.JobQueue;
-import dev.mp3conv.server.queue.QueueUnavailableException;
-import dev.mp3conv.server.queue.Topic;
 import dev.mp3conv.server.storage.BlobStore;
-import dev.mp3conv.server.storage.StoreUnavailableException;
 
 /**
  * Turns a claimed long job into segments (docs/architecture.md, "Segments"). When ffmpeg's summary
@@ -34,17 +31,17 @@ final class SegmentSplitter {
     private final SegmentSettings settings;
     private final SegmentRepository segments;
     private final BlobStore blobs;
-    private final JobQueue queue;
+    private final JobPublisher publisher;
     private final Map<RunningConversion, Planned> planned = Collections.synchronizedMap(new WeakHashMap<>());
 
     private record Planned(SegmentPlan plan, double seconds) {
     }
 
-    SegmentSplitter(SegmentSettings settings, SegmentRepository segments, BlobStore blobs, JobQueue queue) {
+    SegmentSplitter(SegmentSettings settings, SegmentRepository segments, BlobStore blobs, JobPublisher publisher) {
         this.settings = settings;
         this.segments = segments;
         this.blobs = blobs;
-        this.queue = queue;
+        this.publisher = publisher;
     }
 
     /**
@@ -143,26 +140,8 @@ final class SegmentSplitter {
                 String.valueOf(conversion.elapsed().toMillis()));
         // the dearest first: a later segment decodes the input from its start up to its own part
         for (int i = count - 1; i >= 0; i--) {
-            publish(queue, segments, job, i);
+            publisher.publishSegment(job, i);
         }
         return true;
-    }
-
-    /**
-     * Publishes one unit's message and records the confirm; a failure is left to the sweeper.
-     *
-     * @param queue    the queue
-     * @param segments the units
-     * @param job      the job
-     * @param index    unit index
-     */
-    static void publish(JobQueue queue, SegmentRepository segments, Job job, int index) {
-        try {
-            queue.publish(Topic.VIDEO, job.message().forSegment(index));
-            segments.markPublished(job.id(), index);
-        } catch (QueueUnavailableException | StoreUnavailableException e) {
-            LOG.log(System.Logger.Level.WARNING, "job {0}: segment {1} not published yet, the sweeper will: {2}",
-                    job.id(), index, e.getMessage());
-        }
     }
 }

@@ -17,18 +17,18 @@ import java.util.concurrent.TimeUnit;
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobCompletion;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.jobs.Segment;
 import dev.mp3conv.server.jobs.SegmentRepository;
 import dev.mp3conv.server.queue.Delivery;
 import dev.mp3conv.server.queue.JobQueue;
-import dev.mp3conv.server.queue.QueueUnavailableException;
 import dev.mp3conv.server.queue.Topic;
 import dev.mp3conv.server.storage.BlobInfo;
 import dev.mp3conv.server.storage.BlobMetadata;
 import dev.mp3conv.server.storage.BlobStore;
-import dev.mp3conv.server.storage.StoreUnavailableException;
 
 /**
  * Handles the {@code video} messages of segments (those with a {@code segment} index): claims the
@@ -47,13 +47,14 @@ final class SegmentWorker {
     private final SegmentRepository segments;
     private final BlobStore blobs;
     private final JobQueue queue;
+    private final JobPublisher publisher;
     private final Mp3Transcoder transcoder;
     private final LoopbackMediaServer loopback;
     private final ConversionMetrics metrics;
     private final ScheduledExecutorService ticker;
     private final ConverterScratch scratch;
     private final Path tempDir;
-    private final StorageQuota quota;
+    private final JobCompletion completion;
     private final MediaProbe probe;
     private final SegmentJoiner joiner;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
@@ -61,7 +62,7 @@ final class SegmentWorker {
     private volatile FairShare fairShare;
 
     SegmentWorker(String workerId, ConverterSettings settings, JobRepository jobs, SegmentRepository segments,
-                  BlobStore blobs, JobQueue queue, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
+                  BlobStore blobs, JobQueue queue, JobPublisher publisher, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
                   ConversionMetrics metrics, ScheduledExecutorService ticker, ConverterScratch scratch,
                   StorageQuota quota, MediaProbe probe) {
         this.workerId = workerId;
@@ -70,13 +71,14 @@ final class SegmentWorker {
         this.segments = segments;
         this.blobs = blobs;
         this.queue = queue;
+        this.publisher = publisher;
         this.transcoder = transcoder;
         this.loopback = loopback;
         this.metrics = metrics;
         this.ticker = ticker;
         this.scratch = scratch;
         this.tempDir = scratch.dir();
-        this.quota = quota;
+        this.completion = new JobCompletion(jobs, quota);
         this.probe = probe;
         this.joiner = new SegmentJoiner(blobs);
     }
@@ -242,7 +244,7 @@ final class SegmentWorker {
         LOG.log(System.Logger.Level.INFO, "job {0} segment {1}/{2}: encoded in {3} ms", job.id(), unit.index() + 1,
                 unit.count(), String.valueOf(conversion.elapsed().toMillis()));
         if (segments.promoteStitch(job.id(), unit.count())) {
-            SegmentSplitter.publish(queue, segments, job, unit.count());
+            publisher.publishSegment(job, unit.count());
         }
     }
 
@@ -312,29 +314,22 @@ final class SegmentWorker {
     private void complete(RunningConversion conversion, Job job, BlobInfo mp3, String sha256, double seconds,
                           Mp3Stitcher.Result stitched, String steps) throws MediaRejectedException {
         String bitrate = SegmentSplitter.encodingOf(job).recordedBitrate();
-        Optional<Job> done;
+        Job finished;
         boolean kept = false;
         try {
-            // the MP3 counts against its owner's storage from the moment the job says it is there
-            try (StorageQuota.Reservation charge = quota.begin(job.owner())) {
-                try {
-                    done = jobs.complete(job.id(), SegmentRepository.OWNER, mp3.id(), mp3.length(), sha256, bitrate);
-                } catch (RuntimeException e) {
-                    // the update may have landed though the answer was lost: keep the blob if it did
-                    if (jobs.find(job.id()).map(j -> mp3.id().equals(j.mp3Fid())).orElse(false)) {
-                        charge.commit(mp3.length());
-                        kept = true;
-                        cleanUp(job.id());
-                        return;
-                    }
-                    throw e;
+            switch (completion.complete(job, SegmentRepository.OWNER, mp3, sha256, bitrate)) {
+                case JobCompletion.Done done -> finished = done.job();
+                case JobCompletion.DoneUnanswered unanswered -> {
+                    kept = true;
+                    cleanUp(job.id());
+                    return;
                 }
-                done.ifPresent(d -> charge.commit(mp3.length()));
-            }
-            if (done.isEmpty()) {
-                LOG.log(System.Logger.Level.INFO, "job {0}: no longer converting when stitched, MP3 discarded", job.id());
-                metrics.outcome("lease-lost");
-                return;
+                case JobCompletion.NotHeld notHeld -> {
+                    LOG.log(System.Logger.Level.INFO, "job {0}: no longer converting when stitched, MP3 discarded",
+                            job.id());
+                    metrics.outcome("lease-lost");
+                    return;
+                }
             }
             kept = true;
         } finally {
@@ -342,7 +337,6 @@ final class SegmentWorker {
                 blobs.delete(mp3.id());
             }
         }
-        Job finished = done.get();
         java.time.Duration wall = java.time.Duration.between(finished.createdAt(), jobs.now());
         metrics.converted(conversion.elapsed(), seconds);
         LOG.log(System.Logger.Level.INFO, "job {0}: DONE, {1} segments stitched in {2} ms ({3}; splices moved {4}; {5} "
@@ -350,7 +344,7 @@ final class SegmentWorker {
                 String.valueOf(conversion.elapsed().toMillis()), steps, stitched.shifts(), String.valueOf(mp3.length()),
                 String.valueOf(wall.toMillis()));
         cleanUp(job.id());
-        publishFinished(finished);
+        publisher.publish(Topic.MP3, finished);
     }
 
     /** Deletes a finished job's segment blobs and units. */
@@ -376,7 +370,7 @@ final class SegmentWorker {
             case SHUTDOWN -> {
                 if (segments.release(unit, workerId)) {
                     LOG.log(System.Logger.Level.INFO, "job {0} segment {1}: released on shutdown", job.id(), unit.index());
-                    SegmentSplitter.publish(queue, segments, job, unit.index());
+                    publisher.publishSegment(job, unit.index());
                 }
             }
             default -> LOG.log(System.Logger.Level.INFO, "job {0} segment {1}: lease lost, abandoned", job.id(),
@@ -428,7 +422,7 @@ final class SegmentWorker {
         LOG.log(System.Logger.Level.INFO, "job {0}: FAILED {1}: {2}", job.id(), error.code(), error.message());
         metrics.outcome(error.code());
         cleanUp(job.id());
-        publishFinished(failed.get());
+        publisher.publish(Topic.MP3, failed.get());
     }
 
     private void retryOrGiveUp(Job job, Segment unit, Exception e) throws Exception {
@@ -448,14 +442,5 @@ final class SegmentWorker {
             e.addSuppressed(releaseFailure);
         }
         throw e;
-    }
-
-    private void publishFinished(Job job) {
-        try {
-            queue.publish(Topic.MP3, job.message());
-            jobs.markMp3Published(job.id());
-        } catch (QueueUnavailableException | StoreUnavailableException e) {
-            LOG.log(System.Logger.Level.WARNING, "job {0}: mp3 message not published yet: {1}", job.id(), e.getMessage());
-        }
     }
 }

@@ -107,7 +107,7 @@ record SourceTags(String title, String artist, String date, String comment) {
             process.waitFor();
             List<String> summary = process.summary();
             return new Read(of(parseFfmetadata(new String(text, StandardCharsets.UTF_8)), filename),
-                    MediaProbe.parseSummary(summary), MediaProbe.opened(summary));
+                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary));
         }
     }
 
