@@ -14,7 +14,6 @@ import dev.mp3conv.model.JobState;
 import dev.mp3conv.model.LoudnessReport;
 import dev.mp3conv.model.Mp3Options;
 import dev.mp3conv.server.jobs.Job;
-import dev.mp3conv.server.storage.Await;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;
@@ -305,8 +304,8 @@ class AudioOptionsConversionIT {
     }
 
     private Document jobDocument(String id) {
-        return Await.first(server.server().backend().mongo().database().getCollection("jobs")
-                .find(eq("_id", new ObjectId(id))).first()).orElseThrow();
+        return server.server().backend().mongo().collection("jobs")
+                .find(eq("_id", new ObjectId(id))).first().orElseThrow();
     }
 
     private static String run(List<String> command) throws IOException {
