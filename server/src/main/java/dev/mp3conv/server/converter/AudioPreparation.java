@@ -46,7 +46,7 @@ final class AudioPreparation {
      * A job ready to encode.
      *
      * @param job      the job, with its loudness measurement when it asked for loudness
-     * @param encoding what ffmpeg runs first
+     * @param encoding what ffmpeg runs first; null (as {@code id3}) when the conversion was stopped meanwhile
      * @param tags     the MP3's tags (the source's, with the title and artist asked), kept for a split
      * @param id3      the ID3v2 tag of its MP3 (the tags and the cover)
      * @param read     what the tag read saw of the input (its summary plans a split before any run)
@@ -77,8 +77,17 @@ final class AudioPreparation {
                 : null;
         int sourceRate = 0;
         if (options.loudness() != null && conversion.stopped().isEmpty()) {
-            LoudnessMeasurement.Measured measured = loudness.input(input, options,
-                    settings.timeoutFor(settings.limits().maxSeconds()), conversion::attachHelper, onSummary);
+            LoudnessMeasurement.Measured measured;
+            try {
+                measured = loudness.input(input, options, settings.timeoutFor(settings.limits().maxSeconds()),
+                        conversion::attachHelper, onSummary);
+            } catch (MediaRejectedException | IOException e) {
+                if (conversion.stopped().isPresent()) {
+                    // killed by a stop (too long, the budget, a lost lease, shutdown): the caller ends on it
+                    return new Prepared(job, null, tags, null, read);
+                }
+                throw e;
+            }
             Optional<String> impossible = Mp3Encoding.impossibleTrim(options, measured.media().expectedAudioSeconds());
             if (impossible.isPresent()) {
                 throw new MediaRejectedException(MediaRejectedException.INVALID_OPTIONS, impossible.get());
@@ -86,7 +95,14 @@ final class AudioPreparation {
             sourceRate = measured.media().audio().map(MediaInfo.AudioStream::sampleRate).orElse(0);
             LoudnessReport plan = AudioFilters.plan(options.loudness(), measured.lufs(), measured.truePeakDbtp());
             if (plan.limited()) {
-                plan = refineLimitedGain(conversion, input, options, plan, sourceRate);
+                try {
+                    plan = refineLimitedGain(conversion, input, options, plan, sourceRate);
+                } catch (MediaRejectedException | IOException e) {
+                    if (conversion.stopped().isPresent()) {
+                        return new Prepared(job, null, tags, null, read);
+                    }
+                    throw e;
+                }
             }
             // recorded under this worker's lease before any segment exists: each segment reads this gain
             if (!jobs.recordLoudness(job.id(), workerId, plan)) {

@@ -116,6 +116,17 @@ class AudioOptionsConversionIT {
     }
 
     @Test
+    void theMeasurementPassKeepsTheDurationLimit() throws Exception {
+        // a few KB claiming 13 hours: refused from the measurement run's summary, as the conversion would be
+        Path claim = HostileSamples.mp3Claiming(dir, 13);
+        long started = System.nanoTime();
+        Job failed = server.awaitFinished(server.submit(claim, options("loudness", "-16", "cover", "true")));
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.error().code()).isEqualTo("too-long");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(20));
+    }
+
+    @Test
     void coverIsTheSourcesPictureElseAVideoFrameAsASmallJpeg() throws Exception {
         Path picture = make("big.png", "-f", "lavfi", "-i", "color=c=red:size=1200x800:duration=1", "-frames:v", "1");
         Path withArt = make("art.m4a", "-f", "lavfi", "-i", "sine=duration=3", "-i", picture.toString(),
