@@ -68,4 +68,36 @@ public record JobView(String id,
                       Instant updatedAt,
                       Instant expiresAt,
                       Instant videoExpiresAt) {
+    /**
+     * A view without audio options or loudness measurements (a job that asked for none).
+     *
+     * @param id              job id
+     * @param filename        original file name
+     * @param contentType     content type of the upload
+     * @param size            upload size in bytes
+     * @param sha256          hex SHA-256 of the upload
+     * @param state           current state
+     * @param progress        0..1
+     * @param durationSeconds duration of the source audio
+     * @param videoFid        blob id of the upload
+     * @param mp3Fid          blob id of the MP3
+     * @param mp3Size         MP3 size in bytes
+     * @param mp3Sha256       hex SHA-256 of the MP3
+     * @param bitrate         CBR bitrate asked
+     * @param quality         VBR quality asked
+     * @param attempts        conversion attempts so far
+     * @param error           failure reason
+     * @param createdAt       when the upload finished
+     * @param updatedAt       last change
+     * @param expiresAt       when the MP3 and the job expire
+     * @param videoExpiresAt  when the source video is deleted
+     */
+    public JobView(String id, String filename, String contentType, long size, String sha256, JobState state,
+                   double progress, Double durationSeconds, String videoFid, String mp3Fid, Long mp3Size,
+                   String mp3Sha256, String bitrate, Integer quality, int attempts, JobError error, Instant createdAt,
+                   Instant updatedAt, Instant expiresAt, Instant videoExpiresAt) {
+        this(id, filename, contentType, size, sha256, state, progress, durationSeconds, videoFid, mp3Fid, mp3Size,
+                mp3Sha256, bitrate, quality, null, null, null, null, null, null, null, null, null, attempts, error,
+                createdAt, updatedAt, expiresAt, videoExpiresAt);
+    }
 }
