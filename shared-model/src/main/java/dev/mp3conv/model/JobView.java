@@ -28,6 +28,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param updatedAt       last change
  * @param expiresAt       once the job ended: when its MP3 and the job expire (410 Gone afterwards)
  * @param videoExpiresAt  once the job ended: when its source video is deleted
+ * @param streaming       for a resumable upload once its first bytes were judged: converted while it
+ *                        arrives or after it, and why; null otherwise
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record JobView(String id,
@@ -49,5 +51,6 @@ public record JobView(String id,
                       Instant createdAt,
                       Instant updatedAt,
                       Instant expiresAt,
-                      Instant videoExpiresAt) {
+                      Instant videoExpiresAt,
+                      JobStreaming streaming) {
 }

@@ -21,7 +21,8 @@ class JsonRoundTripTest {
         JobView job = new JobView("6650f0c2a1b2c3d4e5f60718", "talk.mp4", "video/mp4", 1234, "ab12",
                 JobState.DONE, 1.0, 61.5, "v1", "m1", 999L, "ab".repeat(32), "192k", null, 1, null,
                 Instant.parse("2026-11-30T10:15:30Z"), Instant.parse("2026-11-30T10:16:00Z"),
-                Instant.parse("2026-12-07T10:16:00Z"), Instant.parse("2026-12-01T10:16:00Z"));
+                Instant.parse("2026-12-07T10:16:00Z"), Instant.parse("2026-12-01T10:16:00Z"),
+                new JobStreaming(JobStreaming.STREAMING, "matroska", "Matroska/WebM is read front to back", 0.5));
 
         JsonNode tree = json.valueToTree(job);
         assertThat(tree.get("content_type").asText()).isEqualTo("video/mp4");
@@ -33,6 +34,7 @@ class JsonRoundTripTest {
         assertThat(tree.has("quality")).as("absent fields are left out").isFalse();
         assertThat(tree.get("expires_at").asText()).isEqualTo("2026-12-07T10:16:00Z");
         assertThat(tree.get("video_expires_at").asText()).isEqualTo("2026-12-01T10:16:00Z");
+        assertThat(tree.at("/streaming/conversion_progress").asDouble()).isEqualTo(0.5);
         assertThat(roundTrip(job, JobView.class)).isEqualTo(job);
     }
 
@@ -79,7 +81,7 @@ class JsonRoundTripTest {
     void pagesEventsAndUsersRoundTrip() throws Exception {
         JobView item = new JobView("j", "a.mp4", "video/mp4", 1, "00", JobState.FAILED, 0.2, null, "v", null,
                 null, null, null, 2, 3, new JobError("no-audio", "the file has no audio stream"),
-                Instant.EPOCH, Instant.EPOCH, null, null);
+                Instant.EPOCH, Instant.EPOCH, null, null, null);
         JobPage page = new JobPage(List.of(item), "cursor");
         assertThat(json.valueToTree(page).has("next_cursor")).isTrue();
         assertThat(roundTrip(page, JobPage.class)).isEqualTo(page);

@@ -6,6 +6,7 @@ import java.time.Instant;
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.model.JobState;
+import dev.mp3conv.model.JobStreaming;
 import dev.mp3conv.model.JobView;
 
 /**
@@ -43,6 +44,7 @@ import dev.mp3conv.model.JobView;
  * @param expiresAt        once finished: when the MP3 and the job expire
  * @param videoDeletedAt   when the source video was deleted (claimed before the blob is deleted)
  * @param expiredAt        when the job expired: it is a tombstone that answers 410 Gone
+ * @param streaming        for a resumable upload: converted while it arrives or after, and why; or null
  */
 public record Job(String id,
                   String owner,
@@ -75,7 +77,8 @@ public record Job(String id,
                   Instant videoExpiresAt,
                   Instant expiresAt,
                   Instant videoDeletedAt,
-                  Instant expiredAt) {
+                  Instant expiredAt,
+                  JobStreaming streaming) {
 
     /**
      * A new QUEUED job for a stored upload.
@@ -120,7 +123,7 @@ public record Job(String id,
                              Duration keep, Instant now) {
         return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, JobState.QUEUED, 0,
                 null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now,
-                keep, null, null, null, null);
+                keep, null, null, null, null, null);
     }
 
     /**
@@ -157,7 +160,7 @@ public record Job(String id,
                                 java.time.Duration keep, Instant now) {
         return new Job(id, owner, ownerEmail, filename, contentType, length, null, videoFid, JobState.UPLOADING, 0,
                 null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now,
-                keep, null, null, null, null);
+                keep, null, null, null, null, null);
     }
 
     /**
@@ -168,7 +171,7 @@ public record Job(String id,
     public JobView view() {
         return new JobView(id, filename, contentType, size, sha256, state, progress, durationSeconds, videoFid,
                 mp3Fid, mp3Size, mp3Sha256, bitrate, quality, attempts, error, createdAt, updatedAt, expiresAt,
-                videoExpiresAt);
+                videoExpiresAt, streaming);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.Date;
 
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobState;
+import dev.mp3conv.model.JobStreaming;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 
@@ -23,6 +24,8 @@ final class JobDocuments {
     static final String VIDEO_DELETED_AT = "video_deleted_at";
     /** When the job expired; set by the claim that deletes its blobs, the record is a tombstone after. */
     static final String EXPIRED_AT = "expired_at";
+    /** Whether a resumable upload converts while it arrives: {@code {mode, container, reason, progress}}. */
+    static final String STREAM = "stream";
 
     private JobDocuments() {
     }
@@ -60,6 +63,9 @@ final class JobDocuments {
         putIfPresent(doc, EXPIRES_AT, JobRepository.date(job.expiresAt()));
         putIfPresent(doc, VIDEO_DELETED_AT, JobRepository.date(job.videoDeletedAt()));
         putIfPresent(doc, EXPIRED_AT, JobRepository.date(job.expiredAt()));
+        if (job.streaming() != null) {
+            doc.append(STREAM, streaming(job.streaming()));
+        }
         return doc;
     }
 
@@ -95,7 +101,8 @@ final class JobDocuments {
                 instant(doc, VIDEO_EXPIRES_AT),
                 instant(doc, EXPIRES_AT),
                 instant(doc, VIDEO_DELETED_AT),
-                instant(doc, EXPIRED_AT));
+                instant(doc, EXPIRED_AT),
+                streaming(doc.get(STREAM, Document.class)));
     }
 
     private static void putIfPresent(Document doc, String key, Object value) {
@@ -121,6 +128,18 @@ final class JobDocuments {
         Document doc = new Document("code", error.code()).append("message", error.message());
         putIfPresent(doc, "detail", error.detail());
         return doc;
+    }
+
+    static Document streaming(JobStreaming streaming) {
+        Document doc = new Document("mode", streaming.mode()).append("container", streaming.container())
+                .append("reason", streaming.reason());
+        putIfPresent(doc, "progress", streaming.conversionProgress());
+        return doc;
+    }
+
+    private static JobStreaming streaming(Document doc) {
+        return doc == null ? null : new JobStreaming(doc.getString("mode"), doc.getString("container"),
+                doc.getString("reason"), doc.get("progress") == null ? null : number(doc, "progress").doubleValue());
     }
 
     private static JobError error(Document doc) {
