@@ -11,6 +11,7 @@ import dev.mp3conv.server.RoleComponent;
 import dev.mp3conv.server.Settings;
 import dev.mp3conv.server.auth.AuthFilter;
 import dev.mp3conv.server.auth.TokenVerifier;
+import dev.mp3conv.server.jobs.StreamClaims;
 import dev.mp3conv.server.jobs.UploadRepository;
 import io.helidon.config.Config;
 import io.helidon.webserver.http.Handler;
@@ -78,7 +79,11 @@ public final class GatewayRole implements RoleComponent {
             // the client resuming now should not wait out the lease
             uploadRecords.unlockAll();
         }
-        TusUploads uploads = new TusUploads(uploadRecords, backend.blobs(), submission, UploadQuota.of(backend.quota()), tus);
+        UploadStreaming streaming = new UploadStreaming(new StreamClaims(backend.mongo().database(), backend.clock(),
+                backend.jobs().changes()), backend.blobs(), submission,
+                config.get("gateway.uploads.stream").asBoolean().orElse(true));
+        TusUploads uploads = new TusUploads(uploadRecords, backend.blobs(), submission, UploadQuota.of(backend.quota()), tus,
+                streaming);
         return new GatewayRole(
                 new JobsService(authenticate, submission, backend.jobs(), backend.blobs(), backend.quota(), download, events,
                         publicUrl),

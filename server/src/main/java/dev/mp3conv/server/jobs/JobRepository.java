@@ -268,7 +268,9 @@ public final class JobRepository {
      * @return the number of jobs
      */
     public long liveLeases(String owner, String except) {
-        Bson live = and(eq("owner", owner), eq("state", JobState.CONVERTING.name()), gt("lease_until", date(now())));
+        // an UPLOADING job holds a lease while a converter reads it as it arrives (StreamClaims)
+        Bson live = and(eq("owner", owner), in("state", JobState.CONVERTING.name(), JobState.UPLOADING.name()),
+                gt("lease_until", date(now())));
         return Await.first(jobs.countDocuments(ObjectId.isValid(except) ? and(live, ne("_id", new ObjectId(except))) : live))
                 .orElse(0L);
     }

@@ -12,6 +12,7 @@ import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.mp3conv.model.JobState;
+import dev.mp3conv.model.JobStreaming;
 import dev.mp3conv.server.storage.Await;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -20,6 +21,7 @@ import org.bson.types.ObjectId;
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.exists;
+import static com.mongodb.client.model.Filters.gt;
 import static com.mongodb.client.model.Filters.lt;
 import static com.mongodb.client.model.Filters.or;
 import static com.mongodb.client.model.Updates.combine;
@@ -195,25 +197,45 @@ public final class UploadRepository {
 
     /**
      * UPLOADING → QUEUED once every byte is stored: exactly one caller (the lock holder) wins, so the job is
-     * queued once. {@code created_at} becomes now: the API's creation time is when the upload finished.
+     * queued once; UPLOADING → CONVERTING instead when a converter holds a live streaming claim on it
+     * ({@link StreamClaims}), which then completes it. {@code created_at} becomes now: the API's creation time is when the upload finished.
      *
      * @param id       job id
      * @param token    lock token
      * @param videoFid the completed blob
      * @param length   its length
      * @param sha256   hex SHA-256 of the bytes
-     * @return the QUEUED job, empty when the lock was lost or the upload deleted
+     * @return the QUEUED (or CONVERTING) job, empty when the lock was lost or the upload deleted
      */
     public Optional<Job> finish(String id, String token, String videoFid, long length, String sha256) {
         Instant now = now();
-        Bson update = combine(set("state", JobState.QUEUED.name()), set("video_fid", videoFid), set("size", length),
+        List<Bson> done = List.of(set("video_fid", videoFid), set("size", length),
                 set("sha256", sha256), set("upload_offset", length), set("progress", 0.0),
                 unset("upload_expires"), unset("upload_lock"), unset("upload_lock_until"),
                 set("created_at", JobRepository.date(now)), set("updated_at", JobRepository.date(now)));
-        Optional<Job> queued = Await.first(jobs.findOneAndUpdate(held(id, token), update,
+        // a converter reading the upload as it arrives (StreamClaims) keeps the job: CONVERTING under its lease
+        Bson streamed = and(held(id, token), exists("lease_owner"), gt("lease_until", JobRepository.date(now)));
+        Optional<Job> finished = finishWhere(streamed, done, set("state", JobState.CONVERTING.name()));
+        if (finished.isEmpty()) {
+            // chosen for streaming but no converter follows it now (none came, or its claim ran out): as any upload
+            finished = finishWhere(and(held(id, token), eq("stream.mode", JobStreaming.STREAMING)), done,
+                    set("state", JobState.QUEUED.name()), unset("lease_owner"), unset("lease_until"),
+                    unset("stream.progress"), set("stream.mode", JobStreaming.AFTER_UPLOAD),
+                    set("stream.reason", "no converter was reading the upload when its last byte arrived"));
+        }
+        if (finished.isEmpty()) {
+            finished = finishWhere(held(id, token), done, set("state", JobState.QUEUED.name()),
+                    unset("lease_owner"), unset("lease_until"));
+        }
+        finished.ifPresent(job -> changes.changed(job.id()));
+        return finished;
+    }
+
+    private Optional<Job> finishWhere(Bson filter, List<Bson> done, Bson... state) {
+        List<Bson> update = new java.util.ArrayList<>(done);
+        update.addAll(List.of(state));
+        return Await.first(jobs.findOneAndUpdate(filter, combine(update),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob);
-        queued.ifPresent(job -> changes.changed(job.id()));
-        return queued;
     }
 
     /**
