@@ -132,6 +132,31 @@ public final class StreamClaims {
     }
 
     /**
+     * Gives a streaming claim back without giving streaming up (shutdown, the owner's turn is not there yet):
+     * another converter may claim it while the upload goes on.
+     *
+     * @param id     job id
+     * @param worker claim holder
+     * @return false when this worker no longer held the job UPLOADING
+     */
+    public boolean unclaim(String id, String worker) {
+        return modified(id, held(id, worker), combine(unset("lease_owner"), unset("lease_until"), unset(PROGRESS),
+                inc("attempts", -1), set("updated_at", JobRepository.date(clock.instant()))));
+    }
+
+    /**
+     * Records that a job chosen for streaming is converted after the upload after all (its streaming run gave up
+     * once the upload had completed), with why.
+     *
+     * @param id     job id
+     * @param reason why
+     */
+    public void convertedAfterUpload(String id, String reason) {
+        modified(id, and(byId(id), exists(JobDocuments.STREAM)), combine(set(MODE, JobStreaming.AFTER_UPLOAD),
+                set(JobDocuments.STREAM + ".reason", reason), unset(PROGRESS)));
+    }
+
+    /**
      * The job as stored now.
      *
      * @param id job id
