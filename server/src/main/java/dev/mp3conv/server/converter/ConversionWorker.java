@@ -2,7 +2,6 @@ package dev.mp3conv.server.converter;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -28,8 +27,8 @@ import dev.mp3conv.server.storage.BlobStore;
 
 /**
  * Handles {@code video} messages (DESIGN.md §8): claim the job, convert with ffmpeg, store the MP3,
- * judge it by what ffmpeg's own summary of the input said (opened, audio present, duration covered;
- * a separate probe runs only when the output is shorter than the container), mark the job DONE,
+ * judge it by what ffmpeg's own summary of the input said ({@link ConversionVerdict}: opened, audio present,
+ * duration covered; a separate probe runs only when the output is shorter than the container), mark the job DONE,
  * publish {@code mp3}, ack. A bad input ends as a FAILED job with a reason and
  * its {@code mp3} message (the owner hears about failures too); the message is acked, never retried.
  * Unexpected faults (a store down) release the job and are thrown, so the queue redelivers; after
@@ -43,13 +42,6 @@ import dev.mp3conv.server.storage.BlobStore;
  */
 public final class ConversionWorker implements MessageHandler {
     private static final System.Logger LOG = System.getLogger(ConversionWorker.class.getName());
-    private static final double MIN_COVERAGE = 0.99;
-    /**
-     * Encoder delay and padding: a 2 s MP3 copied as is covers 2.01 s of the 2.04 s its container states,
-     * and without ffprobe (the bundled build) a 4 s WMV or AVI is judged by a container 0.1 s longer than
-     * its audio. A file cut short misses far more than this.
-     */
-    private static final double COVERAGE_SLACK_SECONDS = 0.25;
 
     private final String workerId;
     private final ConverterSettings settings;
@@ -170,12 +162,12 @@ public final class ConversionWorker implements MessageHandler {
         conversion.budget(0, settings.timeoutFor(0));
         try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
             try {
-                if (stoppedFromOutside(conversion)) {
+                if (endIfStopped(conversion)) {
                     return;
                 }
                 Consumer<MediaInfo> summary = media -> learnDuration(conversion, media);
                 SourceTags tags = probe.tags(input.address(), job.filename(), conversion::attachHelper);
-                if (stoppedFromOutside(conversion)) {
+                if (endIfStopped(conversion)) {
                     return;
                 }
                 Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, tags, conversion,
@@ -191,7 +183,7 @@ public final class ConversionWorker implements MessageHandler {
                             && splitInSegments(conversion, result)) {
                         return;
                     }
-                    if (stoppedFromOutside(conversion)) {
+                    if (endIfStopped(conversion)) {
                         return;
                     }
                     result = transcoder.transcode(job, input.address(), encoding, tags, conversion, summary);
@@ -244,59 +236,32 @@ public final class ConversionWorker implements MessageHandler {
         }));
     }
 
+    /** Acts on the verdict over a finished run: completes the job with the MP3, or deletes the MP3 and throws. */
     private void keepOrDiscard(RunningConversion conversion, JobInput input, Mp3Encoding encoding,
                                Mp3Transcoder.Result result) throws Exception {
-        Job job = conversion.job();
         boolean kept = false;
         try {
-            if (stoppedFromOutside(conversion)) {
+            if (endIfStopped(conversion)) {
                 return;
             }
-            if (!result.opened()) {
-                if (input.failed()) {
-                    throw new IOException("the blob store failed while ffmpeg opened the video");
+            ConversionVerdict verdict = ConversionVerdict.of(result, input.failed(), encoding, settings.limits(),
+                    () -> probe.probe(input.address(), conversion::attachHelper).expectedAudioSeconds());
+            switch (verdict) {
+                case ConversionVerdict.Keep keep -> {
+                    // a short job may finish before its duration is written: the DONE job has it
+                    conversion.awaitDurationWrite(Duration.ofSeconds(10));
+                    kept = complete(conversion.job(), keep.mp3(), result.sha256(), encoding, keep.bitrate(), conversion,
+                            keep.audioSeconds());
                 }
-                throw InputAllowList.rejection(result.reason());
+                case ConversionVerdict.Reject reject -> throw new MediaRejectedException(reject.error().code(),
+                        reject.error().message(), reject.error().detail());
+                case ConversionVerdict.StoreFault fault -> throw new IOException(fault.message());
             }
-            MediaInfo.AudioStream audio = result.media().audio().orElseThrow(() -> new MediaRejectedException(
-                    MediaRejectedException.NO_AUDIO, "the file has no audio stream"));
-            long written = result.blob().map(BlobInfo::length).orElse(0L);
-            if (settings.limits().exceeded(encoding, result.outSeconds(), written)) {
-                throw new MediaRejectedException(MediaRejectedException.TOO_LONG,
-                        "the audio goes on past the limit of " + settings.limits().describe());
-            }
-            if (result.exitCode() != 0 || result.blob().isEmpty()) {
-                if (input.failed()) {
-                    throw new IOException("the blob store failed while ffmpeg read the video");
-                }
-                throw InputAllowList.rejection(result.reason());
-            }
-            OptionalDouble expected = result.media().duration();
-            if (shortOf(result.outSeconds(), expected)) {
-                // the container's duration is its longest stream's: the audio may end before the video.
-                // Only now is a probe worth its run: it knows the audio stream's own duration
-                expected = probe.probe(input.address(), conversion::attachHelper).expectedAudioSeconds();
-            }
-            if (shortOf(result.outSeconds(), expected)) {
-                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(Locale.ROOT,
-                        "the audio ends at %.1f s of %.1f s: the file is truncated or corrupt",
-                        result.outSeconds(), expected.getAsDouble()));
-            }
-            BlobInfo mp3 = result.blob().get();
-            // a short job may finish before its duration is written: the DONE job has it
-            conversion.awaitDurationWrite(Duration.ofSeconds(10));
-            kept = complete(job, mp3, result.sha256(), encoding, encoding.bitrateFor(audio).orElse(null), conversion,
-                    expected.orElse(result.outSeconds()));
         } finally {
             if (!kept) {
                 result.blob().ifPresent(blob -> blobs.delete(blob.id()));
             }
         }
-    }
-
-    /** Whether the MP3 falls short of the duration the input states (a truncated or corrupt file). */
-    private static boolean shortOf(double outSeconds, OptionalDouble expected) {
-        return expected.isPresent() && outSeconds + COVERAGE_SLACK_SECONDS < MIN_COVERAGE * expected.getAsDouble();
     }
 
     private boolean complete(Job job, BlobInfo mp3, String sha256, Mp3Encoding encoding, String bitrate,
@@ -335,8 +300,14 @@ public final class ConversionWorker implements MessageHandler {
         return true;
     }
 
-    /** Handles a stop from outside; true when the conversion must not go on. */
-    private boolean stoppedFromOutside(RunningConversion conversion) throws MediaRejectedException {
+    /**
+     * Ends a conversion that was stopped from outside, as its stop asks: a time or duration limit rejects
+     * the input (thrown), a shutdown releases the job and puts it back on the queue, a lost lease or a
+     * hand-over to segments lets it go.
+     *
+     * @return true when it was stopped and must not go on
+     */
+    private boolean endIfStopped(RunningConversion conversion) throws MediaRejectedException {
         Optional<RunningConversion.Stop> stop = conversion.stopped();
         if (stop.isEmpty()) {
             return false;

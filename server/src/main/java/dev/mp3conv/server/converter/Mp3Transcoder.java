@@ -56,7 +56,7 @@ final class Mp3Transcoder {
         static Result of(Optional<BlobInfo> blob, String sha256, FfmpegProcess process, int exitCode) {
             List<String> summary = process.summary();
             return new Result(blob, sha256, exitCode, process.outTimeSeconds(), process.reason(),
-                    MediaProbe.parseSummary(summary), MediaProbe.opened(summary));
+                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary));
         }
     }
 
@@ -115,7 +115,7 @@ final class Mp3Transcoder {
                                        Consumer<MediaInfo> onSummary) throws IOException {
         FfmpegProcess process = FfmpegProcess.start(command, input);
         running.attach(process);
-        process.onSummary(lines -> onSummary.accept(MediaProbe.parseSummary(lines)));
+        process.onSummary(lines -> onSummary.accept(FfmpegLog.parseSummary(lines)));
         return process;
     }
 
