@@ -14,6 +14,7 @@ import dev.mp3conv.server.RoleComponent;
 import dev.mp3conv.server.Settings;
 import dev.mp3conv.server.StartupException;
 import dev.mp3conv.server.jobs.SegmentRepository;
+import dev.mp3conv.server.jobs.StreamClaims;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.Topic;
 import io.helidon.health.HealthCheck;
@@ -59,6 +60,14 @@ public final class ConverterRole implements RoleComponent {
                 scratch, backend.quota(), new MediaProbe(ffmpeg));
         this.worker.segmentLongInputs(new SegmentSplitter(SegmentSettings.from(backend.config(), settings.concurrency()),
                 segments, backend.blobs(), backend.queue()), segmentWorker);
+        // uploads converted while they arrive (issue 24): new classes too
+        Duration idle = Settings.duration(backend.config().get("converter.stream-idle"), Duration.ofSeconds(30));
+        if (idle.toMillis() < 100) {
+            throw new StartupException("converter: stream-idle must be at least 100ms");
+        }
+        this.worker.followUploads(new StreamedConversions(workerId, settings, idle,
+                new StreamClaims(backend.mongo().database(), backend.clock(), backend.jobs().changes()), backend.jobs(),
+                backend.queue(), loopback, new ConversionMetrics(backend.meters())));
         this.segmentSweeper = new SegmentSweeper(backend.jobs(), segments, backend.blobs(), backend.queue(),
                 Settings.duration(backend.config().get("sweeper.grace"), Duration.ofMinutes(1)),
                 Settings.duration(backend.config().get("sweeper.stale"), Duration.ofMinutes(15)));

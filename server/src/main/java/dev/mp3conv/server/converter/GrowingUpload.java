@@ -43,6 +43,9 @@ final class GrowingUpload {
     private MessageDigest servedDigest;
     private volatile boolean failed;
     private volatile boolean complete;
+    /** Each read from byte 0 supersedes the earlier ones (ffmpeg runs one after another on the same input). */
+    private final java.util.concurrent.atomic.AtomicInteger readers = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closed;
 
     GrowingUpload(BlobStore blobs, String blobId, Duration idle, Consumer<GiveUp> onGiveUp) {
         this.blobs = blobs;
@@ -59,6 +62,7 @@ final class GrowingUpload {
      * @throws IOException when the store fails
      */
     boolean copyTo(OutputStream out) throws IOException {
+        int reader = readers.incrementAndGet();
         MessageDigest digest = sha256();
         long position = 0;
         long lastByte = System.nanoTime();
@@ -93,6 +97,11 @@ final class GrowingUpload {
                     lastByte = System.nanoTime();
                     continue;
                 }
+                if (closed || readers.get() != reader) {
+                    // a reader waiting for bytes cannot tell that ffmpeg went away (nothing is written): the
+                    // next run's read, or the end of the conversion, ends it
+                    return false;
+                }
                 if (System.nanoTime() - lastByte > idle.toNanos()) {
                     giveUp(GiveUp.IDLE);
                     return false;
@@ -107,6 +116,20 @@ final class GrowingUpload {
             LOG.log(System.Logger.Level.WARNING, "cannot follow upload {0} for ffmpeg: {1}", blobId, e.toString());
             throw e;
         }
+    }
+
+    /**
+     * How far into the upload ffmpeg has read.
+     *
+     * @return bytes served from byte 0 by the furthest read
+     */
+    synchronized long served() {
+        return servedUpTo;
+    }
+
+    /** Ends every read still waiting for bytes: the conversion is over. */
+    void close() {
+        closed = true;
     }
 
     private void giveUp(GiveUp why) {

@@ -220,6 +220,7 @@ final class LoopbackMediaServer implements AutoCloseable {
         @Override
         public void close() {
             followed.remove(token);
+            upload.close();
         }
     }
 

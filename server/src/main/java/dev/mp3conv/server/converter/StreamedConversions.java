@@ -154,7 +154,7 @@ final class StreamedConversions {
             return true;
         }
         try {
-            if (claims.renew(conversion.job().id(), workerId, settings.lease(), conversion.progress())) {
+            if (claims.renew(conversion.job().id(), workerId, settings.lease(), progress(conversion, state))) {
                 return true;
             }
             Optional<Job> now = claims.find(conversion.job().id());
@@ -168,6 +168,18 @@ final class StreamedConversions {
                     e.toString());
         }
         return true;
+    }
+
+    /**
+     * The conversion's progress while the upload arrives: ffmpeg 5.1 reports its output position only while it has
+     * input to convert (its main loop blocks on the read meanwhile), so the share of the upload it has read stands in
+     * when that is further; it converts what it reads within a fraction of a second.
+     */
+    private static double progress(RunningConversion conversion, Streamed state) {
+        GrowingUpload upload = state.upload;
+        long size = conversion.job().size();
+        double read = upload == null || size <= 0 ? 0 : Math.min(0.99, (double) upload.served() / size);
+        return Math.max(conversion.progress(), read);
     }
 
     /**
