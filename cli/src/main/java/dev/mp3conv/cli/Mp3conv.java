@@ -3,7 +3,11 @@ package dev.mp3conv.cli;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,16 +26,7 @@ import picocli.CommandLine.ScopeType;
          mixinStandardHelpOptions = true,
          versionProvider = Mp3conv.Version.class,
          description = "Turn videos into MP3s with an mp3conv server.",
-         subcommands = {
-             RegisterCommand.class,
-             LoginCommand.class,
-             LogoutCommand.class,
-             UploadCommand.class,
-             StatusCommand.class,
-             DownloadCommand.class,
-             DeleteCommand.class,
-             CommandLine.HelpCommand.class
-         },
+         // the subcommands are added by commandLine(), see SUBCOMMANDS
          exitCodeListHeading = "%nExit codes:%n",
          exitCodeList = {
              "0:ok",
@@ -43,6 +38,31 @@ import picocli.CommandLine.ScopeType;
          footer = {"%nConfig: $XDG_CONFIG_HOME/mp3conv/config.json (override the directory with MP3CONV_CONFIG_DIR)."})
 public final class Mp3conv implements Runnable {
     static final String DEFAULT_SERVER = "http://localhost:8080";
+
+    /**
+     * The subcommands in the order help lists them. picocli builds each one's model by reflection
+     * when it is added; a run that names its command needs only that one (measured: the whole
+     * tree was most of picocli's share of {@code mp3conv status}'s start).
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+    /** Commands that need the whole tree: help lists and describes the others, completion covers all. */
+    private static final Set<String> WHOLE_TREE = Set.of("help", "completion");
+    /** The root's own options that take no value, which may stand before the command's name. */
+    private static final Set<String> ROOT_FLAGS = Set.of("-v", "--verbose", "--json");
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+        commands.put("register", RegisterCommand::new);
+        commands.put("login", LoginCommand::new);
+        commands.put("logout", LogoutCommand::new);
+        commands.put("upload", UploadCommand::new);
+        commands.put("status", StatusCommand::new);
+        commands.put("download", DownloadCommand::new);
+        commands.put("delete", DeleteCommand::new);
+        commands.put("help", CommandLine.HelpCommand::new);
+        commands.put("completion", AutoComplete.GenerateCompletion::new);
+        return commands;
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -78,17 +98,50 @@ public final class Mp3conv implements Runnable {
     }
 
     /**
-     * Builds the command line for the given environment; {@link #main} and the tests both come here.
+     * Builds the whole command line for the given environment.
      */
     static CommandLine commandLine(Environment env) {
+        return commandLine(env, SUBCOMMANDS.keySet());
+    }
+
+    /**
+     * Builds the command line that runs {@code args}; {@link #main} and the tests both come here.
+     * When the arguments name a command (after the root's flags and {@code --server URL}), only that
+     * command is built; anything else (help, completion, no command, an unknown word or option) gets
+     * the whole tree, so that usage messages and suggestions are the same as ever.
+     */
+    static CommandLine commandLine(Environment env, String... args) {
+        return commandLine(env, commandNamed(args).map(Set::of).orElse(SUBCOMMANDS.keySet()));
+    }
+
+    private static CommandLine commandLine(Environment env, Set<String> names) {
         CommandLine cmd = new CommandLine(new Mp3conv(env));
-        AutoComplete.GenerateCompletion completion = new AutoComplete.GenerateCompletion();
-        cmd.addSubcommand("completion", completion);
-        cmd.getSubcommands().get("completion").getCommandSpec().usageMessage()
-                .hidden(false)
-                .description("Print a bash/zsh completion script: source <(mp3conv completion)");
+        SUBCOMMANDS.forEach((name, command) -> {
+            if (names.contains(name)) {
+                cmd.addSubcommand(name, command.get());
+            }
+        });
+        CommandLine completion = cmd.getSubcommands().get("completion");
+        if (completion != null) {
+            completion.getCommandSpec().usageMessage()
+                    .hidden(false)
+                    .description("Print a bash/zsh completion script: source <(mp3conv completion)");
+        }
         cmd.setExecutionExceptionHandler(new ErrorHandler());
         return cmd;
+    }
+
+    /** The command {@code args} run, when it is one that needs no other command. */
+    static Optional<String> commandNamed(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--server")) {
+                i++;
+            } else if (!arg.startsWith("--server=") && !ROOT_FLAGS.contains(arg)) {
+                return SUBCOMMANDS.containsKey(arg) && !WHOLE_TREE.contains(arg) ? Optional.of(arg) : Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -100,7 +153,7 @@ public final class Mp3conv implements Runnable {
         // stderr belongs to the command: libraries' JUL logging (methanol reports an event stream
         // closed after its last event as a "dropped exception") must not interleave with it
         Logger.getLogger("").setLevel(Level.OFF);
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(Environment.system(), args).execute(args));
     }
 
     @Override

@@ -31,6 +31,44 @@ class Mp3convTest {
     }
 
     @Test
+    void aNamedCommandAloneBehavesAsInTheWholeTree() {
+        String[][] runs = {
+            {"status", "--help"}, {"upload", "--help"}, {"download", "-h"}, {"delete", "--help"},
+            {"register", "--help"}, {"login", "--help"}, {"logout", "--help"}, {"-v", "--json", "status", "--help"},
+            {"--server", "http://127.0.0.1:1", "status", "--no-such-option"}, {"--server=http://127.0.0.1:1", "status", "--limit", "0"},
+            {"upload"}, {"status", "a", "b"}, {"delete"},
+        };
+        for (String[] args : runs) {
+            assertThat(Mp3conv.commandNamed(args)).as(String.join(" ", args)).isPresent();
+            Environment env = new Cli(config, work).environment();
+            assertThat(run(Mp3conv.commandLine(env, args), args)).as(String.join(" ", args))
+                    .isEqualTo(run(Mp3conv.commandLine(env), args));
+        }
+        assertThat(Mp3conv.commandLine(new Cli(config, work).environment(), "--json", "status").getSubcommands())
+                .containsOnlyKeys("status");
+    }
+
+    @Test
+    void whatNamesNoSingleCommandGetsTheWholeTree() {
+        String[][] runs = {{}, {"--help"}, {"help", "status"}, {"completion"}, {"--version"}, {"stat"}, {"--", "status"},
+            {"-vh"}, {"--server"}, {"--bogus", "status"}};
+        for (String[] args : runs) {
+            assertThat(Mp3conv.commandNamed(args)).as(String.join(" ", args)).isEmpty();
+            assertThat(Mp3conv.commandLine(new Cli(config, work).environment(), args).getSubcommands())
+                    .as(String.join(" ", args)).hasSize(9);
+        }
+    }
+
+    private static String run(CommandLine cmd, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args);
+        return exit + "\n" + out + "\n" + err;
+    }
+
+    @Test
     void unknownOptionIsAUsageError() {
         CommandLine cmd = Mp3conv.commandLine();
         StringWriter err = new StringWriter();

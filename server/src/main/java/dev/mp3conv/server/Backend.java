@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.Set;
 
 import dev.mp3conv.server.jobs.JobChanges;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.jobs.Retention;
 import dev.mp3conv.server.jobs.StorageQuota;
@@ -43,6 +44,7 @@ public final class Backend implements AutoCloseable {
     private final JobRepository jobs;
     private final StorageQuota quota;
     private final JobQueue queue;
+    private final JobPublisher publisher;
 
     private Backend(Config config, Set<Role> roles, Clock clock, MeterRegistry meters,
                     MetadataStore metadata, BlobStore blobs, JobQueue queue) {
@@ -63,6 +65,7 @@ public final class Backend implements AutoCloseable {
         this.quota = new StorageQuota(metadata.mongo().database(), jobs,
                 Settings.size(config.get("quota.user"), DEFAULT_QUOTA), retention.orphans());
         this.queue = queue;
+        this.publisher = new JobPublisher(queue, jobs);
     }
 
     /**
@@ -227,6 +230,15 @@ public final class Backend implements AutoCloseable {
      */
     public JobQueue queue() {
         return queue;
+    }
+
+    /**
+     * Publishes job messages and records their confirms.
+     *
+     * @return the publisher of whole jobs' messages
+     */
+    public JobPublisher publisher() {
+        return publisher;
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.mp3conv.server.converter;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -16,12 +18,13 @@ import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.model.JobState;
 import dev.mp3conv.server.jobs.ExpirySweep;
 import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobCompletion;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.queue.Delivery;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.MessageHandler;
-import dev.mp3conv.server.queue.QueueUnavailableException;
 import dev.mp3conv.server.queue.Topic;
 import dev.mp3conv.server.storage.BlobInfo;
 import dev.mp3conv.server.storage.BlobStore;
@@ -49,6 +52,7 @@ public final class ConversionWorker implements MessageHandler {
     private final JobRepository jobs;
     private final BlobStore blobs;
     private final JobQueue queue;
+    private final JobPublisher publisher;
     private final MediaProbe probe;
     private final Mp3Transcoder transcoder;
     private final LoopbackMediaServer loopback;
@@ -56,7 +60,7 @@ public final class ConversionWorker implements MessageHandler {
     private final ConversionMetrics metrics;
     private final ScheduledExecutorService ticker;
     private final FairShare fairShare;
-    private final StorageQuota quota;
+    private final JobCompletion completion;
     private final ExpirySweep retention;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
@@ -65,21 +69,22 @@ public final class ConversionWorker implements MessageHandler {
     private volatile StreamedConversions streams;
 
     ConversionWorker(String workerId, ConverterSettings settings, JobRepository jobs, BlobStore blobs, JobQueue queue,
-                     MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback, ConverterScratch scratch,
+                     JobPublisher publisher, MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback, ConverterScratch scratch,
                      ConversionMetrics metrics, ScheduledExecutorService ticker, StorageQuota quota) {
         this.workerId = workerId;
         this.settings = settings;
         this.jobs = jobs;
         this.blobs = blobs;
         this.queue = queue;
+        this.publisher = publisher;
         this.probe = probe;
         this.transcoder = transcoder;
         this.loopback = loopback;
         this.scratch = scratch;
         this.metrics = metrics;
         this.ticker = ticker;
-        this.fairShare = new FairShare(jobs, queue, settings.perUser(), ticker);
-        this.quota = quota;
+        this.fairShare = new FairShare(jobs, publisher, settings.perUser(), ticker);
+        this.completion = new JobCompletion(jobs, quota);
         this.retention = new ExpirySweep(jobs, blobs, quota, 1);
     }
 
@@ -200,13 +205,19 @@ public final class ConversionWorker implements MessageHandler {
                     return;
                 }
                 Consumer<MediaInfo> summary = media -> learnDuration(conversion, media);
-                SourceTags tags = probe.tags(input.address(), job.filename(), conversion::attachHelper);
+                SourceTags.Read read = probe.tagsAndSummary(input.address(), job.filename(), conversion::attachHelper);
+                SourceTags tags = read.tags();
                 if (endIfStopped(conversion)) {
+                    return;
+                }
+                // the tag read printed the input's summary: a long input goes to segments without a whole-job run
+                // a streamed job is one run: it is converted while the rest arrives (issue 24)
+                if (!streamed && read.opened() && splitBeforeRun(conversion, read.media(), encoding, tags)) {
                     return;
                 }
                 Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, tags, conversion,
                         splitter == null || streamed ? summary : splitter.watch(conversion, encoding, summary));
-                if (splitInSegments(conversion, result)) {
+                if (splitInSegments(conversion, result, tags)) {
                     return;
                 }
                 if (encoding.streamCopy() && result.exitCode() != 0 && conversion.stopped().isEmpty()
@@ -214,7 +225,7 @@ public final class ConversionWorker implements MessageHandler {
                     // the MP3 muxer refused to copy audio that is not MP3: encode it
                     encoding = Mp3Encoding.standard();
                     if (splitter != null && !streamed && splitter.offer(conversion, result.media(), encoding)
-                            && splitInSegments(conversion, result)) {
+                            && splitInSegments(conversion, result, tags)) {
                         return;
                     }
                     if (endIfStopped(conversion)) {
@@ -232,15 +243,51 @@ public final class ConversionWorker implements MessageHandler {
         }
     }
 
+    /**
+     * Hands a long job over to its segments from the tag read's summary, before any whole-job run: the
+     * encoding is the one its run would end with (audio that is not MP3 is encoded, never copied).
+     * True when the job now belongs to its segments or has failed ({@code too-long}, thrown).
+     */
+    private boolean splitBeforeRun(RunningConversion conversion, MediaInfo media, Mp3Encoding encoding,
+                                   SourceTags tags) throws Exception {
+        if (splitter == null) {
+            return false;
+        }
+        boolean encoded = !encoding.streamCopy()
+                || media.audio().filter(audio -> !"mp3".equals(audio.codec())).isPresent();
+        if (!encoded || !splitter.offer(conversion, media, SegmentSplitter.encodingOf(conversion.job()))) {
+            return false;
+        }
+        learnDuration(conversion, media);
+        if (endIfStopped(conversion)) {
+            return true;
+        }
+        if (!splitter.split(conversion, workerId, tags, deadlineOf(conversion))) {
+            // stopped meanwhile (a lost lease, the budget, a shutdown)
+            return endIfStopped(conversion);
+        }
+        metrics.outcome("segmented");
+        return true;
+    }
+
     /** Hands a long job over to its segments if the splitter planned them; true when it did. */
-    private boolean splitInSegments(RunningConversion conversion, Mp3Transcoder.Result result) throws Exception {
-        if (splitter == null || !splitter.split(conversion, workerId)) {
+    private boolean splitInSegments(RunningConversion conversion, Mp3Transcoder.Result result, SourceTags tags)
+            throws Exception {
+        if (splitter == null || !splitter.split(conversion, workerId, tags, deadlineOf(conversion))) {
             return false;
         }
         // the stopped run may have streamed part of an MP3 into the store
         result.blob().ifPresent(blob -> blobs.delete(blob.id()));
         metrics.outcome("segmented");
         return true;
+    }
+
+    /**
+     * When the job's time budget runs out, on the store's clock: its segments share the one budget this
+     * conversion started (the job's duration is known by now, so it is the whole job's).
+     */
+    private Instant deadlineOf(RunningConversion conversion) {
+        return jobs.now().plus(conversion.remaining());
     }
 
     /**
@@ -317,33 +364,25 @@ public final class ConversionWorker implements MessageHandler {
 
     private boolean complete(Job job, BlobInfo mp3, String sha256, Mp3Encoding encoding, String bitrate,
                              RunningConversion conversion, double audioSeconds) {
-        Optional<Job> done;
-        // the MP3 counts against its owner's storage from the moment the job says it is there
-        try (StorageQuota.Reservation charge = quota.begin(job.owner())) {
-            try {
-                done = jobs.complete(job.id(), workerId, mp3.id(), mp3.length(), sha256, bitrate);
-            } catch (RuntimeException e) {
-                // the update may have landed even though the answer was lost: keep the blob if it did
-                if (jobs.find(job.id()).map(j -> mp3.id().equals(j.mp3Fid())).orElse(false)) {
-                    charge.commit(mp3.length());
-                    return true;
-                }
-                throw e;
+        Job done;
+        switch (completion.complete(job, workerId, mp3, sha256, bitrate)) {
+            case JobCompletion.Done d -> done = d.job();
+            case JobCompletion.DoneUnanswered u -> {
+                return true;
             }
-            done.ifPresent(d -> charge.commit(mp3.length()));
-        }
-        if (done.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, "job {0}: lease lost before completion, MP3 discarded", job.id());
-            metrics.outcome("lease-lost");
-            return false;
+            case JobCompletion.NotHeld n -> {
+                LOG.log(System.Logger.Level.INFO, "job {0}: lease lost before completion, MP3 discarded", job.id());
+                metrics.outcome("lease-lost");
+                return false;
+            }
         }
         metrics.converted(conversion.elapsed(), audioSeconds);
         LOG.log(System.Logger.Level.INFO, "job {0}: DONE in {1} ms ({2}, {3} bytes)", job.id(),
                 String.valueOf(conversion.elapsed().toMillis()), encoding.streamCopy() ? "stream copy" : "encoded",
                 String.valueOf(mp3.length()));
-        publishFinished(done.get());
+        publisher.publish(Topic.MP3, done);
         try {
-            retention.deleteVideoIfDue(done.get());
+            retention.deleteVideoIfDue(done);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "job {0}: video not deleted yet, the sweeper will: {1}",
                     job.id(), e.toString());
@@ -389,7 +428,7 @@ public final class ConversionWorker implements MessageHandler {
                 if (jobs.release(job.id(), workerId)) {
                     LOG.log(System.Logger.Level.INFO, "job {0}: released on shutdown", job.id());
                     metrics.outcome("released");
-                    republish(job);
+                    publisher.publish(Topic.VIDEO, job);
                 }
             }
         }
@@ -425,7 +464,7 @@ public final class ConversionWorker implements MessageHandler {
         }
         LOG.log(System.Logger.Level.INFO, "job {0}: FAILED {1}: {2}", job.id(), error.code(), error.message());
         metrics.outcome(error.code());
-        publishFinished(failed.get());
+        publisher.publish(Topic.MP3, failed.get());
     }
 
     private void retryOrGiveUp(Job job, Exception e) throws Exception {
@@ -444,25 +483,5 @@ public final class ConversionWorker implements MessageHandler {
             e.addSuppressed(releaseFailure);
         }
         throw e;
-    }
-
-    private void publishFinished(Job job) {
-        try {
-            queue.publish(Topic.MP3, job.message());
-            jobs.markMp3Published(job.id());
-        } catch (QueueUnavailableException | dev.mp3conv.server.storage.StoreUnavailableException e) {
-            // the job is finished in the jobs collection: the sweeper publishes it later
-            LOG.log(System.Logger.Level.WARNING, "job {0}: mp3 message not published yet: {1}", job.id(), e.getMessage());
-        }
-    }
-
-    private void republish(Job job) {
-        try {
-            queue.publish(Topic.VIDEO, job.message());
-            jobs.markVideoPublished(job.id());
-        } catch (QueueUnavailableException | dev.mp3conv.server.storage.StoreUnavailableException e) {
-            LOG.log(System.Logger.Level.WARNING, "job {0}: released but not republished, the sweeper will: {1}",
-                    job.id(), e.getMessage());
-        }
     }
 }

@@ -13,6 +13,7 @@ import dev.mp3conv.server.Backend;
 import dev.mp3conv.server.RoleComponent;
 import dev.mp3conv.server.Settings;
 import dev.mp3conv.server.StartupException;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.SegmentRepository;
 import dev.mp3conv.server.jobs.StreamClaims;
 import dev.mp3conv.server.queue.JobQueue;
@@ -50,16 +51,17 @@ public final class ConverterRole implements RoleComponent {
         this.scratch = scratch;
         this.loopback = new LoopbackMediaServer(backend.blobs());
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("converter-lease").factory());
-        this.worker = new ConversionWorker(workerId, settings, backend.jobs(), backend.blobs(), backend.queue(),
-                new MediaProbe(ffmpeg), transcoder, loopback, scratch, new ConversionMetrics(backend.meters()), ticker,
-                backend.quota());
-        // long inputs in segments: new classes, wired here so the whole-job path stays as it was
         SegmentRepository segments = new SegmentRepository(backend.mongo().database(), backend.clock());
+        JobPublisher publisher = backend.publisher().withSegments(segments);
+        this.worker = new ConversionWorker(workerId, settings, backend.jobs(), backend.blobs(), backend.queue(),
+                publisher, new MediaProbe(ffmpeg), transcoder, loopback, scratch, new ConversionMetrics(backend.meters()),
+                ticker, backend.quota());
+        // long inputs in segments: new classes, wired here so the whole-job path stays as it was
         this.segmentWorker = new SegmentWorker(workerId, settings, backend.jobs(), segments, backend.blobs(),
-                backend.queue(), transcoder, loopback, new ConversionMetrics(backend.meters()), ticker,
+                backend.queue(), publisher, transcoder, loopback, new ConversionMetrics(backend.meters()), ticker,
                 scratch, backend.quota(), new MediaProbe(ffmpeg));
         this.worker.segmentLongInputs(new SegmentSplitter(SegmentSettings.from(backend.config(), settings.concurrency()),
-                segments, backend.blobs(), backend.queue()), segmentWorker);
+                segments, backend.blobs(), publisher), segmentWorker);
         // uploads converted while they arrive (issue 24): new classes too
         Duration idle = Settings.duration(backend.config().get("converter.stream-idle"), Duration.ofSeconds(30));
         if (idle.toMillis() < 100) {
@@ -67,8 +69,8 @@ public final class ConverterRole implements RoleComponent {
         }
         this.worker.followUploads(new StreamedConversions(workerId, settings, idle,
                 new StreamClaims(backend.mongo().database(), backend.clock(), backend.jobs().changes()), backend.jobs(),
-                backend.queue(), loopback, new ConversionMetrics(backend.meters())));
-        this.segmentSweeper = new SegmentSweeper(backend.jobs(), segments, backend.blobs(), backend.queue(),
+                publisher, loopback, new ConversionMetrics(backend.meters())));
+        this.segmentSweeper = new SegmentSweeper(backend.jobs(), segments, backend.blobs(), publisher,
                 Settings.duration(backend.config().get("sweeper.grace"), Duration.ofMinutes(1)),
                 Settings.duration(backend.config().get("sweeper.stale"), Duration.ofMinutes(15)));
     }

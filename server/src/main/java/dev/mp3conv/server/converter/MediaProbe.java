@@ -46,6 +46,22 @@ final class MediaProbe {
     }
 
     /**
+     * The ID3 tags an MP3 of this input gets, with the input's summary from the same ffmpeg run
+     * (see {@link SourceTags#readWithSummary}).
+     *
+     * @param input    file path or URL ffmpeg reads
+     * @param filename the upload's file name
+     * @param started  told of the process once it runs
+     * @return the tags and what ffmpeg said of the input
+     * @throws IOException          when ffmpeg cannot run
+     * @throws InterruptedException when interrupted
+     */
+    SourceTags.Read tagsAndSummary(String input, String filename, Consumer<FfmpegProcess> started)
+            throws IOException, InterruptedException {
+        return SourceTags.readWithSummary(ffmpeg, input, filename, TIMEOUT, started);
+    }
+
+    /**
      * Probes an input.
      *
      * @param input   file path or URL ffmpeg reads

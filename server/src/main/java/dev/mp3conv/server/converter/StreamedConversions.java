@@ -10,12 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.model.JobState;
 import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.jobs.StreamClaims;
-import dev.mp3conv.server.queue.JobQueue;
-import dev.mp3conv.server.queue.QueueUnavailableException;
 import dev.mp3conv.server.queue.Topic;
-import dev.mp3conv.server.storage.StoreUnavailableException;
 
 /**
  * Conversions that read an upload while it still arrives (issue 24), beside {@link ConversionWorker}'s usual
@@ -39,19 +37,19 @@ final class StreamedConversions {
     private final Duration idle;
     private final StreamClaims claims;
     private final JobRepository jobs;
-    private final JobQueue queue;
+    private final JobPublisher publisher;
     private final LoopbackMediaServer loopback;
     private final ConversionMetrics metrics;
     private final Map<RunningConversion, Streamed> running = new ConcurrentHashMap<>();
 
     StreamedConversions(String workerId, ConverterSettings settings, Duration idle, StreamClaims claims,
-                        JobRepository jobs, JobQueue queue, LoopbackMediaServer loopback, ConversionMetrics metrics) {
+                        JobRepository jobs, JobPublisher publisher, LoopbackMediaServer loopback, ConversionMetrics metrics) {
         this.workerId = workerId;
         this.settings = settings;
         this.idle = idle;
         this.claims = claims;
         this.jobs = jobs;
-        this.queue = queue;
+        this.publisher = publisher;
         this.loopback = loopback;
         this.metrics = metrics;
     }
@@ -260,12 +258,7 @@ final class StreamedConversions {
     }
 
     private void republish(Job job) {
-        try {
-            queue.publish(Topic.VIDEO, job.message());
-            jobs.markVideoPublished(job.id());
-        } catch (QueueUnavailableException | StoreUnavailableException e) {
-            LOG.log(System.Logger.Level.WARNING, "job {0}: not republished yet, the sweeper will: {1}", job.id(),
-                    e.getMessage());
-        }
+        // a publish the queue does not confirm is logged there and made again by the sweeper
+        publisher.publish(Topic.VIDEO, job);
     }
 }

@@ -63,7 +63,7 @@ public final class GatewayRole implements RoleComponent {
         Handler authenticate = new AuthFilter(verifier).handler();
         GatewayMetrics metrics = new GatewayMetrics(backend.meters());
         JobSubmission submission = new JobSubmission(new UploadReceiver(backend.blobs(), maxUpload), backend.blobs(),
-                backend.jobs(), backend.queue(), backend.quota(), metrics);
+                backend.jobs(), backend.publisher(), backend.quota(), metrics);
         Mp3Download download = new Mp3Download(backend.blobs(), metrics);
         JobEvents events = new JobEvents(backend.jobs(), EVENTS_POLL);
         // without the auth role here, the auth routes are forwarded so this gateway stays the one entry point

@@ -5,10 +5,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Indexes;
@@ -350,6 +353,12 @@ public final class SegmentRepository {
         if (unit.blobId() != null) {
             doc.append("blob_id", unit.blobId());
         }
+        if (unit.deadline() != null) {
+            doc.append("deadline", date(unit.deadline()));
+        }
+        if (unit.tags() != null) {
+            doc.append("tags", new Document(new TreeMap<String, Object>(unit.tags())));
+        }
         return doc;
     }
 
@@ -360,7 +369,21 @@ public final class SegmentRepository {
                 number(doc, "sample_rate").intValue(), number(doc, "start_sample").longValue(),
                 number(doc, "end_sample").longValue(), number(doc, "keep_from").intValue(),
                 number(doc, "keep_before").intValue(), number(doc, "seconds").doubleValue(), doc.getString("blob_id"),
-                instant(doc, "published_at"), instant(doc, "updated_at"));
+                instant(doc, "published_at"), instant(doc, "updated_at"), instant(doc, "deadline"), tags(doc));
+    }
+
+    private static Map<String, String> tags(Document doc) {
+        Document tags = doc.get("tags", Document.class);
+        if (tags == null) {
+            return null;
+        }
+        Map<String, String> out = new HashMap<>();
+        tags.forEach((key, value) -> {
+            if (value instanceof String text) {
+                out.put(key, text);
+            }
+        });
+        return Map.copyOf(out);
     }
 
     private static Number number(Document doc, String key) {

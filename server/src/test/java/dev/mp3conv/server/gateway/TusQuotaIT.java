@@ -72,7 +72,8 @@ class TusQuotaIT {
         };
         JobRepository jobs = new JobRepository(mongo.database(), Clock.systemUTC());
         GatewayMetrics metrics = new GatewayMetrics(Metrics.globalRegistry());
-        JobSubmission submission = new JobSubmission(new UploadReceiver(blobs, 1 << 20), blobs, jobs, queue,
+        JobSubmission submission = new JobSubmission(new UploadReceiver(blobs, 1 << 20), blobs, jobs,
+                new dev.mp3conv.server.jobs.JobPublisher(queue, jobs),
                 new dev.mp3conv.server.jobs.StorageQuota(mongo.database(), jobs, Long.MAX_VALUE, Duration.ofDays(1)),
                 metrics);
         return new TusUploads(new UploadRepository(mongo.database(), Clock.systemUTC()), blobs, submission, quota,
