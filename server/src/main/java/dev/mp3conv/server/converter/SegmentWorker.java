@@ -285,9 +285,9 @@ final class SegmentWorker {
             long hashed = System.nanoTime();
             BlobInfo mp3 = blobs.adopt(new BlobMetadata(job.owner(), job.id(), "audio/mpeg",
                     Mp3Transcoder.mp3Name(job.filename())), file);
-            LOG.log(System.Logger.Level.DEBUG, "job {0}: joined in {1} ms, hashed in {2} ms, stored in {3} ms", job.id(),
+            String steps = String.format(java.util.Locale.ROOT, "joined in %d ms, hashed in %d ms, stored in %d ms",
                     (joined - started) / 1_000_000, (hashed - joined) / 1_000_000, (System.nanoTime() - hashed) / 1_000_000);
-            complete(conversion, job, mp3, sha256, (double) stitched.samples() / stitched.sampleRate(), stitched);
+            complete(conversion, job, mp3, sha256, (double) stitched.samples() / stitched.sampleRate(), stitched, steps);
         } finally {
             Files.deleteIfExists(file);
         }
@@ -312,7 +312,7 @@ final class SegmentWorker {
     }
 
     private void complete(RunningConversion conversion, Job job, BlobInfo mp3, String sha256, double seconds,
-                          Mp3Stitcher.Result stitched) throws MediaRejectedException {
+                          Mp3Stitcher.Result stitched, String steps) throws MediaRejectedException {
         String bitrate = SegmentSplitter.encodingOf(job).recordedBitrate();
         Job finished;
         boolean kept = false;
@@ -339,9 +339,9 @@ final class SegmentWorker {
         }
         java.time.Duration wall = java.time.Duration.between(finished.createdAt(), jobs.now());
         metrics.converted(conversion.elapsed(), seconds);
-        LOG.log(System.Logger.Level.INFO, "job {0}: DONE, {1} segments stitched in {2} ms (splices moved {3}; {4} bytes; "
-                        + "{5} ms since upload)", job.id(), stitched.shifts().size() + 1,
-                String.valueOf(conversion.elapsed().toMillis()), stitched.shifts(), String.valueOf(mp3.length()),
+        LOG.log(System.Logger.Level.INFO, "job {0}: DONE, {1} segments stitched in {2} ms ({3}; splices moved {4}; {5} "
+                        + "bytes; {6} ms since upload)", job.id(), stitched.shifts().size() + 1,
+                String.valueOf(conversion.elapsed().toMillis()), steps, stitched.shifts(), String.valueOf(mp3.length()),
                 String.valueOf(wall.toMillis()));
         cleanUp(job.id());
         publisher.publish(Topic.MP3, finished);

@@ -7,11 +7,10 @@ import java.util.Optional;
 
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
-import com.mongodb.reactivestreams.client.MongoCollection;
-import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.mp3conv.model.JobState;
 import dev.mp3conv.model.JobStreaming;
-import dev.mp3conv.server.storage.Await;
+import dev.mp3conv.server.storage.DocumentCollection;
+import dev.mp3conv.server.storage.Mongo;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
@@ -39,19 +38,19 @@ public final class StreamClaims {
     private static final String MODE = JobDocuments.STREAM + ".mode";
     private static final String PROGRESS = JobDocuments.STREAM + ".progress";
 
-    private final MongoCollection<Document> jobs;
+    private final DocumentCollection jobs;
     private final Clock clock;
     private final JobChanges changes;
 
     /**
      * Opens the collection (the indexes are {@link JobRepository}'s).
      *
-     * @param database metadata database
-     * @param clock    time source
-     * @param changes  where changes are announced
+     * @param store   the metadata store
+     * @param clock   time source
+     * @param changes where changes are announced
      */
-    public StreamClaims(MongoDatabase database, Clock clock, JobChanges changes) {
-        this.jobs = database.getCollection("jobs");
+    public StreamClaims(Mongo store, Clock clock, JobChanges changes) {
+        this.jobs = store.collection("jobs");
         this.clock = clock;
         this.changes = changes;
     }
@@ -163,18 +162,18 @@ public final class StreamClaims {
      * @return the job, empty when deleted
      */
     public Optional<Job> find(String id) {
-        return Await.first(jobs.find(byId(id)).first()).map(JobDocuments::toJob);
+        return jobs.find(byId(id)).first().map(JobDocuments::toJob);
     }
 
     private Optional<Job> update(Bson filter, Bson update) {
-        Optional<Job> job = Await.first(jobs.findOneAndUpdate(filter, update,
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob);
+        Optional<Job> job = jobs.findOneAndUpdate(filter, update,
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)).map(JobDocuments::toJob);
         job.ifPresent(j -> changes.changed(j.id()));
         return job;
     }
 
     private boolean modified(String id, Bson filter, Bson update) {
-        boolean changed = Await.first(jobs.updateOne(filter, update)).map(r -> r.getModifiedCount() > 0).orElse(false);
+        boolean changed = jobs.updateOne(filter, update).getModifiedCount() > 0;
         if (changed) {
             changes.changed(id);
         }

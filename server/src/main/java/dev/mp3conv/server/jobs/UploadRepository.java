@@ -9,11 +9,10 @@ import java.util.Optional;
 
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
-import com.mongodb.reactivestreams.client.MongoCollection;
-import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.mp3conv.model.JobState;
 import dev.mp3conv.model.JobStreaming;
-import dev.mp3conv.server.storage.Await;
+import dev.mp3conv.server.storage.DocumentCollection;
+import dev.mp3conv.server.storage.Mongo;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
@@ -27,6 +26,15 @@ import static com.mongodb.client.model.Filters.or;
 import static com.mongodb.client.model.Updates.combine;
 import static com.mongodb.client.model.Updates.set;
 import static com.mongodb.client.model.Updates.unset;
+import static dev.mp3conv.server.jobs.JobDocuments.CREATED_AT;
+import static dev.mp3conv.server.jobs.JobDocuments.LEASE_OWNER;
+import static dev.mp3conv.server.jobs.JobDocuments.LEASE_UNTIL;
+import static dev.mp3conv.server.jobs.JobDocuments.OWNER;
+import static dev.mp3conv.server.jobs.JobDocuments.PROGRESS;
+import static dev.mp3conv.server.jobs.JobDocuments.STATE;
+import static dev.mp3conv.server.jobs.JobDocuments.STREAM;
+import static dev.mp3conv.server.jobs.JobDocuments.UPDATED_AT;
+import static dev.mp3conv.server.jobs.JobDocuments.VIDEO_FID;
 
 /**
  * The resumable-upload (tus) side of the {@code jobs} collection: a job in state UPLOADING carries its
@@ -35,29 +43,29 @@ import static com.mongodb.client.model.Updates.unset;
  * another one (or a restart) and two PATCHes to one upload can never both write.
  */
 public final class UploadRepository {
-    private final MongoCollection<Document> jobs;
+    private final DocumentCollection jobs;
     private final Clock clock;
     private final JobChanges changes;
 
     /**
      * Opens the collection (the indexes are {@link JobRepository}'s); changes are announced to no one.
      *
-     * @param database metadata database
+     * @param store the metadata store
      * @param clock    time source (tests move it)
      */
-    public UploadRepository(MongoDatabase database, Clock clock) {
-        this(database, clock, new JobChanges());
+    public UploadRepository(Mongo store, Clock clock) {
+        this(store, clock, new JobChanges());
     }
 
     /**
      * Opens the collection (the indexes are {@link JobRepository}'s).
      *
-     * @param database metadata database
+     * @param store the metadata store
      * @param clock    time source (tests move it)
      * @param changes  where the upload progress and the move to QUEUED are announced (event streams)
      */
-    public UploadRepository(MongoDatabase database, Clock clock, JobChanges changes) {
-        this.jobs = database.getCollection("jobs");
+    public UploadRepository(Mongo store, Clock clock, JobChanges changes) {
+        this.jobs = store.collection("jobs");
         this.clock = clock;
         this.changes = changes;
     }
@@ -98,10 +106,10 @@ public final class UploadRepository {
      * @param expires when it is deleted unless finished
      */
     public void insert(Job job, long length, Instant expires) {
-        Await.done(jobs.insertOne(JobDocuments.toDocument(job)
+        jobs.insertOne(JobDocuments.toDocument(job)
                 .append("upload_length", length)
                 .append("upload_offset", 0L)
-                .append("upload_expires", JobRepository.date(expires))));
+                .append("upload_expires", JobRepository.date(expires)));
     }
 
     /**
@@ -116,7 +124,7 @@ public final class UploadRepository {
         if (!ObjectId.isValid(id)) {
             return Optional.empty();
         }
-        return Await.first(jobs.find(and(byId(id), eq("owner", owner), exists("upload_length"))).first())
+        return jobs.find(and(byId(id), eq(OWNER, owner), exists("upload_length"))).first()
                 .map(UploadRepository::toUpload);
     }
 
@@ -135,10 +143,10 @@ public final class UploadRepository {
         }
         Instant now = now();
         Bson free = or(eq("upload_lock", null), lt("upload_lock_until", JobRepository.date(now)));
-        return Await.first(jobs.findOneAndUpdate(
-                        and(byId(id), eq("owner", owner), eq("state", JobState.UPLOADING.name()), free),
+        return jobs.findOneAndUpdate(
+                        and(byId(id), eq(OWNER, owner), eq(STATE, JobState.UPLOADING.name()), free),
                         combine(set("upload_lock", token), set("upload_lock_until", JobRepository.date(now.plus(lease)))),
-                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))
                 .map(UploadRepository::toUpload);
     }
 
@@ -154,7 +162,7 @@ public final class UploadRepository {
     public boolean renew(String id, String token, Duration lease, double progress) {
         Instant now = now();
         return announced(id, modified(held(id, token), combine(set("upload_lock_until", JobRepository.date(now.plus(lease))),
-                set("progress", progress), set("updated_at", JobRepository.date(now)))));
+                set(PROGRESS, progress), set(UPDATED_AT, JobRepository.date(now)))));
     }
 
     /**
@@ -169,9 +177,9 @@ public final class UploadRepository {
      */
     public boolean commit(String id, String token, long offset, long length, Instant expires) {
         return announced(id, modified(held(id, token), combine(set("upload_offset", offset),
-                set("progress", length == 0 ? 1.0 : (double) offset / length),
+                set(PROGRESS, length == 0 ? 1.0 : (double) offset / length),
                 set("upload_expires", JobRepository.date(expires)),
-                unset("upload_lock"), unset("upload_lock_until"), set("updated_at", JobRepository.date(now())))));
+                unset("upload_lock"), unset("upload_lock_until"), set(UPDATED_AT, JobRepository.date(now())))));
     }
 
     /**
@@ -181,7 +189,7 @@ public final class UploadRepository {
      * @param token lock token
      */
     public void unlock(String id, String token) {
-        Await.done(jobs.updateOne(held(id, token), combine(unset("upload_lock"), unset("upload_lock_until"))));
+        jobs.updateOne(held(id, token), combine(unset("upload_lock"), unset("upload_lock_until")));
     }
 
     /**
@@ -191,8 +199,8 @@ public final class UploadRepository {
      * @return number of locks released
      */
     public long unlockAll() {
-        return Await.first(jobs.updateMany(and(eq("state", JobState.UPLOADING.name()), exists("upload_lock")),
-                combine(unset("upload_lock"), unset("upload_lock_until")))).map(r -> r.getModifiedCount()).orElse(0L);
+        return jobs.updateMany(and(eq(STATE, JobState.UPLOADING.name()), exists("upload_lock")),
+                combine(unset("upload_lock"), unset("upload_lock_until"))).getModifiedCount();
     }
 
     /**
@@ -209,23 +217,23 @@ public final class UploadRepository {
      */
     public Optional<Job> finish(String id, String token, String videoFid, long length, String sha256) {
         Instant now = now();
-        List<Bson> done = List.of(set("video_fid", videoFid), set("size", length),
-                set("sha256", sha256), set("upload_offset", length), set("progress", 0.0),
+        List<Bson> done = List.of(set(VIDEO_FID, videoFid), set("size", length),
+                set("sha256", sha256), set("upload_offset", length), set(PROGRESS, 0.0),
                 unset("upload_expires"), unset("upload_lock"), unset("upload_lock_until"),
-                set("created_at", JobRepository.date(now)), set("updated_at", JobRepository.date(now)));
+                set(CREATED_AT, JobRepository.date(now)), set(UPDATED_AT, JobRepository.date(now)));
         // a converter reading the upload as it arrives (StreamClaims) keeps the job: CONVERTING under its lease
-        Bson streamed = and(held(id, token), exists("lease_owner"), gt("lease_until", JobRepository.date(now)));
-        Optional<Job> finished = finishWhere(streamed, done, set("state", JobState.CONVERTING.name()));
+        Bson streamed = and(held(id, token), exists(LEASE_OWNER), gt(LEASE_UNTIL, JobRepository.date(now)));
+        Optional<Job> finished = finishWhere(streamed, done, set(STATE, JobState.CONVERTING.name()));
         if (finished.isEmpty()) {
             // chosen for streaming but no converter follows it now (none came, or its claim ran out): as any upload
-            finished = finishWhere(and(held(id, token), eq("stream.mode", JobStreaming.STREAMING)), done,
-                    set("state", JobState.QUEUED.name()), unset("lease_owner"), unset("lease_until"),
-                    unset("stream.progress"), set("stream.mode", JobStreaming.AFTER_UPLOAD),
-                    set("stream.reason", "no converter was reading the upload when its last byte arrived"));
+            finished = finishWhere(and(held(id, token), eq(STREAM + ".mode", JobStreaming.STREAMING)), done,
+                    set(STATE, JobState.QUEUED.name()), unset(LEASE_OWNER), unset(LEASE_UNTIL),
+                    unset(STREAM + ".progress"), set(STREAM + ".mode", JobStreaming.AFTER_UPLOAD),
+                    set(STREAM + ".reason", "no converter was reading the upload when its last byte arrived"));
         }
         if (finished.isEmpty()) {
-            finished = finishWhere(held(id, token), done, set("state", JobState.QUEUED.name()),
-                    unset("lease_owner"), unset("lease_until"));
+            finished = finishWhere(held(id, token), done, set(STATE, JobState.QUEUED.name()),
+                    unset(LEASE_OWNER), unset(LEASE_UNTIL));
         }
         finished.ifPresent(job -> changes.changed(job.id()));
         return finished;
@@ -234,8 +242,8 @@ public final class UploadRepository {
     private Optional<Job> finishWhere(Bson filter, List<Bson> done, Bson... state) {
         List<Bson> update = new java.util.ArrayList<>(done);
         update.addAll(List.of(state));
-        return Await.first(jobs.findOneAndUpdate(filter, combine(update),
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob);
+        return jobs.findOneAndUpdate(filter, combine(update),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)).map(JobDocuments::toJob);
     }
 
     /**
@@ -246,9 +254,9 @@ public final class UploadRepository {
      * @return whether an UPLOADING job was deleted
      */
     public boolean delete(String id, String owner) {
-        return announced(id, ObjectId.isValid(id) && Await.first(jobs.deleteOne(
-                        and(byId(id), eq("owner", owner), eq("state", JobState.UPLOADING.name()))))
-                .map(r -> r.getDeletedCount() > 0).orElse(false));
+        return announced(id, ObjectId.isValid(id)
+                && jobs.deleteOne(and(byId(id), eq(OWNER, owner), eq(STATE, JobState.UPLOADING.name())))
+                        .getDeletedCount() > 0);
     }
 
     /**
@@ -259,7 +267,7 @@ public final class UploadRepository {
      * @return the uploads
      */
     public List<Upload> expired(Instant now, int limit) {
-        return Await.all(jobs.find(expiredAt(now)).limit(limit)).stream().map(UploadRepository::toUpload).toList();
+        return jobs.find(expiredAt(now)).limit(limit).list().stream().map(UploadRepository::toUpload).toList();
     }
 
     /**
@@ -270,21 +278,20 @@ public final class UploadRepository {
      * @return whether it was deleted
      */
     public boolean deleteExpired(String id, Instant now) {
-        return Await.first(jobs.deleteOne(and(byId(id), expiredAt(now))))
-                .map(r -> r.getDeletedCount() > 0).orElse(false);
+        return jobs.deleteOne(and(byId(id), expiredAt(now))).getDeletedCount() > 0;
     }
 
     private static Bson expiredAt(Instant now) {
-        return and(eq("state", JobState.UPLOADING.name()), lt("upload_expires", JobRepository.date(now)),
+        return and(eq(STATE, JobState.UPLOADING.name()), lt("upload_expires", JobRepository.date(now)),
                 or(eq("upload_lock", null), lt("upload_lock_until", JobRepository.date(now))));
     }
 
     private boolean modified(Bson filter, Bson update) {
-        return Await.first(jobs.updateOne(filter, update)).map(r -> r.getModifiedCount() > 0).orElse(false);
+        return jobs.updateOne(filter, update).getModifiedCount() > 0;
     }
 
     private static Bson held(String id, String token) {
-        return and(byId(id), eq("state", JobState.UPLOADING.name()), eq("upload_lock", token));
+        return and(byId(id), eq(STATE, JobState.UPLOADING.name()), eq("upload_lock", token));
     }
 
     private static Bson byId(String id) {

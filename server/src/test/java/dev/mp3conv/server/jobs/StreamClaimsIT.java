@@ -44,9 +44,9 @@ class StreamClaimsIT {
     @BeforeEach
     void setUp() {
         clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
-        claims = new StreamClaims(mongo.database(), clock, new JobChanges());
-        uploads = new UploadRepository(mongo.database(), clock);
-        jobs = new JobRepository(mongo.database(), clock);
+        claims = new StreamClaims(mongo.mongo(), clock, new JobChanges());
+        uploads = new UploadRepository(mongo.mongo(), clock);
+        jobs = new JobRepository(mongo.mongo(), clock);
     }
 
     private String upload(String owner) {
