@@ -3,11 +3,9 @@ package dev.mp3conv.cli;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -44,24 +42,30 @@ public final class Mp3conv implements Runnable {
      * when it is added; a run that names its command needs only that one (measured: the whole
      * tree was most of picocli's share of {@code mp3conv status}'s start).
      */
-    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+    private static final List<String> SUBCOMMANDS =
+            List.of("register", "login", "logout", "upload", "status", "download", "delete", "help", "completion",
+                    "aot-training");
     /** Commands that need the whole tree: help lists and describes the others, completion covers all. */
     private static final Set<String> WHOLE_TREE = Set.of("help", "completion");
     /** The root's own options that take no value, which may stand before the command's name. */
     private static final Set<String> ROOT_FLAGS = Set.of("-v", "--verbose", "--json");
 
-    private static Map<String, Supplier<Object>> subcommands() {
-        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
-        commands.put("register", RegisterCommand::new);
-        commands.put("login", LoginCommand::new);
-        commands.put("logout", LogoutCommand::new);
-        commands.put("upload", UploadCommand::new);
-        commands.put("status", StatusCommand::new);
-        commands.put("download", DownloadCommand::new);
-        commands.put("delete", DeleteCommand::new);
-        commands.put("help", CommandLine.HelpCommand::new);
-        commands.put("completion", AutoComplete.GenerateCompletion::new);
-        return commands;
+    // A switch, not a map of constructor references: JDK 25.0.3 crashes writing the AOT cache when an
+    // archived lambda refers to a picocli class (its Java 5 class files stay out of the cache).
+    private static Object newSubcommand(String name) {
+        return switch (name) {
+            case "register" -> new RegisterCommand();
+            case "login" -> new LoginCommand();
+            case "logout" -> new LogoutCommand();
+            case "upload" -> new UploadCommand();
+            case "status" -> new StatusCommand();
+            case "download" -> new DownloadCommand();
+            case "delete" -> new DeleteCommand();
+            case "help" -> new CommandLine.HelpCommand();
+            case "completion" -> new AutoComplete.GenerateCompletion();
+            case "aot-training" -> new TrainingRun();
+            default -> throw new IllegalArgumentException(name);
+        };
     }
 
     @CommandLine.Spec
@@ -101,7 +105,7 @@ public final class Mp3conv implements Runnable {
      * Builds the whole command line for the given environment.
      */
     static CommandLine commandLine(Environment env) {
-        return commandLine(env, SUBCOMMANDS.keySet());
+        return commandLine(env, Set.copyOf(SUBCOMMANDS));
     }
 
     /**
@@ -111,16 +115,17 @@ public final class Mp3conv implements Runnable {
      * the whole tree, so that usage messages and suggestions are the same as ever.
      */
     static CommandLine commandLine(Environment env, String... args) {
-        return commandLine(env, commandNamed(args).map(Set::of).orElse(SUBCOMMANDS.keySet()));
+        Optional<String> named = commandNamed(args);
+        return commandLine(env, named.isPresent() ? Set.of(named.get()) : Set.copyOf(SUBCOMMANDS));
     }
 
     private static CommandLine commandLine(Environment env, Set<String> names) {
         CommandLine cmd = new CommandLine(new Mp3conv(env));
-        SUBCOMMANDS.forEach((name, command) -> {
+        for (String name : SUBCOMMANDS) {
             if (names.contains(name)) {
-                cmd.addSubcommand(name, command.get());
+                cmd.addSubcommand(name, newSubcommand(name));
             }
-        });
+        }
         CommandLine completion = cmd.getSubcommands().get("completion");
         if (completion != null) {
             completion.getCommandSpec().usageMessage()
@@ -138,7 +143,7 @@ public final class Mp3conv implements Runnable {
             if (arg.equals("--server")) {
                 i++;
             } else if (!arg.startsWith("--server=") && !ROOT_FLAGS.contains(arg)) {
-                return SUBCOMMANDS.containsKey(arg) && !WHOLE_TREE.contains(arg) ? Optional.of(arg) : Optional.empty();
+                return SUBCOMMANDS.contains(arg) && !WHOLE_TREE.contains(arg) ? Optional.of(arg) : Optional.empty();
             }
         }
         return Optional.empty();

@@ -55,9 +55,10 @@ class SegmentBudgetIT {
     @BeforeEach
     void start() {
         // one slot, so the second segment is claimed only after the first has run
-        backend = Backend.open(Settings.load(Map.of(), Map.of("app.data-dir", dir.resolve("data").toString(),
+        io.helidon.config.Config config = Settings.load(Map.of(), Map.of("app.data-dir", dir.resolve("data").toString(),
                 "app.roles", "converter", "converter.concurrency", "1", "converter.segments", "2",
-                "converter.segment-threshold", "20s", "converter.timeout", "1h")), Set.of(Role.CONVERTER), new Clock() {
+                "converter.segment-threshold", "20s", "converter.timeout", "1h"));
+        backend = Backend.open(config, Set.of(Role.CONVERTER), new Clock() {
                     @Override
                     public ZoneId getZone() {
                         return ZoneOffset.UTC;
@@ -74,7 +75,9 @@ class SegmentBudgetIT {
                     }
                 });
         mp3Consumer = backend.queue().consume(Topic.MP3, 1, d -> mp3Messages.add(d.message()));
-        converter = ConverterRole.create(backend);
+        converter = ConverterRole.create(backend, ConverterSettings.from(config.get("converter"),
+                dev.mp3conv.server.queue.QueueSettings.from(config.get("queue")).deliveryLimit()),
+                dev.mp3conv.server.jobs.SweeperSettings.from(config.get("sweeper")));
         converter.start();
     }
 
@@ -89,7 +92,7 @@ class SegmentBudgetIT {
     void aSegmentClaimedAfterTheJobsBudgetRanOutFailsTheJobAsTimeout() throws Exception {
         Path source = SegmentAudio.source(Files.createDirectories(dir.resolve("samples")), 60, 44100, true);
         String id = submit(source);
-        SegmentRepository segments = new SegmentRepository(backend.mongo().database(), backend.clock());
+        SegmentRepository segments = new SegmentRepository(backend.mongo(), backend.clock());
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
                 .until(() -> segments.ofJob(id).size() == 3);
         Instant split = backend.clock().instant();

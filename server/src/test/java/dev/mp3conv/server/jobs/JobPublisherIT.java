@@ -36,8 +36,8 @@ class JobPublisherIT {
     void setUp() {
         mongo = MemoryMongo.start("publisher-it");
         clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
-        jobs = new JobRepository(mongo.database(), clock);
-        segments = new SegmentRepository(mongo.database(), clock);
+        jobs = new JobRepository(mongo.mongo(), clock);
+        segments = new SegmentRepository(mongo.mongo(), clock);
     }
 
     @AfterEach
@@ -109,7 +109,7 @@ class JobPublisherIT {
     void whenTheStoreFailsAfterTheConfirmTheMessageIsStillOut() {
         Job job = queuedJob();
         MemoryMongo gone = MemoryMongo.start("publisher-it-gone");
-        JobRepository broken = new JobRepository(gone.database(), clock);
+        JobRepository broken = new JobRepository(gone.mongo(), clock);
         gone.close();
 
         try (LogCapture log = LogCapture.start()) {
