@@ -3,7 +3,9 @@ package dev.mp3conv.cli;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,16 +24,7 @@ import picocli.CommandLine.ScopeType;
          mixinStandardHelpOptions = true,
          versionProvider = Mp3conv.Version.class,
          description = "Turn videos into MP3s with an mp3conv server.",
-         subcommands = {
-             RegisterCommand.class,
-             LoginCommand.class,
-             LogoutCommand.class,
-             UploadCommand.class,
-             StatusCommand.class,
-             DownloadCommand.class,
-             DeleteCommand.class,
-             CommandLine.HelpCommand.class
-         },
+         // the subcommands are added by commandLine(), see SUBCOMMANDS
          exitCodeListHeading = "%nExit codes:%n",
          exitCodeList = {
              "0:ok",
@@ -43,6 +36,37 @@ import picocli.CommandLine.ScopeType;
          footer = {"%nConfig: $XDG_CONFIG_HOME/mp3conv/config.json (override the directory with MP3CONV_CONFIG_DIR)."})
 public final class Mp3conv implements Runnable {
     static final String DEFAULT_SERVER = "http://localhost:8080";
+
+    /**
+     * The subcommands in the order help lists them. picocli builds each one's model by reflection
+     * when it is added; a run that names its command needs only that one (measured: the whole
+     * tree was most of picocli's share of {@code mp3conv status}'s start).
+     */
+    private static final List<String> SUBCOMMANDS =
+            List.of("register", "login", "logout", "upload", "status", "download", "delete", "help", "completion",
+                    "aot-training");
+    /** Commands that need the whole tree: help lists and describes the others, completion covers all. */
+    private static final Set<String> WHOLE_TREE = Set.of("help", "completion");
+    /** The root's own options that take no value, which may stand before the command's name. */
+    private static final Set<String> ROOT_FLAGS = Set.of("-v", "--verbose", "--json");
+
+    // A switch, not a map of constructor references: JDK 25.0.3 crashes writing the AOT cache when an
+    // archived lambda refers to a picocli class (its Java 5 class files stay out of the cache).
+    private static Object newSubcommand(String name) {
+        return switch (name) {
+            case "register" -> new RegisterCommand();
+            case "login" -> new LoginCommand();
+            case "logout" -> new LogoutCommand();
+            case "upload" -> new UploadCommand();
+            case "status" -> new StatusCommand();
+            case "download" -> new DownloadCommand();
+            case "delete" -> new DeleteCommand();
+            case "help" -> new CommandLine.HelpCommand();
+            case "completion" -> new AutoComplete.GenerateCompletion();
+            case "aot-training" -> new TrainingRun();
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -78,17 +102,51 @@ public final class Mp3conv implements Runnable {
     }
 
     /**
-     * Builds the command line for the given environment; {@link #main} and the tests both come here.
+     * Builds the whole command line for the given environment.
      */
     static CommandLine commandLine(Environment env) {
+        return commandLine(env, Set.copyOf(SUBCOMMANDS));
+    }
+
+    /**
+     * Builds the command line that runs {@code args}; {@link #main} and the tests both come here.
+     * When the arguments name a command (after the root's flags and {@code --server URL}), only that
+     * command is built; anything else (help, completion, no command, an unknown word or option) gets
+     * the whole tree, so that usage messages and suggestions are the same as ever.
+     */
+    static CommandLine commandLine(Environment env, String... args) {
+        Optional<String> named = commandNamed(args);
+        return commandLine(env, named.isPresent() ? Set.of(named.get()) : Set.copyOf(SUBCOMMANDS));
+    }
+
+    private static CommandLine commandLine(Environment env, Set<String> names) {
         CommandLine cmd = new CommandLine(new Mp3conv(env));
-        AutoComplete.GenerateCompletion completion = new AutoComplete.GenerateCompletion();
-        cmd.addSubcommand("completion", completion);
-        cmd.getSubcommands().get("completion").getCommandSpec().usageMessage()
-                .hidden(false)
-                .description("Print a bash/zsh completion script: source <(mp3conv completion)");
+        for (String name : SUBCOMMANDS) {
+            if (names.contains(name)) {
+                cmd.addSubcommand(name, newSubcommand(name));
+            }
+        }
+        CommandLine completion = cmd.getSubcommands().get("completion");
+        if (completion != null) {
+            completion.getCommandSpec().usageMessage()
+                    .hidden(false)
+                    .description("Print a bash/zsh completion script: source <(mp3conv completion)");
+        }
         cmd.setExecutionExceptionHandler(new ErrorHandler());
         return cmd;
+    }
+
+    /** The command {@code args} run, when it is one that needs no other command. */
+    static Optional<String> commandNamed(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--server")) {
+                i++;
+            } else if (!arg.startsWith("--server=") && !ROOT_FLAGS.contains(arg)) {
+                return SUBCOMMANDS.contains(arg) && !WHOLE_TREE.contains(arg) ? Optional.of(arg) : Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -100,7 +158,7 @@ public final class Mp3conv implements Runnable {
         // stderr belongs to the command: libraries' JUL logging (methanol reports an event stream
         // closed after its last event as a "dropped exception") must not interleave with it
         Logger.getLogger("").setLevel(Level.OFF);
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(Environment.system(), args).execute(args));
     }
 
     @Override

@@ -75,7 +75,7 @@ final class Cli {
     }
 
     Result run(String... args) {
-        CommandLine cmd = Mp3conv.commandLine(environment());
+        CommandLine cmd = Mp3conv.commandLine(environment(), args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cmd.setOut(new PrintWriter(out, true));

@@ -27,7 +27,46 @@ class Mp3convTest {
         assertThat(out.toString()).contains("Usage: mp3conv").contains("--version")
                 .contains("register").contains("login").contains("logout").contains("upload").contains("status")
                 .contains("download").contains("delete").contains("completion")
-                .contains("Exit codes:").contains("3   login needed");
+                .contains("Exit codes:").contains("3   login needed")
+                .doesNotContain("aot-training");
+    }
+
+    @Test
+    void aNamedCommandAloneBehavesAsInTheWholeTree() {
+        String[][] runs = {
+            {"status", "--help"}, {"upload", "--help"}, {"download", "-h"}, {"delete", "--help"},
+            {"register", "--help"}, {"login", "--help"}, {"logout", "--help"}, {"-v", "--json", "status", "--help"},
+            {"--server", "http://127.0.0.1:1", "status", "--no-such-option"}, {"--server=http://127.0.0.1:1", "status", "--limit", "0"},
+            {"upload"}, {"status", "a", "b"}, {"delete"},
+        };
+        for (String[] args : runs) {
+            assertThat(Mp3conv.commandNamed(args)).as(String.join(" ", args)).isPresent();
+            Environment env = new Cli(config, work).environment();
+            assertThat(run(Mp3conv.commandLine(env, args), args)).as(String.join(" ", args))
+                    .isEqualTo(run(Mp3conv.commandLine(env), args));
+        }
+        assertThat(Mp3conv.commandLine(new Cli(config, work).environment(), "--json", "status").getSubcommands())
+                .containsOnlyKeys("status");
+    }
+
+    @Test
+    void whatNamesNoSingleCommandGetsTheWholeTree() {
+        String[][] runs = {{}, {"--help"}, {"help", "status"}, {"completion"}, {"--version"}, {"stat"}, {"--", "status"},
+            {"-vh"}, {"--server"}, {"--bogus", "status"}};
+        for (String[] args : runs) {
+            assertThat(Mp3conv.commandNamed(args)).as(String.join(" ", args)).isEmpty();
+            assertThat(Mp3conv.commandLine(new Cli(config, work).environment(), args).getSubcommands())
+                    .as(String.join(" ", args)).hasSize(10);
+        }
+    }
+
+    private static String run(CommandLine cmd, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args);
+        return exit + "\n" + out + "\n" + err;
     }
 
     @Test
@@ -55,7 +94,8 @@ class Mp3convTest {
     void completionPrintsABashAndZshScript() {
         Cli.Result r = new Cli(config, work).run("completion");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("complete -F").contains("_picocli_mp3conv").contains("upload").contains("--bitrate");
+        assertThat(r.out()).contains("complete -F").contains("_picocli_mp3conv").contains("upload").contains("--bitrate")
+                .doesNotContain("aot-training");
     }
 
     @Test
