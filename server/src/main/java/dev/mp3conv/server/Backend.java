@@ -6,12 +6,14 @@ import java.time.Clock;
 import java.util.Set;
 
 import dev.mp3conv.server.jobs.JobChanges;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.jobs.Retention;
 import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.queue.InProcessJobQueue;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.QueueMetrics;
+import dev.mp3conv.server.queue.QueueSettings;
 import dev.mp3conv.server.queue.QueueUnavailableException;
 import dev.mp3conv.server.queue.RabbitConfig;
 import dev.mp3conv.server.queue.RabbitJobQueue;
@@ -25,16 +27,13 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 
 /**
- * The infrastructure every role shares: configuration, data directory, metadata store, blob store,
+ * The infrastructure every role shares: data directory, metadata store, blob store,
  * jobs collection, job queue, meters. With no {@code MONGODB_URI} it starts the embedded store
  * (metadata in mongo-java-server's H2 file, blobs on the filesystem); with no {@code AMQP_URI} it uses
  * the in-process queue.
  */
 public final class Backend implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Backend.class.getName());
-    private static final long DEFAULT_QUOTA = 10L << 30;
-
-    private final Config config;
     private final Set<Role> roles;
     private final Clock clock;
     private final MeterRegistry meters;
@@ -43,38 +42,53 @@ public final class Backend implements AutoCloseable {
     private final JobRepository jobs;
     private final StorageQuota quota;
     private final JobQueue queue;
+    private final JobPublisher publisher;
 
-    private Backend(Config config, Set<Role> roles, Clock clock, MeterRegistry meters,
+    private Backend(Retention retention, long userQuota, Set<Role> roles, Clock clock, MeterRegistry meters,
                     MetadataStore metadata, BlobStore blobs, JobQueue queue) {
-        this.config = config;
         this.roles = roles;
         this.clock = clock;
         this.meters = meters;
         this.metadata = metadata;
         this.blobs = blobs;
         JobChanges changes = new JobChanges();
-        Retention retention = Retention.from(config.get("retention"));
-        this.jobs = new JobRepository(metadata.mongo().database(), clock, retention, changes);
+        this.jobs = new JobRepository(metadata.mongo(), clock, retention, changes);
         // every process tells the others what it changed; gateways listen, for their event streams
         changes.forwardTo(queue::announce);
         if (roles.contains(Role.GATEWAY)) {
             queue.onAnnouncement(changes::changedElsewhere);
         }
-        this.quota = new StorageQuota(metadata.mongo().database(), jobs,
-                Settings.size(config.get("quota.user"), DEFAULT_QUOTA), retention.orphans());
+        this.quota = new StorageQuota(metadata.mongo(), jobs,
+                userQuota, retention.orphans());
         this.queue = queue;
+        this.publisher = new JobPublisher(queue, jobs);
     }
 
     /**
-     * Opens the stores and the queue.
+     * Opens the stores and the queue, reading the queue settings from the configuration.
      *
-     * @param config configuration
+     * @param config configuration root
      * @param roles  roles of this process
      * @param clock  time source
      * @return the backend
      * @throws StartupException with one clear line when a store or the queue cannot be opened
      */
     public static Backend open(Config config, Set<Role> roles, Clock clock) {
+        return open(config, roles, QueueSettings.from(config.get("queue")), clock);
+    }
+
+    /**
+     * Opens the stores ({@code mongodb}, {@code app.data-dir}, {@code retention}, {@code quota}) and the queue
+     * ({@code amqp}). The roles get their settings from whoever starts them, not from here.
+     *
+     * @param config configuration root
+     * @param roles  roles of this process
+     * @param queue  the queue settings
+     * @param clock  time source
+     * @return the backend
+     * @throws StartupException with one clear line when a store or the queue cannot be opened
+     */
+    public static Backend open(Config config, Set<Role> roles, QueueSettings queue, Clock clock) {
         MetadataStore metadata = MetadataStore.open(config);
         BlobStore blobs = null;
         try {
@@ -89,8 +103,9 @@ public final class Backend implements AutoCloseable {
                         metadata.mongo().safeUri(), metadata.mongo().database().getName());
             }
             MeterRegistry meters = Metrics.globalRegistry();
-            JobQueue queue = openQueue(config, roles, new QueueMetrics(meters));
-            return new Backend(config, roles, clock, meters, metadata, blobs, queue);
+            JobQueue jobQueue = openQueue(config.get("amqp"), queue, roles, new QueueMetrics(meters));
+            return new Backend(Retention.from(config.get("retention")), Settings.size(config.get("quota.user")), roles,
+                    clock, meters, metadata, blobs, jobQueue);
         } catch (StoreUnavailableException e) {
             closeAll(blobs, metadata);
             throw new StartupException(e.getMessage(), e);
@@ -103,12 +118,10 @@ public final class Backend implements AutoCloseable {
         }
     }
 
-    private static JobQueue openQueue(Config config, Set<Role> roles, QueueMetrics metrics) {
-        int deliveryLimit = config.get("queue.delivery-limit").asInt().orElse(5);
-        String amqp = config.get("amqp.uri").asString().filter(s -> !s.isBlank()).orElse(null);
-        if (amqp != null) {
+    private static JobQueue openQueue(Config amqp, QueueSettings settings, Set<Role> roles, QueueMetrics metrics) {
+        if (amqp.get("uri").asString().filter(s -> !s.isBlank()).isPresent()) {
             try {
-                return RabbitJobQueue.open(RabbitConfig.create(config, connectionName(roles)), metrics);
+                return RabbitJobQueue.open(RabbitConfig.create(amqp, settings, connectionName(roles)), metrics);
             } catch (QueueUnavailableException e) {
                 throw new StartupException(e.getMessage(), e);
             }
@@ -118,7 +131,7 @@ public final class Backend implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "no AMQP_URI: the in-process queue only reaches roles in this process ({0}); "
                     + "set AMQP_URI to split roles across processes", roles);
         }
-        return new InProcessJobQueue(deliveryLimit, metrics);
+        return new InProcessJobQueue(settings.deliveryLimit(), metrics);
     }
 
     private static String connectionName(Set<Role> roles) {
@@ -137,15 +150,6 @@ public final class Backend implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /**
-     * Configuration root.
-     *
-     * @return config
-     */
-    public Config config() {
-        return config;
     }
 
     /**
@@ -227,6 +231,15 @@ public final class Backend implements AutoCloseable {
      */
     public JobQueue queue() {
         return queue;
+    }
+
+    /**
+     * Publishes job messages and records their confirms.
+     *
+     * @return the publisher of whole jobs' messages
+     */
+    public JobPublisher publisher() {
+        return publisher;
     }
 
     /**

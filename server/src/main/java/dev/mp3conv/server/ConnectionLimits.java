@@ -26,8 +26,8 @@ record ConnectionLimits(int maxConnections, Duration headerTimeout, Duration bod
         if (max < -1 || max == 0) {
             throw new StartupException("configuration server.max-connections: must be a positive number, or -1 for no limit");
         }
-        Duration header = Settings.duration(server.get("header-timeout"), Duration.ofSeconds(30));
-        Duration body = Settings.duration(server.get("body-idle-timeout"), Duration.ofMinutes(2));
+        Duration header = Settings.duration(server.get("header-timeout"));
+        Duration body = Settings.duration(server.get("body-idle-timeout"));
         if (header.isNegative() || header.isZero() || body.isNegative() || body.isZero()) {
             throw new StartupException("configuration server.header-timeout and server.body-idle-timeout must be positive");
         }

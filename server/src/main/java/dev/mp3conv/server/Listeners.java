@@ -35,10 +35,10 @@ final class Listeners implements AutoCloseable {
     private volatile ListenerWatchdog watchdog;
 
     private Listeners(Config config, ConnectionLimits limits, RequestDeadlines deadlines) {
-        this.host = config.get("server.host").asString().orElse("0.0.0.0");
-        this.port = config.get("server.port").asInt().orElse(8080);
-        this.adminHost = config.get("admin.host").asString().orElse("127.0.0.1");
-        this.adminPort = config.get("admin.port").asInt().orElse(9080);
+        this.host = Settings.text(config.get("server.host"));
+        this.port = Settings.integer(config.get("server.port"));
+        this.adminHost = Settings.text(config.get("admin.host"));
+        this.adminPort = Settings.integer(config.get("admin.port"));
         this.limits = limits;
         this.deadlines = deadlines;
     }

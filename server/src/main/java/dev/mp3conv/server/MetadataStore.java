@@ -3,7 +3,6 @@ package dev.mp3conv.server;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
 import dev.mp3conv.server.storage.EmbeddedMongo;
 import dev.mp3conv.server.storage.Mongo;
@@ -41,8 +40,8 @@ public final class MetadataStore implements AutoCloseable {
         EmbeddedMongo embedded = null;
         try {
             OwnerOnly.createDirectories(dataDir);
-            String database = config.get("mongodb.database").asString().orElse("mp3conv");
-            long timeout = Settings.duration(config.get("mongodb.timeout"), Duration.ofSeconds(5)).toMillis();
+            String database = Settings.text(config.get("mongodb.database"));
+            long timeout = Settings.duration(config.get("mongodb.timeout")).toMillis();
             String uri = config.get("mongodb.uri").asString().filter(s -> !s.isBlank()).orElse(null);
             if (uri == null) {
                 embedded = startEmbedded(dataDir);
@@ -65,7 +64,7 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     static Path dataDir(Config config) {
-        return Path.of(config.get("app.data-dir").asString().orElse("data")).toAbsolutePath().normalize();
+        return AppSettings.dataDir(config.get("app"));
     }
 
     private static EmbeddedMongo startEmbedded(Path dataDir) throws IOException {

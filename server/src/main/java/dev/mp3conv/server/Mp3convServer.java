@@ -1,27 +1,32 @@
 package dev.mp3conv.server;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiFunction;
 
 import dev.mp3conv.server.auth.AuthRole;
+import dev.mp3conv.server.auth.AuthSettings;
 import dev.mp3conv.server.auth.TokenVerifier;
 import dev.mp3conv.server.converter.ConverterRole;
+import dev.mp3conv.server.converter.ConverterSettings;
 import dev.mp3conv.server.gateway.GatewayRole;
+import dev.mp3conv.server.gateway.GatewaySettings;
 import dev.mp3conv.server.http.ProblemException;
 import dev.mp3conv.server.http.Problems;
 import dev.mp3conv.server.jobs.ExpirySweep;
 import dev.mp3conv.server.jobs.JobSweeper;
+import dev.mp3conv.server.jobs.SweeperSettings;
 import dev.mp3conv.server.jobs.UploadExpiry;
 import dev.mp3conv.server.jobs.UploadRepository;
 import dev.mp3conv.server.notify.NotifierRole;
+import dev.mp3conv.server.notify.NotifierSettings;
 import dev.mp3conv.server.notify.WebhookService;
+import dev.mp3conv.server.notify.WebhookSettings;
+import dev.mp3conv.server.queue.QueueSettings;
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
@@ -62,6 +67,23 @@ public final class Mp3convServer implements AutoCloseable {
     }
 
     /**
+     * Picks the gateway's token verifier: the test seam that lets gateway tests and benchmarks
+     * authenticate without the auth role's keys.
+     */
+    @FunctionalInterface
+    interface Verifiers {
+        /**
+         * The verifier for this process.
+         *
+         * @param backend shared infrastructure
+         * @param auth    the {@code auth} settings
+         * @param local   the auth role of this process, if any
+         * @return the verifier
+         */
+        TokenVerifier choose(Backend backend, AuthSettings auth, Optional<AuthRole> local);
+    }
+
+    /**
      * Starts a process with the roles its configuration names.
      *
      * @param config configuration
@@ -73,30 +95,42 @@ public final class Mp3convServer implements AutoCloseable {
     }
 
     /**
-     * Starts a process whose gateway verifies tokens with a verifier of the caller's choosing: the test
-     * seam that lets gateway tests and benchmarks authenticate without the auth role's keys.
+     * Starts a process whose gateway verifies tokens with a verifier of the caller's choosing. Each
+     * component's settings are read here, once, from its own node, and handed to it; no role sees the
+     * configuration root.
      *
      * @param config    configuration
-     * @param verifiers picks the gateway's token verifier from the backend and the local auth role
+     * @param verifiers picks the gateway's token verifier
      * @return the running server
      */
-    static Mp3convServer start(Config config, BiFunction<Backend, Optional<AuthRole>, TokenVerifier> verifiers) {
-        Set<Role> roles = Role.parse(config.get("app.roles").asString().orElse(""));
-        Backend backend = Backend.open(config, roles, Clock.systemUTC());
+    static Mp3convServer start(Config config, Verifiers verifiers) {
+        AppSettings app = AppSettings.from(config.get("app"));
+        QueueSettings queue = QueueSettings.from(config.get("queue"));
+        SweeperSettings sweeping = SweeperSettings.from(config.get("sweeper"));
+        Set<Role> roles = app.roles();
+        Backend backend = Backend.open(config, roles, queue, Clock.systemUTC());
         List<RoleComponent> components = new ArrayList<>();
         try {
-            Optional<AuthRole> auth = roles.contains(Role.AUTH) ? Optional.of(AuthRole.create(backend)) : Optional.empty();
+            AuthSettings authSettings = roles.contains(Role.AUTH) || roles.contains(Role.GATEWAY)
+                    ? AuthSettings.from(config.get("auth")) : null;
+            Optional<AuthRole> auth = roles.contains(Role.AUTH)
+                    ? Optional.of(AuthRole.create(backend, authSettings)) : Optional.empty();
             auth.ifPresent(components::add);
+            WebhookSettings webhooks = roles.contains(Role.GATEWAY) || roles.contains(Role.NOTIFIER)
+                    ? WebhookSettings.from(config.get("webhooks")) : null;
             if (roles.contains(Role.GATEWAY)) {
-                TokenVerifier verifier = verifiers.apply(backend, auth);
-                components.add(GatewayRole.create(backend, verifier));
-                components.add(WebhookService.component(backend, verifier));
+                TokenVerifier verifier = verifiers.choose(backend, authSettings, auth);
+                components.add(GatewayRole.create(backend,
+                        GatewaySettings.from(config.get("gateway"), app.publicUrl(), authSettings.url()), verifier));
+                components.add(WebhookService.component(backend, webhooks, verifier));
             }
             if (roles.contains(Role.CONVERTER)) {
-                components.add(ConverterRole.create(backend));
+                components.add(ConverterRole.create(backend,
+                        ConverterSettings.from(config.get("converter"), queue.deliveryLimit()), sweeping));
             }
             if (roles.contains(Role.NOTIFIER)) {
-                components.add(NotifierRole.create(backend));
+                components.add(NotifierRole.create(backend, NotifierSettings.from(config.get("notify"),
+                        config.get("smtp"), app.publicUrl(), queue.deliveryLimit()), webhooks));
             }
             // readiness stays DOWN until consumers, recovery and the sweeper run, so neither a load
             // balancer nor a SIGTERM races a half-started process
@@ -109,11 +143,9 @@ public final class Mp3convServer implements AutoCloseable {
                 listeners.close();
                 throw e;
             }
-            JobSweeper sweeper = new JobSweeper(backend.jobs(), backend.queue(),
-                    Settings.duration(config.get("sweeper.grace"), Duration.ofMinutes(1)),
-                    Settings.duration(config.get("sweeper.stale"), Duration.ofMinutes(15)),
+            JobSweeper sweeper = new JobSweeper(backend.jobs(), backend.queue(), sweeping.grace(), sweeping.stale(),
                     backend.blobs()::deleteAbandonedWrites,
-                    new UploadExpiry(new UploadRepository(backend.mongo().database(), backend.clock()),
+                    new UploadExpiry(new UploadRepository(backend.mongo(), backend.clock()),
                             backend.blobs())::deleteExpired,
                     new ExpirySweep(backend.jobs(), backend.blobs(), backend.quota(), RETENTION_BATCH));
             backend.queue().onReconnect(sweeper::publishUnconfirmed);
@@ -126,7 +158,7 @@ public final class Mp3convServer implements AutoCloseable {
                 sweeper.recoverAfterRestart();
             }
             if (roles.contains(Role.GATEWAY) || roles.contains(Role.CONVERTER)) {
-                sweeper.start(Settings.duration(config.get("sweeper.interval"), Duration.ofSeconds(30)));
+                sweeper.start(sweeping.interval());
             }
             started.set(true);
             LOG.log(System.Logger.Level.INFO, "mp3conv up: roles {0}, API on port {1}, admin on port {2}",

@@ -145,6 +145,65 @@ public final class Settings {
         return node.asString().map(v -> parse(node.key().toString(), v, Settings::parseSize)).orElse(fallback);
     }
 
+    /**
+     * A duration whose default is in {@code application.yaml} (the one place defaults live).
+     *
+     * @param node config node
+     * @return the duration
+     * @throws StartupException when the key is missing or unreadable
+     */
+    public static Duration duration(Config node) {
+        return parse(node.key().toString(), text(node), Settings::parseDuration);
+    }
+
+    /**
+     * A size in bytes whose default is in {@code application.yaml}.
+     *
+     * @param node config node
+     * @return bytes
+     * @throws StartupException when the key is missing or unreadable
+     */
+    public static long size(Config node) {
+        return parse(node.key().toString(), text(node), Settings::parseSize);
+    }
+
+    /**
+     * A text whose default is in {@code application.yaml}.
+     *
+     * @param node config node
+     * @return the text
+     * @throws StartupException when the key is missing
+     */
+    public static String text(Config node) {
+        return node.asString().orElseThrow(() -> missing(node));
+    }
+
+    /**
+     * A whole number whose default is in {@code application.yaml}.
+     *
+     * @param node config node
+     * @return the number
+     * @throws StartupException when the key is missing
+     */
+    public static int integer(Config node) {
+        return node.asInt().orElseThrow(() -> missing(node));
+    }
+
+    /**
+     * A flag whose default is in {@code application.yaml}.
+     *
+     * @param node config node
+     * @return the flag
+     * @throws StartupException when the key is missing
+     */
+    public static boolean flag(Config node) {
+        return node.asBoolean().orElseThrow(() -> missing(node));
+    }
+
+    private static StartupException missing(Config node) {
+        return new StartupException("configuration " + node.key() + " is missing (application.yaml sets its default)");
+    }
+
     static Duration parseDuration(String text) {
         String v = text.trim().toLowerCase(Locale.ROOT);
         if (v.startsWith("p")) {

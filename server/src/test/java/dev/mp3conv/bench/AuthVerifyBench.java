@@ -55,7 +55,8 @@ public final class AuthVerifyBench {
                 "server.host", "127.0.0.1", "server.port", "0", "admin.host", "127.0.0.1", "admin.port", "0")))) {
             AuthRole auth = server.components().stream().filter(AuthRole.class::isInstance).map(AuthRole.class::cast)
                     .findFirst().orElseThrow();
-            TokenVerifier local = AuthRole.verifier(server.backend(), Optional.of(auth));
+            TokenVerifier local = AuthRole.verifier(server.backend(),
+                    dev.mp3conv.server.auth.AuthSettings.from(Settings.load(Map.of(), Map.of()).get("auth")), Optional.of(auth));
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5)).build();
             URI base = URI.create("http://127.0.0.1:" + server.port());

@@ -22,11 +22,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.reactivestreams.client.MongoClient;
-import com.mongodb.reactivestreams.client.MongoClients;
-import com.mongodb.reactivestreams.client.MongoCollection;
 import dev.mp3conv.model.Json;
-import dev.mp3conv.server.storage.Await;
+import dev.mp3conv.server.storage.DocumentCollection;
+import dev.mp3conv.server.storage.Mongo;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 
@@ -84,8 +82,8 @@ public final class GrowthBench {
             System.out.println("server pid " + pid + ", embedded store " + store + ", data " + data);
             List<String> rows = new ArrayList<>();
             Map<Integer, long[]> figures = new LinkedHashMap<>();
-            try (MongoClient client = MongoClients.create(store)) {
-                MongoCollection<Document> jobs = client.getDatabase("mp3conv").getCollection("jobs");
+            try (Mongo client = Mongo.connect(store, "mp3conv", 10_000)) {
+                DocumentCollection jobs = client.collection("jobs");
                 int inserted = 0;
                 for (int level : levels) {
                     long fill = System.nanoTime();
@@ -126,7 +124,7 @@ public final class GrowthBench {
     }
 
     /** Inserts jobs until {@code level} exist: 90 % for the first user, the rest spread over the others. */
-    private static int fill(MongoCollection<Document> jobs, Map<String, String> owners, int from, int level) {
+    private static int fill(DocumentCollection jobs, Map<String, String> owners, int from, int level) {
         List<String> emails = new ArrayList<>(owners.keySet());
         List<Document> batch = new ArrayList<>();
         Instant now = Instant.now();
@@ -134,12 +132,12 @@ public final class GrowthBench {
             String email = i % 10 == 9 ? emails.get(1 + (i / 10) % (emails.size() - 1)) : emails.get(0);
             batch.add(job(owners.get(email), email, i, now));
             if (batch.size() == 500) {
-                Await.done(jobs.insertMany(batch));
+                jobs.insertMany(batch);
                 batch.clear();
             }
         }
         if (!batch.isEmpty()) {
-            Await.done(jobs.insertMany(batch));
+            jobs.insertMany(batch);
         }
         return level;
     }

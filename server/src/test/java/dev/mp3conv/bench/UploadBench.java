@@ -65,6 +65,10 @@ public final class UploadBench {
     private static final double MIB = 1024.0 * 1024.0;
 
     private static boolean tus;
+    /** Time the last tus upload's client spent waiting for PATCH answers after sending each body. */
+    private static long patchWaitNanos;
+    /** -Dbench.ceilings=false skips the parser-alone and draining-sink runs (quicker experiments). */
+    private static final boolean CEILINGS = !"false".equals(System.getProperty("bench.ceilings"));
     private static final long TUS_CHUNK = Long.getLong("tus.chunk.mib", 32) * 1024 * 1024;
 
     private UploadBench() {
@@ -131,26 +135,49 @@ public final class UploadBench {
             List<Double> parser = new ArrayList<>();
             List<Double> commons = new ArrayList<>();
             List<Double> sink = new ArrayList<>();
+            List<Double> directCpu = new ArrayList<>();
+            List<Double> serverCpu = new ArrayList<>();
+            List<Double> clientCpu = new ArrayList<>();
+            List<Double> sinkCpu = new ArrayList<>();
+            List<Double> storeWork = new ArrayList<>();
             long worstLive = 0;
             long worstUsed = 0;
             long worstRetained = 0;
             for (int round = 0; round < rounds; round++) {
+                long directCpuStart = processCpuNanos();
                 direct.add(directWrite(blobs, size));
-                parser.add(parseOnly(size, false));
-                commons.add(parseOnly(size, true));
-                long sinkStart = System.nanoTime();
-                post(sinkPort, DrainingSink.PATH, size);
-                sink.add(size / MIB / ((System.nanoTime() - sinkStart) / 1e9));
+                directCpu.add((processCpuNanos() - directCpuStart) / 1e6 / (size / MIB));
+                if (CEILINGS) {
+                    storeWork.add(storeWork(blobs, size));
+                    parser.add(parseOnly(size, false));
+                    commons.add(parseOnly(size, true));
+                    in.println("mark");
+                    expect(out, "OK");
+                    long sinkStart = System.nanoTime();
+                    post(sinkPort, DrainingSink.PATH, size);
+                    sink.add(size / MIB / ((System.nanoTime() - sinkStart) / 1e9));
+                    in.println("report");
+                    sinkCpu.add(Long.parseLong(expect(out, "CPU ").trim()) / 1e6 / (size / MIB));
+                } else {
+                    storeWork.add(Double.NaN);
+                    sinkCpu.add(Double.NaN);
+                    parser.add(Double.NaN);
+                    commons.add(Double.NaN);
+                    sink.add(Double.NaN);
+                }
                 in.println("mark");
                 expect(out, "OK");
                 long start = System.nanoTime();
+                long clientCpuStart = processCpuNanos();
                 JobView job = tus ? tusUpload(port, size, TUS_CHUNK) : upload(port, size);
                 double seconds = (System.nanoTime() - start) / 1e9;
+                clientCpu.add((processCpuNanos() - clientCpuStart) / 1e6 / (size / MIB));
                 upload.add(size / MIB / seconds);
                 if (job.size() != size) {
                     throw new IllegalStateException("server stored " + job.size() + " bytes, sent " + size);
                 }
                 in.println("report");
+                serverCpu.add(Long.parseLong(expect(out, "CPU ").trim()) / 1e6 / (size / MIB));
                 String[] heap = expect(out, "HEAP ").trim().split(" ");
                 long baseline = Long.parseLong(heap[0]);
                 worstUsed = Math.max(worstUsed, Long.parseLong(heap[1]) - baseline);
@@ -165,6 +192,13 @@ public final class UploadBench {
                         baseline / MIB,
                         (Long.parseLong(heap[2]) - baseline) / MIB, (Long.parseLong(heap[1]) - baseline) / MIB,
                         (Long.parseLong(heap[3]) - baseline) / MIB);
+                if (tus) {
+                    System.out.printf("round %d: the client waited %.2f s of the upload's %.2f s for PATCH answers "
+                            + "after sending their bodies%n", round + 1, patchWaitNanos / 1e9, seconds);
+                }
+                System.out.printf("round %d CPU per MiB: direct write %.3f ms; upload: server %.3f ms + client %.3f ms; "
+                                + "draining sink: server %.3f ms%n",
+                        round + 1, directCpu.getLast(), serverCpu.getLast(), clientCpu.getLast(), sinkCpu.getLast());
             }
             double d = median(direct);
             double u = median(upload);
@@ -176,9 +210,17 @@ public final class UploadBench {
             System.out.printf("ceiling: the gateway's parser (Jetty MultiPart.Parser) on the same body from memory, "
                     + "nothing else, %.1f MB/s = %.2f of the direct write; commons-fileupload2, which it replaced, "
                     + "%.1f MB/s = %.2f%n", p, p / d, c, c / d);
+            double w = median(storeWork);
+            System.out.printf("ceiling: the store work of the upload without HTTP (%s, SHA-256 of the bytes on the "
+                    + "way, in this JVM), %.1f MB/s = %.2f of the direct write%n", tus
+                    ? "resumable appends of " + (TUS_CHUNK >> 20) + " MiB, each synced as a PATCH is"
+                    : "one write, synced at its end", w, w / d);
             double k = median(sink);
             System.out.printf("ceiling: the same upload over 127.0.0.1 to a Helidon route that only drains the body, "
                     + "%.1f MB/s = %.2f of the direct write%n", k, k / d);
+            System.out.printf("CPU per MiB (medians): direct write %.3f ms (this JVM); upload %.3f ms in the server "
+                            + "(whole JVM: request, hasher, GC, JIT) + %.3f ms in the client that sends it%n",
+                    median(directCpu), median(serverCpu), median(clientCpu));
             in.println("quit");
         } finally {
             if (!server.waitFor(30, TimeUnit.SECONDS)) {
@@ -193,6 +235,39 @@ public final class UploadBench {
                 new GeneratedStream(size));
         double seconds = (System.nanoTime() - start) / 1e9;
         blobs.delete(info.id());
+        return size / MIB / seconds;
+    }
+
+    /**
+     * What the server must do with the bytes besides receiving them over HTTP: the same store calls as the
+     * upload (for tus the resumable appends of one PATCH's size each, which sync at their end as a PATCH must;
+     * for multipart one write) with the SHA-256 computed on the way, as the job records it; MB/s.
+     */
+    private static double storeWork(BlobStore blobs, long size) throws IOException {
+        java.security.MessageDigest sha256;
+        try {
+            sha256 = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        InputStream source = new java.security.DigestInputStream(new GeneratedStream(size), sha256);
+        BlobMetadata metadata = new BlobMetadata(ServerWithFakeAuth.ALICE.userId(), "bench", "video/mp4", "bench.mp4");
+        long start = System.nanoTime();
+        String id;
+        if (tus) {
+            id = blobs.createResumable(metadata);
+            for (long offset = 0; offset < size; ) {
+                offset = blobs.append(id, offset, org.apache.commons.io.input.BoundedInputStream.builder()
+                        .setInputStream(source).setMaxCount(Math.min(TUS_CHUNK, size - offset))
+                        .setPropagateClose(false).get());
+            }
+            blobs.completeResumable(id, size);
+        } else {
+            id = blobs.write(metadata, source).id();
+        }
+        sha256.digest();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        blobs.delete(id);
         return size / MIB / seconds;
     }
 
@@ -272,6 +347,7 @@ public final class UploadBench {
      * on the fly, as the CLI sends them; the job it made.
      */
     private static JobView tusUpload(int port, long size, long chunk) throws IOException {
+        patchWaitNanos = 0;
         try (Socket socket = new Socket("127.0.0.1", port)) {
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), BUFFER);
             InputStream in = socket.getInputStream();
@@ -299,7 +375,9 @@ public final class UploadBench {
                     left -= n;
                 }
                 out.flush();
+                long waitStart = System.nanoTime();
                 String patched = RawHttp.readResponse(in);
+                patchWaitNanos += System.nanoTime() - waitStart;
                 if (!patched.startsWith("HTTP/1.1 204")) {
                     throw new IllegalStateException("tus PATCH at " + offset + " failed: " + patched);
                 }
@@ -344,6 +422,11 @@ public final class UploadBench {
             }
         }
         throw new IllegalStateException("the bench server ended before answering " + prefix.trim());
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double median(List<Double> values) {

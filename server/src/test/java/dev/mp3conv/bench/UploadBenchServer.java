@@ -65,14 +65,18 @@ public final class UploadBenchServer {
             System.out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             long baseline = 0;
+            long cpuAtMark = 0;
             for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
                 if (line.equals("mark")) {
                     baseline = usedAfterFullGc();
                     peakUsed.set(baseline);
                     peakLive.set(baseline);
+                    cpuAtMark = processCpuNanos();
                     System.out.println("OK");
                 } else if (line.equals("report")) {
+                    long cpu = processCpuNanos() - cpuAtMark;
                     long after = usedAfterFullGc();
+                    System.out.println("CPU " + cpu);
                     System.out.println("HEAP " + baseline + " " + peakUsed.get() + " " + peakLive.get() + " " + after);
                 }
                 System.out.flush();
@@ -81,6 +85,11 @@ public final class UploadBenchServer {
             sampler.interrupt();
             sink.stop();
         }
+    }
+
+    /** CPU time (user + system) of this whole JVM: request threads, hasher, GC, JIT. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static long usedAfterFullGc() {

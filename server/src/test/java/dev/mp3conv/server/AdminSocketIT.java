@@ -35,7 +35,7 @@ class AdminSocketIT {
         Map<String, String> config = new HashMap<>(Map.of("app.data-dir", dataDir.toString(),
                 "app.roles", "gateway,converter", "auth.url", "http://127.0.0.1:1",
                 "server.port", "0", "admin.port", "0"));
-        server = Mp3convServer.start(Settings.load(env, config), (backend, auth) -> ServerWithFakeAuth.verifier());
+        server = Mp3convServer.start(Settings.load(env, config), (backend, settings, auth) -> ServerWithFakeAuth.verifier());
         return server;
     }
 

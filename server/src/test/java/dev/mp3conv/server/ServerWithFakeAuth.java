@@ -52,6 +52,6 @@ public final class ServerWithFakeAuth {
                 "admin.port", "0"));
         config.putAll(overrides);
         TokenVerifier fake = verifier();
-        return Mp3convServer.start(Settings.load(Map.of(), config), (backend, auth) -> fake);
+        return Mp3convServer.start(Settings.load(Map.of(), config), (backend, settings, auth) -> fake);
     }
 }

@@ -30,14 +30,14 @@ public final class AuthRole implements RoleComponent {
      * Creates the role: loads (or, in the embedded stack, generates) the signing key and creates the
      * configured first admin if absent.
      *
-     * @param backend shared infrastructure
+     * @param backend  shared infrastructure
+     * @param settings the {@code auth} settings
      * @return the role
      * @throws StartupException when a key cannot be read or the first admin cannot be created
      */
-    public static AuthRole create(Backend backend) {
-        AuthSettings settings = AuthSettings.from(backend.config().get("auth"));
+    public static AuthRole create(Backend backend, AuthSettings settings) {
         SigningKeys keys = SigningKeys.load(settings, backend.dataDir(), backend.embedded());
-        UserRepository users = new UserRepository(backend.mongo().database());
+        UserRepository users = new UserRepository(backend.mongo());
         if (settings.hashingThreads() < 0 || settings.registrationMaxPerAddress() < 1) {
             throw new StartupException("auth.hashing.threads must be >= 0 and auth.registration.max-per-address >= 1");
         }
@@ -84,16 +84,16 @@ public final class AuthRole implements RoleComponent {
      * The token verifier for this process: in-process keys when the auth role runs here,
      * otherwise the JWKS fetched from {@code auth.url}.
      *
-     * @param backend shared infrastructure
-     * @param local   the auth role of this process, if any
+     * @param backend  shared infrastructure
+     * @param settings the {@code auth} settings
+     * @param local    the auth role of this process, if any
      * @return the verifier
      * @throws StartupException when neither the auth role nor {@code auth.url} is there
      */
-    public static TokenVerifier verifier(Backend backend, Optional<AuthRole> local) {
+    public static TokenVerifier verifier(Backend backend, AuthSettings settings, Optional<AuthRole> local) {
         if (local.isPresent()) {
             return local.get().verifier;
         }
-        AuthSettings settings = AuthSettings.from(backend.config().get("auth"));
         URI url = settings.url().map(AuthRole::authUrl).orElseThrow(() -> new StartupException(
                 "this process runs no auth role: set AUTH_URL (auth.url) to the auth service so tokens can be verified"));
         if (backend.embedded()) {
@@ -105,7 +105,7 @@ public final class AuthRole implements RoleComponent {
         jwks.refresh(null);
         LOG.log(System.Logger.Level.INFO, "verifying tokens with the keys at {0}", jwks.uri());
         // revocation: the users collection is read through the shared MongoDB this process already uses
-        TokenEpochs epochs = epochs(new UserRepository(backend.mongo().database()), settings, backend);
+        TokenEpochs epochs = epochs(new UserRepository(backend.mongo()), settings, backend);
         return new JwtVerifier(jwks, settings.issuer(), settings.audience(), epochs, backend.clock());
     }
 

@@ -26,7 +26,7 @@ import io.helidon.config.Config;
  * @param hashingMaxWait      how long a login or registration waits for a hashing thread before a 503
  * @param registrationMaxPerAddress registrations per client address within 15 min before a lockout
  */
-record AuthSettings(String issuer,
+public record AuthSettings(String issuer,
                     Duration tokenTtl,
                     boolean openRegistration,
                     Optional<String> url,
@@ -52,24 +52,30 @@ record AuthSettings(String issuer,
                 + ", url=" + url.orElse("-") + ", audience=" + audience + "]";
     }
 
-    static AuthSettings from(Config auth) {
+    /**
+     * Reads the settings; defaults in application.yaml.
+     *
+     * @param auth the {@code auth} node
+     * @return the settings
+     */
+    public static AuthSettings from(Config auth) {
         return new AuthSettings(
-                auth.get("issuer").asString().filter(s -> !s.isBlank()).orElse("mp3conv"),
-                Settings.duration(auth.get("token-ttl"), Duration.ofHours(1)),
-                auth.get("open-registration").asBoolean().orElse(true),
+                Settings.text(auth.get("issuer")),
+                Settings.duration(auth.get("token-ttl")),
+                Settings.flag(auth.get("open-registration")),
                 text(auth.get("url")),
                 text(auth.get("signing-key")),
                 text(auth.get("previous-keys")),
                 text(auth.get("admin.email")),
                 text(auth.get("admin.password")),
-                auth.get("login.max-failures").asInt().orElse(5),
-                Settings.duration(auth.get("login.lockout"), Duration.ofMinutes(1)),
+                Settings.integer(auth.get("login.max-failures")),
+                Settings.duration(auth.get("login.lockout")),
                 text(auth.get("login.client-address-header")),
-                auth.get("audience").asString().filter(s -> !s.isBlank()).orElse("mp3conv-api"),
-                Settings.duration(auth.get("revocation.cache-ttl"), Duration.ofSeconds(10)),
+                Settings.text(auth.get("audience")),
+                Settings.duration(auth.get("revocation.cache-ttl")),
                 auth.get("hashing.threads").asInt().orElse(Runtime.getRuntime().availableProcessors()),
-                Settings.duration(auth.get("hashing.max-wait"), Duration.ofSeconds(2)),
-                auth.get("registration.max-per-address").asInt().orElse(10));
+                Settings.duration(auth.get("hashing.max-wait")),
+                Settings.integer(auth.get("registration.max-per-address")));
     }
 
     private static Optional<String> text(Config node) {

@@ -115,14 +115,14 @@ public final class UserCommand implements Callable<Integer> {
         Long bytes = quotaBytes(size);
         Config settings = config.get();
         try (MetadataStore store = MetadataStore.open(settings)) {
-            UserRepository users = new UserRepository(store.mongo().database());
+            UserRepository users = new UserRepository(store.mongo());
             Optional<User> user = users.findByEmail(Accounts.normalize(email));
             if (user.isEmpty()) {
                 return notFound(email);
             }
-            StorageQuota quotas = new StorageQuota(store.mongo().database(),
-                    new JobRepository(store.mongo().database(), Clock.systemUTC()),
-                    Settings.size(settings.get("quota.user"), 10L << 30), Retention.DEFAULTS.orphans());
+            StorageQuota quotas = new StorageQuota(store.mongo(),
+                    new JobRepository(store.mongo(), Clock.systemUTC()),
+                    Settings.size(settings.get("quota.user")), Retention.DEFAULTS.orphans());
             quotas.setQuota(user.get().id(), bytes);
             StorageQuota.Usage usage = quotas.usage(user.get().id(), user.get().admin());
             out().println("quota of " + user.get().email() + ": "
@@ -159,7 +159,7 @@ public final class UserCommand implements Callable<Integer> {
 
     private int withAccounts(AccountsTask task) {
         try (MetadataStore store = MetadataStore.open(config.get())) {
-            UserRepository users = new UserRepository(store.mongo().database());
+            UserRepository users = new UserRepository(store.mongo());
             // one hash at a time is all a command needs; the threads are daemons, the JVM exits without closing it
             return task.run(new Accounts(users, new PasswordHasher(new HashingPool(1, Duration.ofMinutes(1))),
                     Clock.systemUTC()), users);

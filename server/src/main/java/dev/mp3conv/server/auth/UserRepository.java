@@ -15,9 +15,8 @@ import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
-import com.mongodb.reactivestreams.client.MongoCollection;
-import com.mongodb.reactivestreams.client.MongoDatabase;
-import dev.mp3conv.server.storage.Await;
+import dev.mp3conv.server.storage.DocumentCollection;
+import dev.mp3conv.server.storage.Mongo;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 
@@ -32,11 +31,11 @@ import static com.mongodb.client.model.Updates.set;
  */
 final class UserRepository {
     private static final String TOKEN_EPOCH = "token_epoch";
-    private final MongoCollection<Document> users;
+    private final DocumentCollection users;
 
-    UserRepository(MongoDatabase database) {
-        this.users = database.getCollection("users");
-        Await.done(users.createIndex(Indexes.ascending("email"), new IndexOptions().unique(true).name("email_unique")));
+    UserRepository(Mongo store) {
+        this.users = store.collection("users");
+        users.createIndex(Indexes.ascending("email"), new IndexOptions().unique(true).name("email_unique"));
     }
 
     /**
@@ -57,7 +56,7 @@ final class UserRepository {
                 .append("created_at", Date.from(created))
                 .append(TOKEN_EPOCH, user.tokenEpoch());
         try {
-            Await.done(users.insertOne(doc));
+            users.insertOne(doc);
         } catch (MongoWriteException e) {
             if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
                 throw new DuplicateEmailException();
@@ -69,22 +68,22 @@ final class UserRepository {
     }
 
     Optional<User> findByEmail(String email) {
-        return Await.first(users.find(eq("email", email)).first()).map(UserRepository::toUser);
+        return users.find(eq("email", email)).first().map(UserRepository::toUser);
     }
 
     Optional<User> findById(String id) {
         if (!ObjectId.isValid(id)) {
             return Optional.empty();
         }
-        return Await.first(users.find(eq("_id", new ObjectId(id))).first()).map(UserRepository::toUser);
+        return users.find(eq("_id", new ObjectId(id))).first().map(UserRepository::toUser);
     }
 
     List<User> list() {
-        return Await.all(users.find().sort(Sorts.ascending("email"))).stream().map(UserRepository::toUser).toList();
+        return users.find().sort(Sorts.ascending("email")).list().stream().map(UserRepository::toUser).toList();
     }
 
     boolean delete(String email) {
-        return Await.first(users.deleteOne(eq("email", email))).map(r -> r.getDeletedCount() > 0).orElse(false);
+        return users.deleteOne(eq("email", email)).getDeletedCount() > 0;
     }
 
     /**
@@ -93,9 +92,9 @@ final class UserRepository {
      * @return the user as changed, empty when no user has this email
      */
     Optional<User> setPasswordHash(String email, String hash) {
-        return Await.first(users.findOneAndUpdate(eq("email", email),
+        return users.findOneAndUpdate(eq("email", email),
                         combine(set("password_hash", hash), inc(TOKEN_EPOCH, 1L)),
-                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))
                 .map(UserRepository::toUser);
     }
 
@@ -109,7 +108,7 @@ final class UserRepository {
         if (!ObjectId.isValid(id)) {
             return OptionalLong.empty();
         }
-        return Await.first(users.find(eq("_id", new ObjectId(id))).projection(Projections.include(TOKEN_EPOCH)).first())
+        return users.find(eq("_id", new ObjectId(id))).projection(Projections.include(TOKEN_EPOCH)).first()
                 .map(doc -> OptionalLong.of(epoch(doc))).orElse(OptionalLong.empty());
     }
 

@@ -2,6 +2,7 @@ package dev.mp3conv.server.converter;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -16,20 +17,21 @@ import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.server.jobs.ExpirySweep;
 import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobCompletion;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.queue.Delivery;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.MessageHandler;
-import dev.mp3conv.server.queue.QueueUnavailableException;
 import dev.mp3conv.server.queue.Topic;
 import dev.mp3conv.server.storage.BlobInfo;
 import dev.mp3conv.server.storage.BlobStore;
 
 /**
  * Handles {@code video} messages (DESIGN.md §8): claim the job, convert with ffmpeg, store the MP3,
- * judge it by what ffmpeg's own summary of the input said (opened, audio present, duration covered;
- * a separate probe runs only when the output is shorter than the container), mark the job DONE,
+ * judge it by what ffmpeg's own summary of the input said ({@link ConversionVerdict}: opened, audio present,
+ * duration covered; a separate probe runs only when the output is shorter than the container), mark the job DONE,
  * publish {@code mp3}, ack. A bad input ends as a FAILED job with a reason and
  * its {@code mp3} message (the owner hears about failures too); the message is acked, never retried.
  * Unexpected faults (a store down) release the job and are thrown, so the queue redelivers; after
@@ -43,19 +45,13 @@ import dev.mp3conv.server.storage.BlobStore;
  */
 public final class ConversionWorker implements MessageHandler {
     private static final System.Logger LOG = System.getLogger(ConversionWorker.class.getName());
-    private static final double MIN_COVERAGE = 0.99;
-    /**
-     * Encoder delay and padding: a 2 s MP3 copied as is covers 2.01 s of the 2.04 s its container states,
-     * and without ffprobe (the bundled build) a 4 s WMV or AVI is judged by a container 0.1 s longer than
-     * its audio. A file cut short misses far more than this.
-     */
-    private static final double COVERAGE_SLACK_SECONDS = 0.25;
 
     private final String workerId;
     private final ConverterSettings settings;
     private final JobRepository jobs;
     private final BlobStore blobs;
     private final JobQueue queue;
+    private final JobPublisher publisher;
     private final MediaProbe probe;
     private final Mp3Transcoder transcoder;
     private final LoopbackMediaServer loopback;
@@ -63,7 +59,7 @@ public final class ConversionWorker implements MessageHandler {
     private final ConversionMetrics metrics;
     private final ScheduledExecutorService ticker;
     private final FairShare fairShare;
-    private final StorageQuota quota;
+    private final JobCompletion completion;
     private final ExpirySweep retention;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
@@ -71,21 +67,22 @@ public final class ConversionWorker implements MessageHandler {
     private volatile SegmentWorker segmentWorker;
 
     ConversionWorker(String workerId, ConverterSettings settings, JobRepository jobs, BlobStore blobs, JobQueue queue,
-                     MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback, ConverterScratch scratch,
+                     JobPublisher publisher, MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback, ConverterScratch scratch,
                      ConversionMetrics metrics, ScheduledExecutorService ticker, StorageQuota quota) {
         this.workerId = workerId;
         this.settings = settings;
         this.jobs = jobs;
         this.blobs = blobs;
         this.queue = queue;
+        this.publisher = publisher;
         this.probe = probe;
         this.transcoder = transcoder;
         this.loopback = loopback;
         this.scratch = scratch;
         this.metrics = metrics;
         this.ticker = ticker;
-        this.fairShare = new FairShare(jobs, queue, settings.perUser(), ticker);
-        this.quota = quota;
+        this.fairShare = new FairShare(jobs, publisher, settings.perUser(), ticker);
+        this.completion = new JobCompletion(jobs, quota);
         this.retention = new ExpirySweep(jobs, blobs, quota, 1);
     }
 
@@ -170,17 +167,22 @@ public final class ConversionWorker implements MessageHandler {
         conversion.budget(0, settings.timeoutFor(0));
         try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
             try {
-                if (stoppedFromOutside(conversion)) {
+                if (endIfStopped(conversion)) {
                     return;
                 }
                 Consumer<MediaInfo> summary = media -> learnDuration(conversion, media);
-                SourceTags tags = probe.tags(input.address(), job.filename(), conversion::attachHelper);
-                if (stoppedFromOutside(conversion)) {
+                SourceTags.Read read = probe.tagsAndSummary(input.address(), job.filename(), conversion::attachHelper);
+                SourceTags tags = read.tags();
+                if (endIfStopped(conversion)) {
+                    return;
+                }
+                // the tag read printed the input's summary: a long input goes to segments without a whole-job run
+                if (read.opened() && splitBeforeRun(conversion, read.media(), encoding, tags)) {
                     return;
                 }
                 Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, tags, conversion,
                         splitter == null ? summary : splitter.watch(conversion, encoding, summary));
-                if (splitInSegments(conversion, result)) {
+                if (splitInSegments(conversion, result, tags)) {
                     return;
                 }
                 if (encoding.streamCopy() && result.exitCode() != 0 && conversion.stopped().isEmpty()
@@ -188,10 +190,10 @@ public final class ConversionWorker implements MessageHandler {
                     // the MP3 muxer refused to copy audio that is not MP3: encode it
                     encoding = Mp3Encoding.standard();
                     if (splitter != null && splitter.offer(conversion, result.media(), encoding)
-                            && splitInSegments(conversion, result)) {
+                            && splitInSegments(conversion, result, tags)) {
                         return;
                     }
-                    if (stoppedFromOutside(conversion)) {
+                    if (endIfStopped(conversion)) {
                         return;
                     }
                     result = transcoder.transcode(job, input.address(), encoding, tags, conversion, summary);
@@ -206,15 +208,51 @@ public final class ConversionWorker implements MessageHandler {
         }
     }
 
+    /**
+     * Hands a long job over to its segments from the tag read's summary, before any whole-job run: the
+     * encoding is the one its run would end with (audio that is not MP3 is encoded, never copied).
+     * True when the job now belongs to its segments or has failed ({@code too-long}, thrown).
+     */
+    private boolean splitBeforeRun(RunningConversion conversion, MediaInfo media, Mp3Encoding encoding,
+                                   SourceTags tags) throws Exception {
+        if (splitter == null) {
+            return false;
+        }
+        boolean encoded = !encoding.streamCopy()
+                || media.audio().filter(audio -> !"mp3".equals(audio.codec())).isPresent();
+        if (!encoded || !splitter.offer(conversion, media, SegmentSplitter.encodingOf(conversion.job()))) {
+            return false;
+        }
+        learnDuration(conversion, media);
+        if (endIfStopped(conversion)) {
+            return true;
+        }
+        if (!splitter.split(conversion, workerId, tags, deadlineOf(conversion))) {
+            // stopped meanwhile (a lost lease, the budget, a shutdown)
+            return endIfStopped(conversion);
+        }
+        metrics.outcome("segmented");
+        return true;
+    }
+
     /** Hands a long job over to its segments if the splitter planned them; true when it did. */
-    private boolean splitInSegments(RunningConversion conversion, Mp3Transcoder.Result result) throws Exception {
-        if (splitter == null || !splitter.split(conversion, workerId)) {
+    private boolean splitInSegments(RunningConversion conversion, Mp3Transcoder.Result result, SourceTags tags)
+            throws Exception {
+        if (splitter == null || !splitter.split(conversion, workerId, tags, deadlineOf(conversion))) {
             return false;
         }
         // the stopped run may have streamed part of an MP3 into the store
         result.blob().ifPresent(blob -> blobs.delete(blob.id()));
         metrics.outcome("segmented");
         return true;
+    }
+
+    /**
+     * When the job's time budget runs out, on the store's clock: its segments share the one budget this
+     * conversion started (the job's duration is known by now, so it is the whole job's).
+     */
+    private Instant deadlineOf(RunningConversion conversion) {
+        return jobs.now().plus(conversion.remaining());
     }
 
     /**
@@ -244,49 +282,27 @@ public final class ConversionWorker implements MessageHandler {
         }));
     }
 
+    /** Acts on the verdict over a finished run: completes the job with the MP3, or deletes the MP3 and throws. */
     private void keepOrDiscard(RunningConversion conversion, JobInput input, Mp3Encoding encoding,
                                Mp3Transcoder.Result result) throws Exception {
-        Job job = conversion.job();
         boolean kept = false;
         try {
-            if (stoppedFromOutside(conversion)) {
+            if (endIfStopped(conversion)) {
                 return;
             }
-            if (!result.opened()) {
-                if (input.failed()) {
-                    throw new IOException("the blob store failed while ffmpeg opened the video");
+            ConversionVerdict verdict = ConversionVerdict.of(result, input.failed(), encoding, settings.limits(),
+                    () -> probe.probe(input.address(), conversion::attachHelper).expectedAudioSeconds());
+            switch (verdict) {
+                case ConversionVerdict.Keep keep -> {
+                    // a short job may finish before its duration is written: the DONE job has it
+                    conversion.awaitDurationWrite(Duration.ofSeconds(10));
+                    kept = complete(conversion.job(), keep.mp3(), result.sha256(), encoding, keep.bitrate(), conversion,
+                            keep.audioSeconds());
                 }
-                throw InputAllowList.rejection(result.reason());
+                case ConversionVerdict.Reject reject -> throw new MediaRejectedException(reject.error().code(),
+                        reject.error().message(), reject.error().detail());
+                case ConversionVerdict.StoreFault fault -> throw new IOException(fault.message());
             }
-            MediaInfo.AudioStream audio = result.media().audio().orElseThrow(() -> new MediaRejectedException(
-                    MediaRejectedException.NO_AUDIO, "the file has no audio stream"));
-            long written = result.blob().map(BlobInfo::length).orElse(0L);
-            if (settings.limits().exceeded(encoding, result.outSeconds(), written)) {
-                throw new MediaRejectedException(MediaRejectedException.TOO_LONG,
-                        "the audio goes on past the limit of " + settings.limits().describe());
-            }
-            if (result.exitCode() != 0 || result.blob().isEmpty()) {
-                if (input.failed()) {
-                    throw new IOException("the blob store failed while ffmpeg read the video");
-                }
-                throw InputAllowList.rejection(result.reason());
-            }
-            OptionalDouble expected = result.media().duration();
-            if (shortOf(result.outSeconds(), expected)) {
-                // the container's duration is its longest stream's: the audio may end before the video.
-                // Only now is a probe worth its run: it knows the audio stream's own duration
-                expected = probe.probe(input.address(), conversion::attachHelper).expectedAudioSeconds();
-            }
-            if (shortOf(result.outSeconds(), expected)) {
-                throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, String.format(Locale.ROOT,
-                        "the audio ends at %.1f s of %.1f s: the file is truncated or corrupt",
-                        result.outSeconds(), expected.getAsDouble()));
-            }
-            BlobInfo mp3 = result.blob().get();
-            // a short job may finish before its duration is written: the DONE job has it
-            conversion.awaitDurationWrite(Duration.ofSeconds(10));
-            kept = complete(job, mp3, result.sha256(), encoding, encoding.bitrateFor(audio).orElse(null), conversion,
-                    expected.orElse(result.outSeconds()));
         } finally {
             if (!kept) {
                 result.blob().ifPresent(blob -> blobs.delete(blob.id()));
@@ -294,40 +310,27 @@ public final class ConversionWorker implements MessageHandler {
         }
     }
 
-    /** Whether the MP3 falls short of the duration the input states (a truncated or corrupt file). */
-    private static boolean shortOf(double outSeconds, OptionalDouble expected) {
-        return expected.isPresent() && outSeconds + COVERAGE_SLACK_SECONDS < MIN_COVERAGE * expected.getAsDouble();
-    }
-
     private boolean complete(Job job, BlobInfo mp3, String sha256, Mp3Encoding encoding, String bitrate,
                              RunningConversion conversion, double audioSeconds) {
-        Optional<Job> done;
-        // the MP3 counts against its owner's storage from the moment the job says it is there
-        try (StorageQuota.Reservation charge = quota.begin(job.owner())) {
-            try {
-                done = jobs.complete(job.id(), workerId, mp3.id(), mp3.length(), sha256, bitrate);
-            } catch (RuntimeException e) {
-                // the update may have landed even though the answer was lost: keep the blob if it did
-                if (jobs.find(job.id()).map(j -> mp3.id().equals(j.mp3Fid())).orElse(false)) {
-                    charge.commit(mp3.length());
-                    return true;
-                }
-                throw e;
+        Job done;
+        switch (completion.complete(job, workerId, mp3, sha256, bitrate)) {
+            case JobCompletion.Done d -> done = d.job();
+            case JobCompletion.DoneUnanswered u -> {
+                return true;
             }
-            done.ifPresent(d -> charge.commit(mp3.length()));
-        }
-        if (done.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, "job {0}: lease lost before completion, MP3 discarded", job.id());
-            metrics.outcome("lease-lost");
-            return false;
+            case JobCompletion.NotHeld n -> {
+                LOG.log(System.Logger.Level.INFO, "job {0}: lease lost before completion, MP3 discarded", job.id());
+                metrics.outcome("lease-lost");
+                return false;
+            }
         }
         metrics.converted(conversion.elapsed(), audioSeconds);
         LOG.log(System.Logger.Level.INFO, "job {0}: DONE in {1} ms ({2}, {3} bytes)", job.id(),
                 String.valueOf(conversion.elapsed().toMillis()), encoding.streamCopy() ? "stream copy" : "encoded",
                 String.valueOf(mp3.length()));
-        publishFinished(done.get());
+        publisher.publish(Topic.MP3, done);
         try {
-            retention.deleteVideoIfDue(done.get());
+            retention.deleteVideoIfDue(done);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "job {0}: video not deleted yet, the sweeper will: {1}",
                     job.id(), e.toString());
@@ -335,8 +338,14 @@ public final class ConversionWorker implements MessageHandler {
         return true;
     }
 
-    /** Handles a stop from outside; true when the conversion must not go on. */
-    private boolean stoppedFromOutside(RunningConversion conversion) throws MediaRejectedException {
+    /**
+     * Ends a conversion that was stopped from outside, as its stop asks: a time or duration limit rejects
+     * the input (thrown), a shutdown releases the job and puts it back on the queue, a lost lease or a
+     * hand-over to segments lets it go.
+     *
+     * @return true when it was stopped and must not go on
+     */
+    private boolean endIfStopped(RunningConversion conversion) throws MediaRejectedException {
         Optional<RunningConversion.Stop> stop = conversion.stopped();
         if (stop.isEmpty()) {
             return false;
@@ -357,7 +366,7 @@ public final class ConversionWorker implements MessageHandler {
                 if (jobs.release(job.id(), workerId)) {
                     LOG.log(System.Logger.Level.INFO, "job {0}: released on shutdown", job.id());
                     metrics.outcome("released");
-                    republish(job);
+                    publisher.publish(Topic.VIDEO, job);
                 }
             }
         }
@@ -390,7 +399,7 @@ public final class ConversionWorker implements MessageHandler {
         }
         LOG.log(System.Logger.Level.INFO, "job {0}: FAILED {1}: {2}", job.id(), error.code(), error.message());
         metrics.outcome(error.code());
-        publishFinished(failed.get());
+        publisher.publish(Topic.MP3, failed.get());
     }
 
     private void retryOrGiveUp(Job job, Exception e) throws Exception {
@@ -409,25 +418,5 @@ public final class ConversionWorker implements MessageHandler {
             e.addSuppressed(releaseFailure);
         }
         throw e;
-    }
-
-    private void publishFinished(Job job) {
-        try {
-            queue.publish(Topic.MP3, job.message());
-            jobs.markMp3Published(job.id());
-        } catch (QueueUnavailableException | dev.mp3conv.server.storage.StoreUnavailableException e) {
-            // the job is finished in the jobs collection: the sweeper publishes it later
-            LOG.log(System.Logger.Level.WARNING, "job {0}: mp3 message not published yet: {1}", job.id(), e.getMessage());
-        }
-    }
-
-    private void republish(Job job) {
-        try {
-            queue.publish(Topic.VIDEO, job.message());
-            jobs.markVideoPublished(job.id());
-        } catch (QueueUnavailableException | dev.mp3conv.server.storage.StoreUnavailableException e) {
-            LOG.log(System.Logger.Level.WARNING, "job {0}: released but not republished, the sweeper will: {1}",
-                    job.id(), e.getMessage());
-        }
     }
 }

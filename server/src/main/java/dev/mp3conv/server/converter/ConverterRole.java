@@ -3,7 +3,6 @@ package dev.mp3conv.server.converter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -11,9 +10,10 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import dev.mp3conv.server.Backend;
 import dev.mp3conv.server.RoleComponent;
-import dev.mp3conv.server.Settings;
 import dev.mp3conv.server.StartupException;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.SegmentRepository;
+import dev.mp3conv.server.jobs.SweeperSettings;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.Topic;
 import io.helidon.health.HealthCheck;
@@ -38,41 +38,44 @@ public final class ConverterRole implements RoleComponent {
     private final String workerId;
     private final SegmentWorker segmentWorker;
     private final SegmentSweeper segmentSweeper;
+    private final SweeperSettings sweeper;
     private JobQueue.Consumer consumer;
 
-    private ConverterRole(Backend backend, ConverterSettings settings, Ffmpeg ffmpeg, ConverterScratch scratch,
-                          Mp3Transcoder transcoder, String workerId) {
+    private ConverterRole(Backend backend, ConverterSettings settings, SweeperSettings sweeper, Ffmpeg ffmpeg,
+                          ConverterScratch scratch, Mp3Transcoder transcoder, String workerId) {
         this.backend = backend;
         this.settings = settings;
+        this.sweeper = sweeper;
         this.ffmpeg = ffmpeg;
         this.workerId = workerId;
         this.scratch = scratch;
         this.loopback = new LoopbackMediaServer(backend.blobs());
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("converter-lease").factory());
+        SegmentRepository segments = new SegmentRepository(backend.mongo(), backend.clock());
+        JobPublisher publisher = backend.publisher().withSegments(segments);
         this.worker = new ConversionWorker(workerId, settings, backend.jobs(), backend.blobs(), backend.queue(),
-                new MediaProbe(ffmpeg), transcoder, loopback, scratch, new ConversionMetrics(backend.meters()), ticker,
-                backend.quota());
+                publisher, new MediaProbe(ffmpeg), transcoder, loopback, scratch, new ConversionMetrics(backend.meters()),
+                ticker, backend.quota());
         // long inputs in segments: new classes, wired here so the whole-job path stays as it was
-        SegmentRepository segments = new SegmentRepository(backend.mongo().database(), backend.clock());
         this.segmentWorker = new SegmentWorker(workerId, settings, backend.jobs(), segments, backend.blobs(),
-                backend.queue(), transcoder, loopback, new ConversionMetrics(backend.meters()), ticker,
+                backend.queue(), publisher, transcoder, loopback, new ConversionMetrics(backend.meters()), ticker,
                 scratch, backend.quota(), new MediaProbe(ffmpeg));
-        this.worker.segmentLongInputs(new SegmentSplitter(SegmentSettings.from(backend.config(), settings.concurrency()),
-                segments, backend.blobs(), backend.queue()), segmentWorker);
-        this.segmentSweeper = new SegmentSweeper(backend.jobs(), segments, backend.blobs(), backend.queue(),
-                Settings.duration(backend.config().get("sweeper.grace"), Duration.ofMinutes(1)),
-                Settings.duration(backend.config().get("sweeper.stale"), Duration.ofMinutes(15)));
+        this.worker.segmentLongInputs(new SegmentSplitter(settings.segments(),
+                segments, backend.blobs(), publisher), segmentWorker);
+        this.segmentSweeper = new SegmentSweeper(backend.jobs(), segments, backend.blobs(), publisher, sweeper.grace(),
+                sweeper.stale());
     }
 
     /**
      * Creates the role: resolves (and if needed extracts) ffmpeg and logs which one is used.
      *
-     * @param backend shared infrastructure
+     * @param backend  shared infrastructure
+     * @param settings the {@code converter} settings
+     * @param sweeper  the {@code sweeper} settings (for the segment sweeper)
      * @return the role
      * @throws StartupException when no usable ffmpeg exists or the data directory cannot be used
      */
-    public static ConverterRole create(Backend backend) {
-        ConverterSettings settings = ConverterSettings.from(backend.config());
+    public static ConverterRole create(Backend backend, ConverterSettings settings, SweeperSettings sweeper) {
         Ffmpeg ffmpeg = Ffmpeg.resolve(settings.ffmpeg(), backend.dataDir());
         String workerId = newWorkerId();
         LOG.log(System.Logger.Level.INFO, "converter {0}: ffmpeg {1} ({2}), audio stream durations from {3} when needed; {4} conversion(s) at once",
@@ -83,7 +86,7 @@ public final class ConverterRole implements RoleComponent {
         try {
             scratch = ConverterScratch.open(backend.dataDir().resolve("converter-tmp"), workerId);
             Mp3Transcoder transcoder = new Mp3Transcoder(ffmpeg, backend.blobs(), scratch.dir(), settings.limits());
-            return new ConverterRole(backend, settings, ffmpeg, scratch, transcoder, workerId);
+            return new ConverterRole(backend, settings, sweeper, ffmpeg, scratch, transcoder, workerId);
         } catch (IOException e) {
             if (scratch != null) {
                 scratch.close();
@@ -97,6 +100,24 @@ public final class ConverterRole implements RoleComponent {
         byte[] random = new byte[4];
         new SecureRandom().nextBytes(random);
         return host + "-" + HexFormat.of().formatHex(random);
+    }
+
+    /**
+     * The settings this role runs with.
+     *
+     * @return the {@code converter} settings
+     */
+    public ConverterSettings settings() {
+        return settings;
+    }
+
+    /**
+     * The sweeper settings this role's segment sweeper runs with.
+     *
+     * @return the {@code sweeper} settings
+     */
+    public SweeperSettings sweeperSettings() {
+        return sweeper;
     }
 
     /**
@@ -120,7 +141,7 @@ public final class ConverterRole implements RoleComponent {
     @Override
     public synchronized void start() {
         consumer = backend.queue().consume(Topic.VIDEO, settings.concurrency(), worker);
-        segmentSweeper.start(Settings.duration(backend.config().get("sweeper.interval"), Duration.ofSeconds(30)));
+        segmentSweeper.start(sweeper.interval());
     }
 
     @Override

@@ -17,30 +17,40 @@ import io.helidon.config.Config;
  * @param maxAttempts after this many claims that ended in unexpected faults the job fails as {@code internal-error}
  * @param limits      how much audio one job may have ({@code max-duration})
  * @param perUser     at most this many of one user's jobs convert at once, across all converters
+ * @param segments    when and into how many segments long inputs are split
  */
-record ConverterSettings(Optional<String> ffmpeg, int concurrency, Duration lease, Optional<Duration> timeout,
-                         int maxAttempts, MediaLimits limits, int perUser) {
+public record ConverterSettings(Optional<String> ffmpeg, int concurrency, Duration lease, Optional<Duration> timeout,
+                                int maxAttempts, MediaLimits limits, int perUser, SegmentSettings segments) {
     /** Time budget of a job on top of its media duration (so ffmpeg must run at least at real-time speed). */
     static final Duration BASE_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration RENEW_EVERY = Duration.ofSeconds(2);
 
-    static ConverterSettings from(Config root) {
-        Config node = root.get("converter");
+    /**
+     * Reads the settings; defaults in application.yaml but for those computed here (concurrency, timeout,
+     * max-attempts).
+     *
+     * @param node          the {@code converter} node
+     * @param deliveryLimit {@code queue.delivery-limit}, the default of {@code max-attempts}
+     * @return the settings
+     * @throws StartupException when a value is out of range
+     */
+    public static ConverterSettings from(Config node, int deliveryLimit) {
         int concurrency = node.get("concurrency").asInt().orElse(Runtime.getRuntime().availableProcessors());
-        Duration lease = Settings.duration(node.get("lease"), Duration.ofSeconds(30));
-        int maxAttempts = node.get("max-attempts").asInt().orElse(root.get("queue.delivery-limit").asInt().orElse(5));
+        Duration lease = Settings.duration(node.get("lease"));
+        int maxAttempts = node.get("max-attempts").asInt().orElse(deliveryLimit);
         if (concurrency < 1 || maxAttempts < 1 || lease.toMillis() < 1000) {
             throw new StartupException("converter: concurrency and max-attempts must be at least 1, lease at least 1s");
         }
-        Duration maxDuration = Settings.duration(node.get("max-duration"), Duration.ofHours(12));
-        int perUser = node.get("per-user").asInt().orElse(2);
+        Duration maxDuration = Settings.duration(node.get("max-duration"));
+        int perUser = Settings.integer(node.get("per-user"));
         if (perUser < 1 || maxDuration.toSeconds() < 1) {
             throw new StartupException("converter: per-user must be at least 1, max-duration at least 1s");
         }
         Optional<Duration> timeout = node.get("timeout").asString().filter(s -> !s.isBlank())
-                .map(s -> Settings.duration(node.get("timeout"), BASE_TIMEOUT));
+                .map(s -> Settings.duration(node.get("timeout")));
         return new ConverterSettings(node.get("ffmpeg").asString().asOptional().filter(s -> !s.isBlank()),
-                concurrency, lease, timeout, maxAttempts, new MediaLimits(maxDuration), perUser);
+                concurrency, lease, timeout, maxAttempts, new MediaLimits(maxDuration), perUser,
+                SegmentSettings.from(node, concurrency));
     }
 
     /**

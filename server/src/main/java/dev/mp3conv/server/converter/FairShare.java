@@ -10,13 +10,11 @@ import java.util.concurrent.TimeUnit;
 
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.jobs.Segment;
 import dev.mp3conv.server.jobs.SegmentRepository;
-import dev.mp3conv.server.queue.JobQueue;
-import dev.mp3conv.server.queue.QueueUnavailableException;
 import dev.mp3conv.server.queue.Topic;
-import dev.mp3conv.server.storage.StoreUnavailableException;
 
 /**
  * One user cannot take every conversion slot while others wait: at most {@code converter.per-user}
@@ -30,20 +28,19 @@ import dev.mp3conv.server.storage.StoreUnavailableException;
  * the limit waits the same way, so a user never has more than {@code per-user} ffmpeg runs at once.
  */
 final class FairShare {
-    private static final System.Logger LOG = System.getLogger(FairShare.class.getName());
     /** Long enough not to spin on a user's backlog, short enough that a freed slot is soon used. */
     static final Duration DELAY = Duration.ofSeconds(2);
 
     private final JobRepository jobs;
-    private final JobQueue queue;
+    private final JobPublisher publisher;
     private final int perUser;
     private final ScheduledExecutorService ticker;
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
     private volatile SegmentRepository segments;
 
-    FairShare(JobRepository jobs, JobQueue queue, int perUser, ScheduledExecutorService ticker) {
+    FairShare(JobRepository jobs, JobPublisher publisher, int perUser, ScheduledExecutorService ticker) {
         this.jobs = jobs;
-        this.queue = queue;
+        this.publisher = publisher;
         this.perUser = perUser;
         this.ticker = ticker;
     }
@@ -127,18 +124,8 @@ final class FairShare {
         if (!waiting.remove(key(entry.message), entry)) {
             return;
         }
-        try {
-            queue.publish(Topic.VIDEO, entry.message);
-            if (entry.message.segment() == null) {
-                jobs.markVideoPublished(entry.message.jobId());
-            } else {
-                segments.markPublished(entry.message.jobId(), entry.message.segment());
-            }
-        } catch (QueueUnavailableException | StoreUnavailableException e) {
-            // the job is QUEUED in the jobs collection: the sweeper publishes it again
-            LOG.log(System.Logger.Level.WARNING, "job {0}: waiting for a slot, not requeued yet: {1}",
-                    entry.message.jobId(), e.getMessage());
-        }
+        // the job (or unit) is QUEUED in the store: if the queue is away, the sweeper publishes it again
+        publisher.publish(Topic.VIDEO, entry.message);
     }
 
     private static String key(JobMessage message) {

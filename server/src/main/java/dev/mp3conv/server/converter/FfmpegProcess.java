@@ -7,48 +7,26 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * One running ffmpeg (or ffprobe) process. Its stderr is read on a virtual thread: {@code -progress}
- * lines update {@link #outTimeSeconds()}, other lines are kept (the last few) to explain a failure.
- * A process started with {@code -loglevel level+info} tags its lines with their level: then the
- * input's summary ({@code Input #0 … Duration … Stream …}, info level, up to the output's) is kept
- * apart as {@link #summary()}, errors go to the diagnostics and warnings are dropped.
- * Every line that leaves this class has the input address replaced by {@code input}: it may be a
- * loopback URL carrying a per-job token, or a server path.
+ * One running ffmpeg (or ffprobe) process: starting it, reading its stderr on a virtual thread into
+ * an {@link FfmpegLog} (which decides what each line means), waiting for it, killing and reaping it.
+ * What leaves this class through the log has the input address hidden.
  */
 final class FfmpegProcess implements AutoCloseable {
-    private static final int TAIL_LINES = 200;
-    private static final Pattern PROGRESS = Pattern.compile(
-            "^(frame|fps|stream_\\d+_\\d+_q|bitrate|total_size|out_time_us|out_time_ms|out_time|dup_frames"
-                    + "|drop_frames|speed|progress)=(.*)$");
-    private static final Pattern LEVELLED = Pattern.compile(
-            "^((?:\\[[^\\]]*\\] )*)\\[(panic|fatal|error|warning|info|verbose|debug|trace)\\] ?(.*)$");
-    private static final int SUMMARY_LINES = 500;
-    private static final Pattern IGNORED = Pattern.compile(
-            "^(At least one output file must be specified|To ignore this, add a trailing '\\?' to the map\\.)$");
-
     private final Process process;
-    private final String input;
+    private final FfmpegLog log;
     private final Thread stderrReader;
     private final StringBuilder stdout = new StringBuilder();
-    private final Deque<String> tail = new ArrayDeque<>();
-    private final List<String> summary = new ArrayList<>();
-    private boolean summaryEnded;
     private Consumer<List<String>> summaryListener;
     private volatile double outTimeSeconds;
 
     private FfmpegProcess(Process process, String input) {
         this.process = process;
-        this.input = input;
+        this.log = new FfmpegLog(input);
         this.stderrReader = Thread.ofVirtual().name("ffmpeg-stderr-" + process.pid()).start(this::readStderr);
     }
 
@@ -149,16 +127,7 @@ final class FfmpegProcess implements AutoCloseable {
      * @return the line, or a generic text when it said nothing
      */
     synchronized String reason() {
-        if (tail.isEmpty()) {
-            return "ffmpeg exited with code " + exitCodeOrRunning() + " without a message";
-        }
-        String last = tail.getLast();
-        if (last.startsWith("input: ") && tail.size() > 1) {
-            // "input: Invalid data found…" says little; the line before names the cause ("moov atom not found")
-            List<String> lines = new ArrayList<>(tail);
-            return lines.get(lines.size() - 2) + " (" + last + ")";
-        }
-        return last;
+        return log.reason(exitCodeOrRunning());
     }
 
     /**
@@ -168,7 +137,7 @@ final class FfmpegProcess implements AutoCloseable {
      * @return lines without their level tag, in order
      */
     synchronized List<String> summary() {
-        return List.copyOf(summary);
+        return log.summary();
     }
 
     /**
@@ -180,11 +149,11 @@ final class FfmpegProcess implements AutoCloseable {
     void onSummary(Consumer<List<String>> listener) {
         List<String> ready;
         synchronized (this) {
-            if (!summaryEnded) {
+            if (!log.summaryEnded()) {
                 summaryListener = listener;
                 return;
             }
-            ready = List.copyOf(summary);
+            ready = log.summary();
         }
         listener.accept(ready);
     }
@@ -195,7 +164,7 @@ final class FfmpegProcess implements AutoCloseable {
      * @return lines, oldest first
      */
     synchronized List<String> diagnostics() {
-        return new ArrayList<>(tail);
+        return log.diagnostics();
     }
 
     /**
@@ -241,102 +210,36 @@ final class FfmpegProcess implements AutoCloseable {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
-                accept(line.strip());
+                boolean summaryDone;
+                synchronized (this) {
+                    summaryDone = log.accept(line);
+                    outTimeSeconds = log.outTimeSeconds();
+                }
+                if (summaryDone) {
+                    tellSummary();
+                }
             }
         } catch (IOException e) {
             // the process was killed: nothing more to read
         } finally {
-            endSummary();
+            synchronized (this) {
+                log.end();
+            }
+            tellSummary();
         }
     }
 
-    private void endSummary() {
+    /** Tells the listener, outside the lock, once the summary has ended. */
+    private void tellSummary() {
         Consumer<List<String>> listener;
         List<String> lines;
         synchronized (this) {
-            if (summaryEnded) {
-                return;
-            }
-            summaryEnded = true;
             listener = summaryListener;
             summaryListener = null;
-            lines = List.copyOf(summary);
+            lines = log.summary();
         }
         if (listener != null) {
             listener.accept(lines);
         }
-    }
-
-    /** A line tagged with its level: the summary while it lasts, errors kept, the rest dropped. */
-    private boolean acceptLevelled(String line) {
-        Matcher levelled = LEVELLED.matcher(line);
-        if (!levelled.matches()) {
-            return false;
-        }
-        // the summary keeps its indentation: "  Duration:" and "  Stream #0:…" sit two spaces in,
-        // metadata keys and values (the uploader's text) four or more, so they cannot pose as either
-        String indented = sanitize(levelled.group(1) + levelled.group(3)).stripTrailing();
-        String text = indented.strip();
-        switch (levelled.group(2)) {
-            case "panic", "fatal", "error" -> keep(text);
-            case "info" -> {
-                if (indented.startsWith("Output #") || indented.startsWith("Stream mapping:")) {
-                    endSummary();
-                }
-                synchronized (this) {
-                    if (!summaryEnded && summary.size() < SUMMARY_LINES && !text.isEmpty()) {
-                        summary.add(indented);
-                    }
-                }
-            }
-            default -> {
-                // warnings and chatter: not a reason, not the summary
-            }
-        }
-        return true;
-    }
-
-    private void accept(String line) {
-        if (line.isEmpty() || IGNORED.matcher(line).matches()) {
-            return;
-        }
-        Matcher progress = PROGRESS.matcher(line);
-        if (progress.matches()) {
-            if ("out_time_us".equals(progress.group(1))) {
-                endSummary();
-                parseMicros(progress.group(2));
-            }
-            return;
-        }
-        if (!acceptLevelled(line)) {
-            keep(sanitize(line));
-        }
-    }
-
-    private synchronized void keep(String line) {
-        if (line.isEmpty() || IGNORED.matcher(line).matches()) {
-            return;
-        }
-        if (tail.size() == TAIL_LINES) {
-            tail.removeFirst();
-        }
-        tail.addLast(line);
-    }
-
-    private void parseMicros(String value) {
-        try {
-            long micros = Long.parseLong(value.trim());
-            if (micros > 0) {
-                outTimeSeconds = micros / 1_000_000.0;
-            }
-        } catch (NumberFormatException e) {
-            // N/A before the first packet
-        }
-    }
-
-    private String sanitize(String line) {
-        // ffmpeg logs "[mp3 @ 0x55…]": the address tells users nothing
-        String plain = input.startsWith("file:") ? input.substring("file:".length()) : input;
-        return line.replace(input, "input").replace(plain, "input").replaceAll(" @ 0x[0-9a-f]+\\]", "]");
     }
 }

@@ -59,7 +59,7 @@ final class Mp3Stitcher {
      * What was written.
      *
      * @param frames      audio frames (the tag frame not counted)
-     * @param bytes       file length
+     * @param bytes       file length (a prefix included)
      * @param samples     samples a decoder plays after trimming delay and padding
      * @param sampleRate  sample rate
      * @param shifts      per splice, how many frames it moved from the planned one
@@ -79,6 +79,20 @@ final class Mp3Stitcher {
      * @throws IOException when a part is not an MP3 as expected or the output fails
      */
     static Result stitch(List<Part> parts, SeekableByteChannel out) throws IOException {
+        return stitch(parts, out, new byte[0]);
+    }
+
+    /**
+     * Stitches the parts into {@code out} after {@code prefix} (an ID3v2 tag), so that the file needs
+     * no second copy to get its tag.
+     *
+     * @param parts  segments in order, at least one
+     * @param out    an empty, seekable destination
+     * @param prefix bytes to write before the MP3 (the Info frame follows them)
+     * @return what was written ({@code bytes} counts the prefix)
+     * @throws IOException when a part is not an MP3 as expected or the output fails
+     */
+    static Result stitch(List<Part> parts, SeekableByteChannel out, byte[] prefix) throws IOException {
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("no parts");
         }
@@ -95,7 +109,7 @@ final class Mp3Stitcher {
             }
             Segment segment = new Segment(part, i);
             if (writer == null) {
-                writer = new Writer(out, segment.tag);
+                writer = new Writer(out, segment.tag, prefix);
             } else if (segment.tag.delay() != writer.template.delay()) {
                 throw new IOException("segment " + i + " has encoder delay " + segment.tag.delay() + ", segment 0 "
                         + writer.template.delay() + ": their frames do not line up");
@@ -303,13 +317,17 @@ final class Mp3Stitcher {
         private long[] offsets = new long[4096];
         private final int sampleRate;
         private final int samplesPerFrame;
+        private final long start;
 
-        Writer(SeekableByteChannel channel, Mp3InfoTag template) throws IOException {
+        Writer(SeekableByteChannel channel, Mp3InfoTag template, byte[] prefix) throws IOException {
             this.channel = channel;
             this.template = template;
             this.sampleRate = template.frame().sampleRate();
             this.samplesPerFrame = template.frame().samples();
-            channel.position(template.frame().length());
+            this.start = prefix.length;
+            channel.position(0);
+            writeFully(ByteBuffer.wrap(prefix));
+            channel.position(start + template.frame().length());
             this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
             this.bytes = template.frame().length();
         }
@@ -332,13 +350,16 @@ final class Mp3Stitcher {
             out.flush();
             byte[] toc = Mp3InfoTag.toc(offsets, (int) frames, bytes);
             Mp3Frame tag = template.rewrite(frames, bytes, toc, template.delay(), padding, musicCrc);
-            channel.position(0);
-            ByteBuffer buffer = ByteBuffer.wrap(tag.bytes());
+            channel.position(start);
+            writeFully(ByteBuffer.wrap(tag.bytes()));
+            long samples = frames * samplesPerFrame - template.delay() - padding;
+            return new Result(frames, start + bytes, samples, sampleRate, List.copyOf(shifts), overflows);
+        }
+
+        private void writeFully(ByteBuffer buffer) throws IOException {
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
-            long samples = frames * samplesPerFrame - template.delay() - padding;
-            return new Result(frames, bytes, samples, sampleRate, List.copyOf(shifts), overflows);
         }
     }
 }

@@ -56,7 +56,7 @@ final class Mp3Transcoder {
         static Result of(Optional<BlobInfo> blob, String sha256, FfmpegProcess process, int exitCode) {
             List<String> summary = process.summary();
             return new Result(blob, sha256, exitCode, process.outTimeSeconds(), process.reason(),
-                    MediaProbe.parseSummary(summary), MediaProbe.opened(summary));
+                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary));
         }
     }
 
@@ -75,6 +75,27 @@ final class Mp3Transcoder {
      */
     Result transcode(Job job, String input, Mp3Encoding encoding, SourceTags tags, RunningConversion running,
                      Consumer<MediaInfo> onSummary) throws IOException, InterruptedException {
+        return transcode(job, input, encoding, tags, running, onSummary, true);
+    }
+
+    /**
+     * Runs ffmpeg once, as {@link #transcode(Job, String, Mp3Encoding, SourceTags, RunningConversion, Consumer)}
+     * does; without {@code hashed}, an output written to a file is stored without its SHA-256 (a segment's,
+     * which only the stitch step reads).
+     *
+     * @param job       the job
+     * @param input     where ffmpeg reads
+     * @param encoding  output options
+     * @param tags      the ID3 tags to write
+     * @param running   the conversion (to attach the process to)
+     * @param onSummary told what ffmpeg found in the input as soon as it says so
+     * @param hashed    whether the result needs the SHA-256 of what was stored
+     * @return what came out ({@code sha256} null when not hashed)
+     * @throws IOException          when ffmpeg cannot start or the store fails
+     * @throws InterruptedException when interrupted
+     */
+    Result transcode(Job job, String input, Mp3Encoding encoding, SourceTags tags, RunningConversion running,
+                     Consumer<MediaInfo> onSummary, boolean hashed) throws IOException, InterruptedException {
         BlobMetadata metadata = new BlobMetadata(job.owner(), job.id(), "audio/mpeg", mp3Name(job.filename()));
         if (!encoding.toFile()) {
             try (FfmpegProcess process = start(command(input, encoding, tags, "pipe:1"), input, running, onSummary)) {
@@ -104,7 +125,7 @@ final class Mp3Transcoder {
             }
             // hashed before the store takes it: the filesystem store moves the file in place, so this
             // read of a few MB is the only one
-            String sha256 = sha256Hex(file);
+            String sha256 = hashed ? sha256Hex(file) : null;
             return Result.of(Optional.of(blobs.adopt(metadata, file)), sha256, process, exit);
         } finally {
             Files.deleteIfExists(file);
@@ -115,7 +136,7 @@ final class Mp3Transcoder {
                                        Consumer<MediaInfo> onSummary) throws IOException {
         FfmpegProcess process = FfmpegProcess.start(command, input);
         running.attach(process);
-        process.onSummary(lines -> onSummary.accept(MediaProbe.parseSummary(lines)));
+        process.onSummary(lines -> onSummary.accept(FfmpegLog.parseSummary(lines)));
         return process;
     }
 

@@ -106,6 +106,18 @@ final class RunningConversion {
         return budget;
     }
 
+    /**
+     * What is left of the time budget.
+     *
+     * @return the rest, zero or negative when spent; zero when no budget is set
+     */
+    synchronized Duration remaining() {
+        if (budget == null) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos(deadlineNanos - System.nanoTime());
+    }
+
     synchronized boolean pastDeadline() {
         return budget != null && System.nanoTime() - deadlineNanos > 0;
     }

@@ -32,11 +32,12 @@ final class SegmentJoiner {
      *
      * @param encodes the job's encoded units, in order, all DONE with a blob
      * @param file    an existing, empty file
+     * @param prefix  bytes to write before the MP3 (its ID3v2 tag)
      * @return what was written
      * @throws IOException            when a blob cannot be read or is not what an encode writes
      * @throws MediaRejectedException when the audio is shorter than planned (a truncated input)
      */
-    Mp3Stitcher.Result join(List<Segment> encodes, Path file) throws IOException, MediaRejectedException {
+    Mp3Stitcher.Result join(List<Segment> encodes, Path file, byte[] prefix) throws IOException, MediaRejectedException {
         if (encodes.isEmpty() || encodes.stream().anyMatch(s -> !Segment.DONE.equals(s.state()) || s.blobId() == null)) {
             throw new IOException("the stitch step ran before every segment was encoded");
         }
@@ -49,7 +50,7 @@ final class SegmentJoiner {
                 streams.add(in);
                 parts.add(new Mp3Stitcher.Part(in, encode.keepFrom(), encode.keepBefore()));
             }
-            result = Mp3Stitcher.stitch(parts, out);
+            result = Mp3Stitcher.stitch(parts, out, prefix);
         } finally {
             for (InputStream in : streams) {
                 in.close();

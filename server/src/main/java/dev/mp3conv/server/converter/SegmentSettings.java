@@ -15,12 +15,15 @@ import io.helidon.config.Config;
  *                  input: this process's by default, a cluster's total when set)
  */
 record SegmentSettings(Duration threshold, int maxParts) {
-    /** Inputs up to this long keep the single run by default. */
-    static final Duration DEFAULT_THRESHOLD = Duration.ofMinutes(4);
-
-    static SegmentSettings from(Config root, int concurrency) {
-        Config node = root.get("converter");
-        Duration threshold = Settings.duration(node.get("segment-threshold"), DEFAULT_THRESHOLD);
+    /**
+     * Reads the settings; defaults in application.yaml.
+     *
+     * @param node        the {@code converter} node
+     * @param concurrency this process's conversion slots (the default of {@code segments})
+     * @return the settings
+     */
+    static SegmentSettings from(Config node, int concurrency) {
+        Duration threshold = Settings.duration(node.get("segment-threshold"));
         int maxParts = node.get("segments").asInt().orElse(concurrency);
         if (threshold.isNegative() || maxParts < 1 || maxParts > 64) {
             throw new StartupException("converter: segment-threshold must not be negative, segments 1..64");

@@ -1,6 +1,7 @@
 package dev.mp3conv.server.converter;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,21 +12,18 @@ import java.util.WeakHashMap;
 import java.util.function.Consumer;
 
 import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.Segment;
 import dev.mp3conv.server.jobs.SegmentRepository;
-import dev.mp3conv.server.queue.JobQueue;
-import dev.mp3conv.server.queue.QueueUnavailableException;
-import dev.mp3conv.server.queue.Topic;
 import dev.mp3conv.server.storage.BlobStore;
-import dev.mp3conv.server.storage.StoreUnavailableException;
 
 /**
- * Turns a claimed long job into segments (docs/architecture.md, "Segments"). The whole-job run
- * starts as usual; when ffmpeg's summary of the input shows audio longer than
- * {@code converter.segment-threshold} at an MPEG-1 rate, that run is stopped at once (so a short
- * input pays nothing, a long one a few dozen milliseconds of a started ffmpeg), the plan's units are
- * written, the job is handed over to them and one {@code video} message per segment is published,
- * for this process's other slots and other converters to take.
+ * Turns a claimed long job into segments (docs/architecture.md, "Segments"). When ffmpeg's summary
+ * of the input shows audio longer than {@code converter.segment-threshold} at an MPEG-1 rate (the
+ * summary of the tag read that precedes every conversion, else of the whole-job run, which is then
+ * stopped at once), the plan's units are written, the job is handed over to them and one
+ * {@code video} message per segment is published, for this process's other slots and other
+ * converters to take. A short input pays nothing.
  */
 final class SegmentSplitter {
     private static final System.Logger LOG = System.getLogger(SegmentSplitter.class.getName());
@@ -33,17 +31,17 @@ final class SegmentSplitter {
     private final SegmentSettings settings;
     private final SegmentRepository segments;
     private final BlobStore blobs;
-    private final JobQueue queue;
+    private final JobPublisher publisher;
     private final Map<RunningConversion, Planned> planned = Collections.synchronizedMap(new WeakHashMap<>());
 
     private record Planned(SegmentPlan plan, double seconds) {
     }
 
-    SegmentSplitter(SegmentSettings settings, SegmentRepository segments, BlobStore blobs, JobQueue queue) {
+    SegmentSplitter(SegmentSettings settings, SegmentRepository segments, BlobStore blobs, JobPublisher publisher) {
         this.settings = settings;
         this.segments = segments;
         this.blobs = blobs;
-        this.queue = queue;
+        this.publisher = publisher;
     }
 
     /**
@@ -103,10 +101,13 @@ final class SegmentSplitter {
      *
      * @param conversion the conversion (holding the job's lease)
      * @param workerId   this worker
+     * @param tags       the MP3's tags, kept for the stitch step
+     * @param deadline   when the job's time budget runs out (the store's clock): one budget for all its units
      * @return true when the job now belongs to its segments (the caller is done with it)
      * @throws InterruptedException when interrupted while the duration is written
      */
-    boolean split(RunningConversion conversion, String workerId) throws InterruptedException {
+    boolean split(RunningConversion conversion, String workerId, SourceTags tags, Instant deadline)
+            throws InterruptedException {
         Planned chosen = planned.remove(conversion);
         if (chosen == null || conversion.stopped().filter(stop -> stop != RunningConversion.Stop.SEGMENTED).isPresent()) {
             return false;
@@ -124,38 +125,23 @@ final class SegmentSplitter {
         int count = plan.parts().size();
         for (SegmentPlan.Part part : plan.parts()) {
             units.add(Segment.encode(job.id(), part.index(), count, plan.sampleRate(), part.startSample(),
-                    part.endSample(), part.keepFrom(), part.keepBefore(), plan.keptSeconds(part, chosen.seconds())));
+                    part.endSample(), part.keepFrom(), part.keepBefore(), plan.keptSeconds(part, chosen.seconds()))
+                    .until(deadline));
         }
-        units.add(Segment.stitch(job.id(), count, plan.sampleRate()));
+        units.add(Segment.stitch(job.id(), count, plan.sampleRate()).until(deadline).tagged(tags.values()));
         segments.replacePlan(units);
         if (!segments.handOver(job.id(), workerId, count)) {
             LOG.log(System.Logger.Level.INFO, "job {0}: lease lost before the hand-over to segments", job.id());
             segments.deleteOfJob(job.id());
             return true;
         }
-        LOG.log(System.Logger.Level.INFO, "job {0}: {1} s of audio in {2} segments", job.id(),
-                String.format(java.util.Locale.ROOT, "%.1f", chosen.seconds()), String.valueOf(count));
-        for (int i = 0; i < count; i++) {
-            publish(queue, segments, job, i);
+        LOG.log(System.Logger.Level.INFO, "job {0}: {1} s of audio in {2} segments ({3} ms after the claim)", job.id(),
+                String.format(java.util.Locale.ROOT, "%.1f", chosen.seconds()), String.valueOf(count),
+                String.valueOf(conversion.elapsed().toMillis()));
+        // the dearest first: a later segment decodes the input from its start up to its own part
+        for (int i = count - 1; i >= 0; i--) {
+            publisher.publishSegment(job, i);
         }
         return true;
-    }
-
-    /**
-     * Publishes one unit's message and records the confirm; a failure is left to the sweeper.
-     *
-     * @param queue    the queue
-     * @param segments the units
-     * @param job      the job
-     * @param index    unit index
-     */
-    static void publish(JobQueue queue, SegmentRepository segments, Job job, int index) {
-        try {
-            queue.publish(Topic.VIDEO, job.message().forSegment(index));
-            segments.markPublished(job.id(), index);
-        } catch (QueueUnavailableException | StoreUnavailableException e) {
-            LOG.log(System.Logger.Level.WARNING, "job {0}: segment {1} not published yet, the sweeper will: {2}",
-                    job.id(), index, e.getMessage());
-        }
     }
 }

@@ -3,15 +3,13 @@ package dev.mp3conv.server.converter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.JobRepository;
+import dev.mp3conv.server.jobs.PeriodicSweep;
 import dev.mp3conv.server.jobs.Segment;
 import dev.mp3conv.server.jobs.SegmentRepository;
-import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.storage.BlobStore;
 
 /**
@@ -28,17 +26,17 @@ final class SegmentSweeper implements AutoCloseable {
     private final JobRepository jobs;
     private final SegmentRepository segments;
     private final BlobStore blobs;
-    private final JobQueue queue;
+    private final JobPublisher publisher;
     private final Duration grace;
     private final Duration stale;
-    private ScheduledExecutorService timer;
+    private PeriodicSweep timer;
 
-    SegmentSweeper(JobRepository jobs, SegmentRepository segments, BlobStore blobs, JobQueue queue, Duration grace,
+    SegmentSweeper(JobRepository jobs, SegmentRepository segments, BlobStore blobs, JobPublisher publisher, Duration grace,
                    Duration stale) {
         this.jobs = jobs;
         this.segments = segments;
         this.blobs = blobs;
-        this.queue = queue;
+        this.publisher = publisher;
         this.grace = grace;
         this.stale = stale;
     }
@@ -87,30 +85,17 @@ final class SegmentSweeper implements AutoCloseable {
         if (job.isEmpty()) {
             return false;
         }
-        SegmentSplitter.publish(queue, segments, job.get(), unit.index());
-        return true;
+        return publisher.publishSegment(job.get(), unit.index());
     }
 
     synchronized void start(Duration interval) {
-        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("segment-sweeper").factory());
-        timer.scheduleWithFixedDelay(this::sweepQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer = PeriodicSweep.start("segment-sweeper", interval, this::sweep);
     }
 
     @Override
     public synchronized void close() {
         if (timer != null) {
-            timer.shutdownNow();
-        }
-    }
-
-    private void sweepQuietly() {
-        try {
-            int count = sweep();
-            if (count > 0) {
-                LOG.log(System.Logger.Level.INFO, "segment sweeper republished {0} message(s)", count);
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "segment sweep failed, will retry: {0}", e.toString());
+            timer.close();
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.mp3conv.server.converter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,18 +17,18 @@ import java.util.concurrent.TimeUnit;
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobCompletion;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.jobs.Segment;
 import dev.mp3conv.server.jobs.SegmentRepository;
 import dev.mp3conv.server.queue.Delivery;
 import dev.mp3conv.server.queue.JobQueue;
-import dev.mp3conv.server.queue.QueueUnavailableException;
 import dev.mp3conv.server.queue.Topic;
 import dev.mp3conv.server.storage.BlobInfo;
 import dev.mp3conv.server.storage.BlobMetadata;
 import dev.mp3conv.server.storage.BlobStore;
-import dev.mp3conv.server.storage.StoreUnavailableException;
 
 /**
  * Handles the {@code video} messages of segments (those with a {@code segment} index): claims the
@@ -46,13 +47,14 @@ final class SegmentWorker {
     private final SegmentRepository segments;
     private final BlobStore blobs;
     private final JobQueue queue;
+    private final JobPublisher publisher;
     private final Mp3Transcoder transcoder;
     private final LoopbackMediaServer loopback;
     private final ConversionMetrics metrics;
     private final ScheduledExecutorService ticker;
     private final ConverterScratch scratch;
     private final Path tempDir;
-    private final StorageQuota quota;
+    private final JobCompletion completion;
     private final MediaProbe probe;
     private final SegmentJoiner joiner;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
@@ -60,7 +62,7 @@ final class SegmentWorker {
     private volatile FairShare fairShare;
 
     SegmentWorker(String workerId, ConverterSettings settings, JobRepository jobs, SegmentRepository segments,
-                  BlobStore blobs, JobQueue queue, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
+                  BlobStore blobs, JobQueue queue, JobPublisher publisher, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
                   ConversionMetrics metrics, ScheduledExecutorService ticker, ConverterScratch scratch,
                   StorageQuota quota, MediaProbe probe) {
         this.workerId = workerId;
@@ -69,13 +71,14 @@ final class SegmentWorker {
         this.segments = segments;
         this.blobs = blobs;
         this.queue = queue;
+        this.publisher = publisher;
         this.transcoder = transcoder;
         this.loopback = loopback;
         this.metrics = metrics;
         this.ticker = ticker;
         this.scratch = scratch;
         this.tempDir = scratch.dir();
-        this.quota = quota;
+        this.completion = new JobCompletion(jobs, quota);
         this.probe = probe;
         this.joiner = new SegmentJoiner(blobs);
     }
@@ -124,6 +127,10 @@ final class SegmentWorker {
             return;
         }
         RunningConversion conversion = new RunningConversion(job.get());
+        if (!budget(conversion, unit)) {
+            failJob(job.get(), new JobError(MediaRejectedException.TIMEOUT, spentBudget(conversion.job())));
+            return;
+        }
         running.add(conversion);
         long every = settings.renewEvery().toMillis();
         ScheduledFuture<?> renewal = ticker.scheduleAtFixedRate(() -> tick(conversion, unit), every, every,
@@ -144,6 +151,38 @@ final class SegmentWorker {
         }
     }
 
+    /**
+     * Gives the unit what is left of its job's one time budget (the deadline the split recorded, on the
+     * store's clock); a unit planned without one gets a budget as a whole job of that length would.
+     *
+     * @return false when the job's budget is spent
+     */
+    private boolean budget(RunningConversion conversion, Segment unit) {
+        double total = totalSeconds(conversion.job());
+        double seconds = unit.stitchStep() ? 0 : unitSeconds(unit, total);
+        if (unit.deadline() == null) {
+            conversion.budget(seconds, settings.timeoutFor(total));
+            return true;
+        }
+        Duration left = Duration.between(jobs.now(), unit.deadline());
+        conversion.budget(seconds, left);
+        return !left.isNegative() && !left.isZero();
+    }
+
+    private String spentBudget(Job job) {
+        return "the conversion (in segments) ran longer than its budget of "
+                + settings.timeoutFor(totalSeconds(job)).toSeconds() + " s";
+    }
+
+    private static double totalSeconds(Job job) {
+        return job.durationSeconds() == null ? 0 : job.durationSeconds();
+    }
+
+    private static double unitSeconds(Segment unit, double total) {
+        return unit.endSample() < 0 ? Math.max(1, total - (double) unit.startSample() / unit.sampleRate())
+                : (double) (unit.endSample() - unit.startSample()) / unit.sampleRate();
+    }
+
     private void awaitTurn(FairShare share, JobMessage message) {
         LOG.log(System.Logger.Level.DEBUG, "job {0} segment {1}: its owner has {2} conversion(s) running, back to the "
                 + "queue shortly", message.jobId(), message.segment(), String.valueOf(settings.perUser()));
@@ -159,17 +198,14 @@ final class SegmentWorker {
     private void encode(RunningConversion conversion, Segment unit) throws Exception {
         Job job = conversion.job();
         Mp3Encoding encoding = SegmentSplitter.encodingOf(job);
-        double total = job.durationSeconds() == null ? 0 : job.durationSeconds();
-        double seconds = unit.endSample() < 0 ? Math.max(1, total - (double) unit.startSample() / unit.sampleRate())
-                : (double) (unit.endSample() - unit.startSample()) / unit.sampleRate();
-        conversion.budget(seconds, settings.timeoutFor(total));
+        double total = totalSeconds(job);
         try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
             if (stopped(conversion, unit)) {
                 return;
             }
-            // a segment's frames are stitched: no tags of their own
+            // a segment's frames are stitched: no tags of their own, and no SHA-256 (the stitched file gets one)
             Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), rangeOf(encoding, unit),
-                    SourceTags.NONE, conversion, media -> { });
+                    SourceTags.NONE, conversion, media -> { }, false);
             boolean kept = false;
             try {
                 if (stopped(conversion, unit)) {
@@ -208,7 +244,7 @@ final class SegmentWorker {
         LOG.log(System.Logger.Level.INFO, "job {0} segment {1}/{2}: encoded in {3} ms", job.id(), unit.index() + 1,
                 unit.count(), String.valueOf(conversion.elapsed().toMillis()));
         if (segments.promoteStitch(job.id(), unit.count())) {
-            SegmentSplitter.publish(queue, segments, job, unit.count());
+            publisher.publishSegment(job, unit.count());
         }
     }
 
@@ -234,7 +270,10 @@ final class SegmentWorker {
         }
         Path file = Files.createTempFile(tempDir, job.id() + "-", ".mp3");
         try {
-            Mp3Stitcher.Result stitched = joiner.join(encodes, file);
+            long started = System.nanoTime();
+            // the source's clean tags in front of the stitched frames, as a single run writes them
+            Mp3Stitcher.Result stitched = joiner.join(encodes, file, Id3v2Tag.of(tags(conversion, job, unit)));
+            long joined = System.nanoTime();
             if (stopped(conversion, unit)) {
                 return;
             }
@@ -242,72 +281,55 @@ final class SegmentWorker {
                 LOG.log(System.Logger.Level.WARNING, "job {0}: {1} splice(s) without room for the bit reservoir hand-off",
                         job.id(), stitched.overflows());
             }
-            tag(conversion, job, file);
             String sha256 = Mp3Transcoder.sha256Hex(file);
+            long hashed = System.nanoTime();
             BlobInfo mp3 = blobs.adopt(new BlobMetadata(job.owner(), job.id(), "audio/mpeg",
                     Mp3Transcoder.mp3Name(job.filename())), file);
-            complete(conversion, job, mp3, sha256, (double) stitched.samples() / stitched.sampleRate(), stitched);
+            String steps = String.format(java.util.Locale.ROOT, "joined in %d ms, hashed in %d ms, stored in %d ms",
+                    (joined - started) / 1_000_000, (hashed - joined) / 1_000_000, (System.nanoTime() - hashed) / 1_000_000);
+            complete(conversion, job, mp3, sha256, (double) stitched.samples() / stitched.sampleRate(), stitched, steps);
         } finally {
             Files.deleteIfExists(file);
         }
     }
 
     /**
-     * Puts the source's clean tags in front of the stitched frames, as a single run writes them: read
-     * from the input now (the stitch step may run on another converter than the one that split the job);
-     * an input that cannot be read for them leaves the title from the file name.
+     * The MP3's tags: those the split read from the input with its summary (kept on the stitch unit), else
+     * read from the input now (a unit planned without them); an input that cannot be read for them leaves
+     * the title from the file name.
      */
-    private void tag(RunningConversion conversion, Job job, Path file) throws IOException, InterruptedException {
-        SourceTags tags;
+    private SourceTags tags(RunningConversion conversion, Job job, Segment unit) throws InterruptedException {
+        if (unit.tags() != null) {
+            return SourceTags.of(unit.tags(), job.filename());
+        }
         try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
-            tags = probe.tags(input.address(), job.filename(), conversion::attachHelper);
+            return probe.tags(input.address(), job.filename(), conversion::attachHelper);
         } catch (IOException | MediaRejectedException e) {
             LOG.log(System.Logger.Level.INFO, "job {0}: source tags not read for the stitched MP3: {1}",
                     job.id(), e.getMessage());
-            tags = SourceTags.of(java.util.Map.of(), job.filename());
-        }
-        byte[] tag = Id3v2Tag.of(tags);
-        if (tag.length == 0) {
-            return;
-        }
-        Path tagged = Files.createTempFile(tempDir, job.id() + "-tagged-", ".mp3");
-        try {
-            try (java.io.OutputStream out = Files.newOutputStream(tagged)) {
-                out.write(tag);
-                Files.copy(file, out);
-            }
-            Files.move(tagged, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tagged);
+            return SourceTags.of(java.util.Map.of(), job.filename());
         }
     }
 
     private void complete(RunningConversion conversion, Job job, BlobInfo mp3, String sha256, double seconds,
-                          Mp3Stitcher.Result stitched) throws MediaRejectedException {
+                          Mp3Stitcher.Result stitched, String steps) throws MediaRejectedException {
         String bitrate = SegmentSplitter.encodingOf(job).recordedBitrate();
-        Optional<Job> done;
+        Job finished;
         boolean kept = false;
         try {
-            // the MP3 counts against its owner's storage from the moment the job says it is there
-            try (StorageQuota.Reservation charge = quota.begin(job.owner())) {
-                try {
-                    done = jobs.complete(job.id(), SegmentRepository.OWNER, mp3.id(), mp3.length(), sha256, bitrate);
-                } catch (RuntimeException e) {
-                    // the update may have landed though the answer was lost: keep the blob if it did
-                    if (jobs.find(job.id()).map(j -> mp3.id().equals(j.mp3Fid())).orElse(false)) {
-                        charge.commit(mp3.length());
-                        kept = true;
-                        cleanUp(job.id());
-                        return;
-                    }
-                    throw e;
+            switch (completion.complete(job, SegmentRepository.OWNER, mp3, sha256, bitrate)) {
+                case JobCompletion.Done done -> finished = done.job();
+                case JobCompletion.DoneUnanswered unanswered -> {
+                    kept = true;
+                    cleanUp(job.id());
+                    return;
                 }
-                done.ifPresent(d -> charge.commit(mp3.length()));
-            }
-            if (done.isEmpty()) {
-                LOG.log(System.Logger.Level.INFO, "job {0}: no longer converting when stitched, MP3 discarded", job.id());
-                metrics.outcome("lease-lost");
-                return;
+                case JobCompletion.NotHeld notHeld -> {
+                    LOG.log(System.Logger.Level.INFO, "job {0}: no longer converting when stitched, MP3 discarded",
+                            job.id());
+                    metrics.outcome("lease-lost");
+                    return;
+                }
             }
             kept = true;
         } finally {
@@ -315,15 +337,14 @@ final class SegmentWorker {
                 blobs.delete(mp3.id());
             }
         }
-        Job finished = done.get();
         java.time.Duration wall = java.time.Duration.between(finished.createdAt(), jobs.now());
         metrics.converted(conversion.elapsed(), seconds);
-        LOG.log(System.Logger.Level.INFO, "job {0}: DONE, {1} segments stitched in {2} ms (splices moved {3}; {4} bytes; "
-                        + "{5} ms since upload)", job.id(), stitched.shifts().size() + 1,
-                String.valueOf(conversion.elapsed().toMillis()), stitched.shifts(), String.valueOf(mp3.length()),
+        LOG.log(System.Logger.Level.INFO, "job {0}: DONE, {1} segments stitched in {2} ms ({3}; splices moved {4}; {5} "
+                        + "bytes; {6} ms since upload)", job.id(), stitched.shifts().size() + 1,
+                String.valueOf(conversion.elapsed().toMillis()), steps, stitched.shifts(), String.valueOf(mp3.length()),
                 String.valueOf(wall.toMillis()));
         cleanUp(job.id());
-        publishFinished(finished);
+        publisher.publish(Topic.MP3, finished);
     }
 
     /** Deletes a finished job's segment blobs and units. */
@@ -343,13 +364,13 @@ final class SegmentWorker {
         }
         Job job = conversion.job();
         switch (stop.get()) {
-            case TIMEOUT -> throw new MediaRejectedException(MediaRejectedException.TIMEOUT,
-                    "segment " + (unit.index() + 1) + " ran longer than its budget of " + conversion.budget().toSeconds()
-                            + " s");
+            case TIMEOUT -> throw new MediaRejectedException(MediaRejectedException.TIMEOUT, unit.deadline() == null
+                    ? "segment " + (unit.index() + 1) + " ran longer than its budget of " + conversion.budget().toSeconds()
+                    + " s" : spentBudget(job));
             case SHUTDOWN -> {
                 if (segments.release(unit, workerId)) {
                     LOG.log(System.Logger.Level.INFO, "job {0} segment {1}: released on shutdown", job.id(), unit.index());
-                    SegmentSplitter.publish(queue, segments, job, unit.index());
+                    publisher.publishSegment(job, unit.index());
                 }
             }
             default -> LOG.log(System.Logger.Level.INFO, "job {0} segment {1}: lease lost, abandoned", job.id(),
@@ -401,7 +422,7 @@ final class SegmentWorker {
         LOG.log(System.Logger.Level.INFO, "job {0}: FAILED {1}: {2}", job.id(), error.code(), error.message());
         metrics.outcome(error.code());
         cleanUp(job.id());
-        publishFinished(failed.get());
+        publisher.publish(Topic.MP3, failed.get());
     }
 
     private void retryOrGiveUp(Job job, Segment unit, Exception e) throws Exception {
@@ -421,14 +442,5 @@ final class SegmentWorker {
             e.addSuppressed(releaseFailure);
         }
         throw e;
-    }
-
-    private void publishFinished(Job job) {
-        try {
-            queue.publish(Topic.MP3, job.message());
-            jobs.markMp3Published(job.id());
-        } catch (QueueUnavailableException | StoreUnavailableException e) {
-            LOG.log(System.Logger.Level.WARNING, "job {0}: mp3 message not published yet: {1}", job.id(), e.getMessage());
-        }
     }
 }

@@ -51,9 +51,39 @@ record SourceTags(String title, String artist, String date, String comment) {
      */
     static SourceTags read(Ffmpeg ffmpeg, String input, String filename, Duration timeout,
                            Consumer<FfmpegProcess> started) throws IOException, InterruptedException {
-        // the upload is hostile here as in the conversion: the same demuxer and protocol allow-lists
+        return readWithSummary(ffmpeg, input, filename, timeout, started).tags();
+    }
+
+    /**
+     * What one {@code ffmpeg -f ffmetadata} run tells: the tags, and the input's summary ffmpeg prints
+     * while opening it (duration, audio stream), so a long input can be planned in segments from this
+     * run alone ({@link ConversionWorker}).
+     *
+     * @param tags   the tags, as {@link #read} returns them
+     * @param media  the input's summary, empty when ffmpeg could not open it
+     * @param opened whether ffmpeg opened the input
+     */
+    record Read(SourceTags tags, MediaInfo media, boolean opened) {
+    }
+
+    /**
+     * Reads a source's tags as {@link #read} does, and keeps the input summary ffmpeg printed.
+     *
+     * @param ffmpeg   the ffmpeg to run
+     * @param input    file path or URL ffmpeg reads
+     * @param filename the upload's file name, for the title when the source has none
+     * @param timeout  how long ffmpeg may take
+     * @param started  told of the process once it runs (so that its owner can kill it)
+     * @return the tags and the summary
+     * @throws IOException          when ffmpeg cannot start or runs out of time
+     * @throws InterruptedException when interrupted
+     */
+    static Read readWithSummary(Ffmpeg ffmpeg, String input, String filename, Duration timeout,
+                                Consumer<FfmpegProcess> started) throws IOException, InterruptedException {
+        // the upload is hostile here as in the conversion: the same demuxer and protocol allow-lists.
+        // Info with level tags: the input's summary is kept apart from the diagnostics (FfmpegProcess)
         List<String> command = new java.util.ArrayList<>(List.of(ffmpeg.executable().toString(), "-hide_banner",
-                "-nostdin", "-loglevel", "error"));
+                "-nostdin", "-loglevel", "level+info"));
         command.addAll(InputAllowList.options(input));
         command.addAll(List.of("-i", input, "-f", "ffmetadata", "pipe:1"));
         try (FfmpegProcess process = FfmpegProcess.start(command, input)) {
@@ -75,7 +105,9 @@ record SourceTags(String title, String artist, String date, String comment) {
             }
             process.kill();
             process.waitFor();
-            return of(parseFfmetadata(new String(text, StandardCharsets.UTF_8)), filename);
+            List<String> summary = process.summary();
+            return new Read(of(parseFfmetadata(new String(text, StandardCharsets.UTF_8)), filename),
+                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary));
         }
     }
 
@@ -90,6 +122,27 @@ record SourceTags(String title, String artist, String date, String comment) {
         String title = clean(sourceTags.get("title"));
         return new SourceTags(title == null ? titleFromName(filename) : title, clean(sourceTags.get("artist")),
                 clean(sourceTags.get("date")), clean(sourceTags.get("comment")));
+    }
+
+    /**
+     * These tags by name ({@code title}, {@code artist}, {@code date}, {@code comment}; absent ones
+     * left out), as a segmented job keeps them for its stitch step; {@link #of} reads them back.
+     *
+     * @return name to value
+     */
+    Map<String, String> values() {
+        Map<String, String> values = new LinkedHashMap<>();
+        put(values, "title", title);
+        put(values, "artist", artist);
+        put(values, "date", date);
+        put(values, "comment", comment);
+        return values;
+    }
+
+    private static void put(Map<String, String> values, String key, String value) {
+        if (value != null) {
+            values.put(key, value);
+        }
     }
 
     /**

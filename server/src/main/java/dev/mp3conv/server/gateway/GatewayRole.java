@@ -8,11 +8,9 @@ import java.util.Optional;
 import dev.mp3conv.server.Backend;
 import dev.mp3conv.server.Role;
 import dev.mp3conv.server.RoleComponent;
-import dev.mp3conv.server.Settings;
 import dev.mp3conv.server.auth.AuthFilter;
 import dev.mp3conv.server.auth.TokenVerifier;
 import dev.mp3conv.server.jobs.UploadRepository;
-import io.helidon.config.Config;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.spi.ServerFeature;
@@ -25,7 +23,6 @@ import io.helidon.webserver.spi.ServerFeature;
  * process, the auth routes are forwarded to {@code auth.url}, so clients only ever need the gateway.
  */
 public final class GatewayRole implements RoleComponent {
-    private static final long DEFAULT_MAX_UPLOAD = 4L << 30;
     // events are pushed (JobChanges); this read only covers an announcement that got lost
     private static final Duration EVENTS_POLL = Duration.ofSeconds(2);
 
@@ -51,27 +48,24 @@ public final class GatewayRole implements RoleComponent {
      * Creates the role.
      *
      * @param backend  shared infrastructure
+     * @param settings the gateway's settings
      * @param verifier verifies bearer tokens
      * @return the role
      */
-    public static GatewayRole create(Backend backend, TokenVerifier verifier) {
-        Config config = backend.config();
-        long maxUpload = Settings.size(config.get("gateway.max-upload-size"), DEFAULT_MAX_UPLOAD);
-        String publicUrl = config.get("app.public-url").asString().orElse("http://localhost:8080")
-                .replaceAll("/+$", "");
+    public static GatewayRole create(Backend backend, GatewaySettings settings, TokenVerifier verifier) {
+        long maxUpload = settings.maxUploadSize();
         Handler authenticate = new AuthFilter(verifier).handler();
         GatewayMetrics metrics = new GatewayMetrics(backend.meters());
         JobSubmission submission = new JobSubmission(new UploadReceiver(backend.blobs(), maxUpload), backend.blobs(),
-                backend.jobs(), backend.queue(), backend.quota(), metrics);
+                backend.jobs(), backend.publisher(), backend.quota(), metrics);
         Mp3Download download = new Mp3Download(backend.blobs(), metrics);
         JobEvents events = new JobEvents(backend.jobs(), EVENTS_POLL);
         // without the auth role here, the auth routes are forwarded so this gateway stays the one entry point
         Optional<AuthProxy> authProxy = backend.roles().contains(Role.AUTH)
                 ? Optional.empty()
-                : config.get("auth.url").asString().map(String::strip).filter(url -> !url.isEmpty())
-                        .map(url -> AuthProxy.to(URI.create(url)));
-        TusConfig tus = TusConfig.create(config.get("gateway.uploads"), maxUpload);
-        UploadRepository uploadRecords = new UploadRepository(backend.mongo().database(), backend.clock(),
+                : settings.authUrl().map(url -> AuthProxy.to(URI.create(url)));
+        TusConfig tus = settings.uploads();
+        UploadRepository uploadRecords = new UploadRepository(backend.mongo(), backend.clock(),
                 backend.jobs().changes());
         if (backend.embedded()) {
             // this process owns the store: a lock left over can only be a PATCH its previous run died in, and
@@ -81,7 +75,7 @@ public final class GatewayRole implements RoleComponent {
         TusUploads uploads = new TusUploads(uploadRecords, backend.blobs(), submission, UploadQuota.of(backend.quota()), tus);
         return new GatewayRole(
                 new JobsService(authenticate, submission, backend.jobs(), backend.blobs(), backend.quota(), download, events,
-                        publicUrl),
+                        settings.publicUrl()),
                 new SeedService(authenticate, submission, backend.jobs(), download),
                 new TusService(authenticate, uploads),
                 TusCors.feature(tus),

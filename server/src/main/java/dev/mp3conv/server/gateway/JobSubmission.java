@@ -8,11 +8,10 @@ import dev.mp3conv.model.Mp3Options;
 import dev.mp3conv.server.auth.Principal;
 import dev.mp3conv.server.http.ProblemException;
 import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.jobs.Retention;
 import dev.mp3conv.server.jobs.StorageQuota;
-import dev.mp3conv.server.queue.JobQueue;
-import dev.mp3conv.server.queue.QueueUnavailableException;
 import dev.mp3conv.server.queue.Topic;
 import dev.mp3conv.server.storage.BlobStore;
 import io.helidon.webserver.http.ServerRequest;
@@ -24,21 +23,19 @@ import org.bson.types.ObjectId;
  * republishes it, so the upload is never lost and the client still gets its job.
  */
 final class JobSubmission {
-    private static final System.Logger LOG = System.getLogger(JobSubmission.class.getName());
-
     private final UploadReceiver receiver;
     private final BlobStore blobs;
     private final JobRepository jobs;
-    private final JobQueue queue;
+    private final JobPublisher publisher;
     private final StorageQuota quota;
     private final GatewayMetrics metrics;
 
-    JobSubmission(UploadReceiver receiver, BlobStore blobs, JobRepository jobs, JobQueue queue, StorageQuota quota,
+    JobSubmission(UploadReceiver receiver, BlobStore blobs, JobRepository jobs, JobPublisher publisher, StorageQuota quota,
                   GatewayMetrics metrics) {
         this.receiver = receiver;
         this.blobs = blobs;
         this.jobs = jobs;
-        this.queue = queue;
+        this.publisher = publisher;
         this.quota = quota;
         this.metrics = metrics;
     }
@@ -111,19 +108,6 @@ final class JobSubmission {
      * @param job the job
      */
     void publish(Job job) {
-        try {
-            queue.publish(Topic.VIDEO, job.message());
-        } catch (QueueUnavailableException e) {
-            LOG.log(System.Logger.Level.WARNING, "job {0} stored but not queued yet ({1}); the sweeper will queue it",
-                    job.id(), e.getMessage());
-            return;
-        }
-        try {
-            jobs.markVideoPublished(job.id());
-        } catch (RuntimeException e) {
-            // the message is out; at worst the sweeper publishes it again and the converter skips the duplicate
-            LOG.log(System.Logger.Level.WARNING, "job {0} queued, but its publish was not recorded: {1}",
-                    job.id(), e.getMessage());
-        }
+        publisher.publish(Topic.VIDEO, job);
     }
 }

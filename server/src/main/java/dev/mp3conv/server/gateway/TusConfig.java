@@ -17,8 +17,6 @@ import io.helidon.config.Config;
  *                    only, never cookies, so a foreign page cannot ride on a user's session)
  */
 record TusConfig(long maxSize, long maxChunk, Duration expiry, List<String> corsOrigins) {
-    static final Duration DEFAULT_EXPIRY = Duration.ofHours(24);
-
     /**
      * Reads the settings.
      *
@@ -28,9 +26,9 @@ record TusConfig(long maxSize, long maxChunk, Duration expiry, List<String> cors
      */
     static TusConfig create(Config uploads, long maxSize) {
         long maxChunk = Settings.size(uploads.get("max-chunk"), 0);
-        List<String> origins = Arrays.stream(uploads.get("cors-origins").asString().orElse("*").split(","))
+        List<String> origins = Arrays.stream(Settings.text(uploads.get("cors-origins")).split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toList();
         return new TusConfig(maxSize, maxChunk <= 0 ? Long.MAX_VALUE : maxChunk,
-                Settings.duration(uploads.get("expiry"), DEFAULT_EXPIRY), origins);
+                Settings.duration(uploads.get("expiry")), origins);
     }
 }

@@ -142,13 +142,39 @@ final class TusUploads {
      */
     Upload patch(Principal owner, String id, long offset, Optional<Long> contentLength, Optional<Checksum> checksum,
                  InputStream body) {
-        Upload upload = find(owner, id);
-        if (upload.finished() || offset != upload.offset()) {
+        // the lock comes first: in the usual case (the next PATCH of an upload nobody else writes to) it is the
+        // only round trip to the jobs collection before the body, instead of a lookup and then the lock; the
+        // reasons a PATCH is refused are worked out from a lookup only when the lock cannot be had
+        String token = UUID.randomUUID().toString();
+        Optional<Upload> taken = uploads.lock(id, owner.userId(), token, LOCK_LEASE);
+        if (taken.isEmpty()) {
+            Upload upload = find(owner, id);
             if (upload.finished() && offset == upload.length() && contentLength.orElse(0L) == 0) {
                 return upload;
             }
-            throw ProblemException.conflict("Upload-Offset " + offset + " does not match the upload's offset "
-                    + upload.offset());
+            if (upload.finished() || offset != upload.offset()) {
+                throw offsetMismatch(offset, upload);
+            }
+            throw new ProblemException(LOCKED, "another request is writing to this upload");
+        }
+        Upload locked = taken.get();
+        long limit;
+        try {
+            limit = admit(owner, locked, offset, contentLength);
+        } catch (RuntimeException e) {
+            uploads.unlock(id, token);
+            throw e;
+        }
+        return append(locked, token, limit, checksum, body);
+    }
+
+    /** The checks of a PATCH that holds the lock: expiry, offset, sizes, quota; the most bytes it may add. */
+    private long admit(Principal owner, Upload upload, long offset, Optional<Long> contentLength) {
+        if (upload.expires() != null && upload.expires().isBefore(uploads.now())) {
+            throw new ProblemException(Status.GONE_410, "the upload expired");
+        }
+        if (offset != upload.offset()) {
+            throw offsetMismatch(offset, upload);
         }
         long remaining = upload.length() - offset;
         long limit = Math.min(remaining, config.maxChunk());
@@ -159,18 +185,13 @@ final class TusUploads {
             throw ProblemException.tooLarge("a PATCH body may be at most " + config.maxChunk()
                     + " bytes here: send smaller chunks");
         }
-        quota.admitAppend(owner, id, offset, contentLength.orElse(limit));
-        String token = UUID.randomUUID().toString();
-        Upload locked = uploads.lock(id, owner.userId(), token, LOCK_LEASE).orElseThrow(() ->
-                uploads.findOwned(id, owner.userId()).isPresent()
-                        ? new ProblemException(LOCKED, "another request is writing to this upload")
-                        : noSuchUpload());
-        if (locked.offset() != offset) {
-            uploads.unlock(id, token);
-            throw ProblemException.conflict("Upload-Offset " + offset + " does not match the upload's offset "
-                    + locked.offset());
-        }
-        return append(locked, token, limit, checksum, body);
+        quota.admitAppend(owner, upload.job().id(), offset, contentLength.orElse(limit));
+        return limit;
+    }
+
+    private static ProblemException offsetMismatch(long offset, Upload upload) {
+        return ProblemException.conflict("Upload-Offset " + offset + " does not match the upload's offset "
+                + upload.offset());
     }
 
     private Upload append(Upload upload, String token, long limit, Optional<Checksum> checksum, InputStream body) {

@@ -13,6 +13,46 @@ import org.bson.types.ObjectId;
  * Maps {@link Job} to and from its BSON document (snake_case field names).
  */
 final class JobDocuments {
+    /** The job state ({@code JobState} name). */
+    static final String STATE = "state";
+    /** The owner's user id. */
+    static final String OWNER = "owner";
+    /** The worker holding the job (or {@code SegmentRepository.OWNER} for its segments). */
+    static final String LEASE_OWNER = "lease_owner";
+    /** When the holder's lease runs out. */
+    static final String LEASE_UNTIL = "lease_until";
+    /** Claims so far. */
+    static final String ATTEMPTS = "attempts";
+    /** Conversion progress, 0..1. */
+    static final String PROGRESS = "progress";
+    /** Last change. */
+    static final String UPDATED_AT = "updated_at";
+    /** When the job was made. */
+    static final String CREATED_AT = "created_at";
+    /** The MP3's blob id. */
+    static final String MP3_FID = "mp3_fid";
+    /** The MP3's size in bytes. */
+    static final String MP3_SIZE = "mp3_size";
+    /** The MP3's hex SHA-256. */
+    static final String MP3_SHA256 = "mp3_sha256";
+    /** The bitrate recorded on a DONE job. */
+    static final String BITRATE = "bitrate";
+    /** Why the job failed ({@link #error(JobError)}). */
+    static final String ERROR = "error";
+    /** When the queue confirmed the {@code video} message. */
+    static final String VIDEO_PUBLISHED_AT = "video_published_at";
+    /** When the queue confirmed the {@code mp3} message. */
+    static final String MP3_PUBLISHED_AT = "mp3_published_at";
+    /** When the owner's notification was claimed. */
+    static final String NOTIFIED_AT = "notified_at";
+    /** How the owner was told. */
+    static final String NOTIFY_CHANNEL = "notify_channel";
+    /** Why the notification failed for good ({@link #error(JobError)}). */
+    static final String NOTIFY_ERROR = "notify_error";
+    /** The media's duration. */
+    static final String DURATION_SECONDS = "duration_seconds";
+    /** The video's blob id. */
+    static final String VIDEO_FID = "video_fid";
     /** Retention the owner asked for, in milliseconds. */
     static final String KEEP_MS = "keep_ms";
     /** When the source video is to be deleted (set when the job ends). */
@@ -29,32 +69,32 @@ final class JobDocuments {
 
     static Document toDocument(Job job) {
         Document doc = new Document("_id", new ObjectId(job.id()))
-                .append("owner", job.owner())
+                .append(OWNER, job.owner())
                 .append("owner_email", job.ownerEmail())
                 .append("filename", job.filename())
                 .append("content_type", job.contentType())
                 .append("size", job.size())
                 .append("sha256", job.sha256())
-                .append("video_fid", job.videoFid())
-                .append("state", job.state().name())
-                .append("attempts", job.attempts())
-                .append("progress", job.progress())
-                .append("created_at", JobRepository.date(job.createdAt()))
-                .append("updated_at", JobRepository.date(job.updatedAt()));
-        putIfPresent(doc, "lease_until", JobRepository.date(job.leaseUntil()));
-        putIfPresent(doc, "lease_owner", job.leaseOwner());
-        putIfPresent(doc, "duration_seconds", job.durationSeconds());
-        putIfPresent(doc, "mp3_fid", job.mp3Fid());
-        putIfPresent(doc, "mp3_size", job.mp3Size());
-        putIfPresent(doc, "mp3_sha256", job.mp3Sha256());
-        putIfPresent(doc, "bitrate", job.bitrate());
+                .append(VIDEO_FID, job.videoFid())
+                .append(STATE, job.state().name())
+                .append(ATTEMPTS, job.attempts())
+                .append(PROGRESS, job.progress())
+                .append(CREATED_AT, JobRepository.date(job.createdAt()))
+                .append(UPDATED_AT, JobRepository.date(job.updatedAt()));
+        putIfPresent(doc, LEASE_UNTIL, JobRepository.date(job.leaseUntil()));
+        putIfPresent(doc, LEASE_OWNER, job.leaseOwner());
+        putIfPresent(doc, DURATION_SECONDS, job.durationSeconds());
+        putIfPresent(doc, MP3_FID, job.mp3Fid());
+        putIfPresent(doc, MP3_SIZE, job.mp3Size());
+        putIfPresent(doc, MP3_SHA256, job.mp3Sha256());
+        putIfPresent(doc, BITRATE, job.bitrate());
         putIfPresent(doc, "quality", job.quality());
-        putIfPresent(doc, "error", error(job.error()));
-        putIfPresent(doc, "video_published_at", JobRepository.date(job.videoPublishedAt()));
-        putIfPresent(doc, "mp3_published_at", JobRepository.date(job.mp3PublishedAt()));
-        putIfPresent(doc, "notified_at", JobRepository.date(job.notifiedAt()));
-        putIfPresent(doc, "notify_channel", job.notifyChannel());
-        putIfPresent(doc, "notify_error", error(job.notifyError()));
+        putIfPresent(doc, ERROR, error(job.error()));
+        putIfPresent(doc, VIDEO_PUBLISHED_AT, JobRepository.date(job.videoPublishedAt()));
+        putIfPresent(doc, MP3_PUBLISHED_AT, JobRepository.date(job.mp3PublishedAt()));
+        putIfPresent(doc, NOTIFIED_AT, JobRepository.date(job.notifiedAt()));
+        putIfPresent(doc, NOTIFY_CHANNEL, job.notifyChannel());
+        putIfPresent(doc, NOTIFY_ERROR, error(job.notifyError()));
         putIfPresent(doc, KEEP_MS, job.keep() == null ? null : job.keep().toMillis());
         putIfPresent(doc, VIDEO_EXPIRES_AT, JobRepository.date(job.videoExpiresAt()));
         putIfPresent(doc, EXPIRES_AT, JobRepository.date(job.expiresAt()));
@@ -65,32 +105,32 @@ final class JobDocuments {
 
     static Job toJob(Document doc) {
         return new Job(doc.getObjectId("_id").toHexString(),
-                doc.getString("owner"),
+                doc.getString(OWNER),
                 doc.getString("owner_email"),
                 doc.getString("filename"),
                 doc.getString("content_type"),
                 number(doc, "size").longValue(),
                 doc.getString("sha256"),
-                doc.getString("video_fid"),
-                JobState.valueOf(doc.getString("state")),
-                number(doc, "attempts").intValue(),
-                instant(doc, "lease_until"),
-                doc.getString("lease_owner"),
-                number(doc, "progress").doubleValue(),
-                doc.get("duration_seconds") == null ? null : number(doc, "duration_seconds").doubleValue(),
-                doc.getString("mp3_fid"),
-                doc.get("mp3_size") == null ? null : number(doc, "mp3_size").longValue(),
-                doc.getString("mp3_sha256"),
-                doc.getString("bitrate"),
+                doc.getString(VIDEO_FID),
+                JobState.valueOf(doc.getString(STATE)),
+                number(doc, ATTEMPTS).intValue(),
+                instant(doc, LEASE_UNTIL),
+                doc.getString(LEASE_OWNER),
+                number(doc, PROGRESS).doubleValue(),
+                doc.get(DURATION_SECONDS) == null ? null : number(doc, DURATION_SECONDS).doubleValue(),
+                doc.getString(MP3_FID),
+                doc.get(MP3_SIZE) == null ? null : number(doc, MP3_SIZE).longValue(),
+                doc.getString(MP3_SHA256),
+                doc.getString(BITRATE),
                 doc.get("quality") == null ? null : number(doc, "quality").intValue(),
-                error(doc.get("error", Document.class)),
-                instant(doc, "video_published_at"),
-                instant(doc, "mp3_published_at"),
-                instant(doc, "notified_at"),
-                doc.getString("notify_channel"),
-                error(doc.get("notify_error", Document.class)),
-                instant(doc, "created_at"),
-                instant(doc, "updated_at"),
+                error(doc.get(ERROR, Document.class)),
+                instant(doc, VIDEO_PUBLISHED_AT),
+                instant(doc, MP3_PUBLISHED_AT),
+                instant(doc, NOTIFIED_AT),
+                doc.getString(NOTIFY_CHANNEL),
+                error(doc.get(NOTIFY_ERROR, Document.class)),
+                instant(doc, CREATED_AT),
+                instant(doc, UPDATED_AT),
                 doc.get(KEEP_MS) == null ? null : Duration.ofMillis(number(doc, KEEP_MS).longValue()),
                 instant(doc, VIDEO_EXPIRES_AT),
                 instant(doc, EXPIRES_AT),

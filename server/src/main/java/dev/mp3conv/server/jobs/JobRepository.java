@@ -11,11 +11,10 @@ import java.util.Optional;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReturnDocument;
-import com.mongodb.reactivestreams.client.MongoCollection;
-import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobState;
-import dev.mp3conv.server.storage.Await;
+import dev.mp3conv.server.storage.DocumentCollection;
+import dev.mp3conv.server.storage.Mongo;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
@@ -33,6 +32,24 @@ import static com.mongodb.client.model.Updates.combine;
 import static com.mongodb.client.model.Updates.inc;
 import static com.mongodb.client.model.Updates.set;
 import static com.mongodb.client.model.Updates.unset;
+import static dev.mp3conv.server.jobs.JobDocuments.ATTEMPTS;
+import static dev.mp3conv.server.jobs.JobDocuments.BITRATE;
+import static dev.mp3conv.server.jobs.JobDocuments.DURATION_SECONDS;
+import static dev.mp3conv.server.jobs.JobDocuments.ERROR;
+import static dev.mp3conv.server.jobs.JobDocuments.LEASE_OWNER;
+import static dev.mp3conv.server.jobs.JobDocuments.LEASE_UNTIL;
+import static dev.mp3conv.server.jobs.JobDocuments.MP3_FID;
+import static dev.mp3conv.server.jobs.JobDocuments.MP3_PUBLISHED_AT;
+import static dev.mp3conv.server.jobs.JobDocuments.MP3_SHA256;
+import static dev.mp3conv.server.jobs.JobDocuments.MP3_SIZE;
+import static dev.mp3conv.server.jobs.JobDocuments.NOTIFIED_AT;
+import static dev.mp3conv.server.jobs.JobDocuments.NOTIFY_CHANNEL;
+import static dev.mp3conv.server.jobs.JobDocuments.NOTIFY_ERROR;
+import static dev.mp3conv.server.jobs.JobDocuments.OWNER;
+import static dev.mp3conv.server.jobs.JobDocuments.PROGRESS;
+import static dev.mp3conv.server.jobs.JobDocuments.STATE;
+import static dev.mp3conv.server.jobs.JobDocuments.UPDATED_AT;
+import static dev.mp3conv.server.jobs.JobDocuments.VIDEO_PUBLISHED_AT;
 
 /**
  * The {@code jobs} collection. Every state change is one atomic conditional update, so two workers
@@ -40,7 +57,7 @@ import static com.mongodb.client.model.Updates.unset;
  * enforced (the indexes declared are for speed on a real MongoDB).
  */
 public final class JobRepository {
-    private final MongoCollection<Document> jobs;
+    private final DocumentCollection jobs;
     private final Clock clock;
     private final Retention retention;
     private final JobChanges changes;
@@ -48,52 +65,52 @@ public final class JobRepository {
     /**
      * Opens the collection with the default retention; changes are announced to no one else.
      *
-     * @param database metadata database
+     * @param store the metadata store
      * @param clock    time source (tests move it)
      */
-    public JobRepository(MongoDatabase database, Clock clock) {
-        this(database, clock, Retention.DEFAULTS, new JobChanges());
+    public JobRepository(Mongo store, Clock clock) {
+        this(store, clock, Retention.DEFAULTS, new JobChanges());
     }
 
     /**
      * Opens the collection with the default retention.
      *
-     * @param database metadata database
+     * @param store the metadata store
      * @param clock    time source (tests move it)
      * @param changes  where each change of a job's state or progress made through this repository is announced
      */
-    public JobRepository(MongoDatabase database, Clock clock, JobChanges changes) {
-        this(database, clock, Retention.DEFAULTS, changes);
+    public JobRepository(Mongo store, Clock clock, JobChanges changes) {
+        this(store, clock, Retention.DEFAULTS, changes);
     }
 
     /**
      * Opens the collection; changes are announced to no one else.
      *
-     * @param database  metadata database
+     * @param store  the metadata store
      * @param clock     time source (tests move it)
      * @param retention how long finished jobs keep their files: a job that ends gets its expiry times
      */
-    public JobRepository(MongoDatabase database, Clock clock, Retention retention) {
-        this(database, clock, retention, new JobChanges());
+    public JobRepository(Mongo store, Clock clock, Retention retention) {
+        this(store, clock, retention, new JobChanges());
     }
 
     /**
      * Opens the collection and declares its indexes.
      *
-     * @param database  metadata database
+     * @param store  the metadata store
      * @param clock     time source (tests move it)
      * @param retention how long finished jobs keep their files: a job that ends gets its expiry times
      * @param changes   where each change of a job's state or progress made through this repository is announced
      */
-    public JobRepository(MongoDatabase database, Clock clock, Retention retention, JobChanges changes) {
-        this.jobs = database.getCollection("jobs");
+    public JobRepository(Mongo store, Clock clock, Retention retention, JobChanges changes) {
+        this.jobs = store.collection("jobs");
         this.clock = clock;
         this.retention = retention;
         this.changes = changes;
-        Await.done(jobs.createIndex(Indexes.compoundIndex(Indexes.ascending("owner"), Indexes.descending("_id"))));
-        Await.done(jobs.createIndex(Indexes.ascending("state", "lease_until")));
-        Await.done(jobs.createIndex(Indexes.ascending(JobDocuments.VIDEO_EXPIRES_AT)));
-        Await.done(jobs.createIndex(Indexes.ascending(JobDocuments.EXPIRES_AT)));
+        jobs.createIndex(Indexes.compoundIndex(Indexes.ascending(OWNER), Indexes.descending("_id")));
+        jobs.createIndex(Indexes.ascending(STATE, LEASE_UNTIL));
+        jobs.createIndex(Indexes.ascending(JobDocuments.VIDEO_EXPIRES_AT));
+        jobs.createIndex(Indexes.ascending(JobDocuments.EXPIRES_AT));
     }
 
     /**
@@ -129,7 +146,7 @@ public final class JobRepository {
      * @param job the job
      */
     public void insert(Job job) {
-        Await.done(jobs.insertOne(JobDocuments.toDocument(job)));
+        jobs.insertOne(JobDocuments.toDocument(job));
         changes.changed(job.id());
     }
 
@@ -143,7 +160,7 @@ public final class JobRepository {
         if (!ObjectId.isValid(id)) {
             return Optional.empty();
         }
-        return Await.first(jobs.find(byId(id)).first()).map(JobDocuments::toJob);
+        return jobs.find(byId(id)).first().map(JobDocuments::toJob);
     }
 
     /**
@@ -165,7 +182,7 @@ public final class JobRepository {
      * @return the job
      */
     public Optional<Job> findByMp3(String mp3Fid, String owner) {
-        return Await.first(jobs.find(and(eq("mp3_fid", mp3Fid), eq("owner", owner))).first()).map(JobDocuments::toJob);
+        return jobs.find(and(eq(MP3_FID, mp3Fid), eq(OWNER, owner))).first().map(JobDocuments::toJob);
     }
 
     /**
@@ -178,12 +195,12 @@ public final class JobRepository {
      */
     public List<Job> list(String owner, String before, int limit) {
         // expired jobs are tombstones: they answer 410 by id but are no longer listed
-        Bson mine = and(eq("owner", owner), eq(JobDocuments.EXPIRED_AT, null));
+        Bson mine = and(eq(OWNER, owner), eq(JobDocuments.EXPIRED_AT, null));
         Bson filter = before == null || !ObjectId.isValid(before)
                 ? mine
                 : and(mine, lt("_id", new ObjectId(before)));
         List<Job> page = new ArrayList<>();
-        for (Document doc : Await.all(jobs.find(filter).sort(descending("_id")).limit(limit))) {
+        for (Document doc : jobs.find(filter).sort(descending("_id")).limit(limit).list()) {
             page.add(JobDocuments.toJob(doc));
         }
         return page;
@@ -197,7 +214,7 @@ public final class JobRepository {
      */
     public boolean delete(String id) {
         return announced(id, ObjectId.isValid(id)
-                && Await.first(jobs.deleteOne(byId(id))).map(r -> r.getDeletedCount() > 0).orElse(false));
+                && jobs.deleteOne(byId(id)).getDeletedCount() > 0);
     }
 
     /**
@@ -211,7 +228,7 @@ public final class JobRepository {
         if (!ObjectId.isValid(id)) {
             return Optional.empty();
         }
-        return Await.first(jobs.findOneAndDelete(byId(id))).map(JobDocuments::toJob);
+        return jobs.findOneAndDelete(byId(id)).map(JobDocuments::toJob);
     }
 
     /**
@@ -220,7 +237,7 @@ public final class JobRepository {
      * @param id job id
      */
     public void markVideoPublished(String id) {
-        Await.done(jobs.updateOne(byId(id), set("video_published_at", date(now()))));
+        jobs.updateOne(byId(id), set(VIDEO_PUBLISHED_AT, date(now())));
     }
 
     /**
@@ -229,7 +246,7 @@ public final class JobRepository {
      * @param id job id
      */
     public void markMp3Published(String id) {
-        Await.done(jobs.updateOne(byId(id), set("mp3_published_at", date(now()))));
+        jobs.updateOne(byId(id), set(MP3_PUBLISHED_AT, date(now())));
     }
 
     /**
@@ -247,16 +264,16 @@ public final class JobRepository {
             return Optional.empty();
         }
         Instant now = now();
-        Bson claimable = or(eq("state", JobState.QUEUED.name()),
-                and(eq("state", JobState.CONVERTING.name()), lt("lease_until", date(now))));
-        Bson update = combine(set("state", JobState.CONVERTING.name()),
-                set("lease_owner", worker),
-                set("lease_until", date(now.plus(lease))),
-                set("progress", 0.0),
-                inc("attempts", 1),
-                set("updated_at", date(now)));
-        return Await.first(jobs.findOneAndUpdate(and(byId(id), claimable), update,
-                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+        Bson claimable = or(eq(STATE, JobState.QUEUED.name()),
+                and(eq(STATE, JobState.CONVERTING.name()), lt(LEASE_UNTIL, date(now))));
+        Bson update = combine(set(STATE, JobState.CONVERTING.name()),
+                set(LEASE_OWNER, worker),
+                set(LEASE_UNTIL, date(now.plus(lease))),
+                set(PROGRESS, 0.0),
+                inc(ATTEMPTS, 1),
+                set(UPDATED_AT, date(now)));
+        return jobs.findOneAndUpdate(and(byId(id), claimable), update,
+                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))
                 .map(JobDocuments::toJob).map(this::announced);
     }
 
@@ -268,9 +285,8 @@ public final class JobRepository {
      * @return the number of jobs
      */
     public long liveLeases(String owner, String except) {
-        Bson live = and(eq("owner", owner), eq("state", JobState.CONVERTING.name()), gt("lease_until", date(now())));
-        return Await.first(jobs.countDocuments(ObjectId.isValid(except) ? and(live, ne("_id", new ObjectId(except))) : live))
-                .orElse(0L);
+        Bson live = and(eq(OWNER, owner), eq(STATE, JobState.CONVERTING.name()), gt(LEASE_UNTIL, date(now())));
+        return jobs.countDocuments(ObjectId.isValid(except) ? and(live, ne("_id", new ObjectId(except))) : live);
     }
 
     /**
@@ -282,9 +298,9 @@ public final class JobRepository {
      * @return whether the claim was undone
      */
     public boolean unclaim(String id, String worker) {
-        return modified(held(id, worker), combine(set("state", JobState.QUEUED.name()), unset("lease_until"),
-                unset("lease_owner"), set("progress", 0.0), inc("attempts", -1),
-                set("updated_at", date(now()))));
+        return modified(held(id, worker), combine(set(STATE, JobState.QUEUED.name()), unset(LEASE_UNTIL),
+                unset(LEASE_OWNER), set(PROGRESS, 0.0), inc(ATTEMPTS, -1),
+                set(UPDATED_AT, date(now()))));
     }
 
     /**
@@ -298,8 +314,8 @@ public final class JobRepository {
      */
     public boolean renew(String id, String worker, Duration lease, double progress) {
         Instant now = now();
-        return announced(id, modified(held(id, worker), combine(set("lease_until", date(now.plus(lease))),
-                set("progress", progress), set("updated_at", date(now)))));
+        return announced(id, modified(held(id, worker), combine(set(LEASE_UNTIL, date(now.plus(lease))),
+                set(PROGRESS, progress), set(UPDATED_AT, date(now)))));
     }
 
     /**
@@ -311,8 +327,8 @@ public final class JobRepository {
      * @return false when the worker no longer holds the lease
      */
     public boolean recordDuration(String id, String worker, double durationSeconds) {
-        return modified(held(id, worker), combine(set("duration_seconds", durationSeconds),
-                set("updated_at", date(now()))));
+        return modified(held(id, worker), combine(set(DURATION_SECONDS, durationSeconds),
+                set(UPDATED_AT, date(now()))));
     }
 
     /**
@@ -329,21 +345,21 @@ public final class JobRepository {
     public Optional<Job> complete(String id, String worker, String mp3Fid, long mp3Size, String mp3Sha256,
                                   String bitrate) {
         Instant now = now();
-        List<Bson> updates = new ArrayList<>(List.of(set("state", JobState.DONE.name()),
-                set("mp3_fid", mp3Fid),
-                set("mp3_size", mp3Size),
-                set("mp3_sha256", mp3Sha256),
-                set("progress", 1.0),
-                unset("lease_until"),
-                unset("lease_owner"),
-                set("updated_at", date(now))));
+        List<Bson> updates = new ArrayList<>(List.of(set(STATE, JobState.DONE.name()),
+                set(MP3_FID, mp3Fid),
+                set(MP3_SIZE, mp3Size),
+                set(MP3_SHA256, mp3Sha256),
+                set(PROGRESS, 1.0),
+                unset(LEASE_UNTIL),
+                unset(LEASE_OWNER),
+                set(UPDATED_AT, date(now))));
         updates.addAll(expiry(id, now));
         if (bitrate != null) {
-            updates.add(set("bitrate", bitrate));
+            updates.add(set(BITRATE, bitrate));
         }
         Bson update = combine(updates);
-        return Await.first(jobs.findOneAndUpdate(held(id, worker), update,
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob)
+        return jobs.findOneAndUpdate(held(id, worker), update,
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)).map(JobDocuments::toJob)
                 .map(this::announced);
     }
 
@@ -358,18 +374,18 @@ public final class JobRepository {
      */
     public Optional<Job> fail(String id, String worker, JobError error) {
         Bson condition = worker == null
-                ? and(byId(id), in("state", JobState.QUEUED.name(), JobState.CONVERTING.name()))
+                ? and(byId(id), in(STATE, JobState.QUEUED.name(), JobState.CONVERTING.name()))
                 : held(id, worker);
         Instant now = now();
-        List<Bson> updates = new ArrayList<>(List.of(set("state", JobState.FAILED.name()),
-                set("error", JobDocuments.error(error)),
-                unset("lease_until"),
-                unset("lease_owner"),
-                set("updated_at", date(now))));
+        List<Bson> updates = new ArrayList<>(List.of(set(STATE, JobState.FAILED.name()),
+                set(ERROR, JobDocuments.error(error)),
+                unset(LEASE_UNTIL),
+                unset(LEASE_OWNER),
+                set(UPDATED_AT, date(now))));
         updates.addAll(expiry(id, now));
         Bson update = combine(updates);
-        return Await.first(jobs.findOneAndUpdate(condition, update,
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob)
+        return jobs.findOneAndUpdate(condition, update,
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)).map(JobDocuments::toJob)
                 .map(this::announced);
     }
 
@@ -382,9 +398,9 @@ public final class JobRepository {
      * @return whether the job was released
      */
     public boolean release(String id, String worker) {
-        return announced(id, modified(held(id, worker), combine(set("state", JobState.QUEUED.name()),
-                unset("lease_until"), unset("lease_owner"), set("progress", 0.0),
-                unset("video_published_at"), set("updated_at", date(now())))));
+        return announced(id, modified(held(id, worker), combine(set(STATE, JobState.QUEUED.name()),
+                unset(LEASE_UNTIL), unset(LEASE_OWNER), set(PROGRESS, 0.0),
+                unset(VIDEO_PUBLISHED_AT), set(UPDATED_AT, date(now())))));
     }
 
     /**
@@ -400,11 +416,11 @@ public final class JobRepository {
             return Optional.empty();
         }
         Instant now = now();
-        Bson condition = and(byId(id), in("state", JobState.DONE.name(), JobState.FAILED.name()),
-                eq("notified_at", null));
-        return Await.first(jobs.findOneAndUpdate(condition,
-                        combine(set("notified_at", date(now)), set("notify_channel", channel)),
-                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+        Bson condition = and(byId(id), in(STATE, JobState.DONE.name(), JobState.FAILED.name()),
+                eq(NOTIFIED_AT, null));
+        return jobs.findOneAndUpdate(condition,
+                        combine(set(NOTIFIED_AT, date(now)), set(NOTIFY_CHANNEL, channel)),
+                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))
                 .map(JobDocuments::toJob);
     }
 
@@ -414,7 +430,7 @@ public final class JobRepository {
      * @param id job id
      */
     public void releaseNotification(String id) {
-        Await.done(jobs.updateOne(byId(id), combine(unset("notified_at"), unset("notify_channel"))));
+        jobs.updateOne(byId(id), combine(unset(NOTIFIED_AT), unset(NOTIFY_CHANNEL)));
     }
 
     /**
@@ -424,8 +440,7 @@ public final class JobRepository {
      * @param error the reason
      */
     public void recordNotifyError(String id, JobError error) {
-        Await.done(jobs.updateOne(byId(id),
-                set("notify_error", new Document("code", error.code()).append("message", error.message()))));
+        jobs.updateOne(byId(id), set(NOTIFY_ERROR, JobDocuments.error(error)));
     }
 
     /**
@@ -436,8 +451,8 @@ public final class JobRepository {
      * @return the jobs
      */
     public List<Job> queuedUnpublished(Instant before, int limit) {
-        return query(and(eq("state", JobState.QUEUED.name()), eq("video_published_at", null),
-                lt("updated_at", date(before))), limit);
+        return query(and(eq(STATE, JobState.QUEUED.name()), eq(VIDEO_PUBLISHED_AT, null),
+                lt(UPDATED_AT, date(before))), limit);
     }
 
     /**
@@ -450,7 +465,7 @@ public final class JobRepository {
      * @return the jobs
      */
     public List<Job> queuedStale(Instant publishedBefore, int limit) {
-        return query(and(eq("state", JobState.QUEUED.name()), lt("video_published_at", date(publishedBefore))), limit);
+        return query(and(eq(STATE, JobState.QUEUED.name()), lt(VIDEO_PUBLISHED_AT, date(publishedBefore))), limit);
     }
 
     /**
@@ -462,8 +477,8 @@ public final class JobRepository {
      * @return the jobs
      */
     public List<Job> unnotifiedStale(Instant publishedBefore, int limit) {
-        return query(and(in("state", JobState.DONE.name(), JobState.FAILED.name()), eq("notified_at", null),
-                eq("notify_error", null), lt("mp3_published_at", date(publishedBefore))), limit);
+        return query(and(in(STATE, JobState.DONE.name(), JobState.FAILED.name()), eq(NOTIFIED_AT, null),
+                eq(NOTIFY_ERROR, null), lt(MP3_PUBLISHED_AT, date(publishedBefore))), limit);
     }
 
     /**
@@ -473,7 +488,7 @@ public final class JobRepository {
      * @return the jobs
      */
     public List<Job> queued(int limit) {
-        return query(eq("state", JobState.QUEUED.name()), limit);
+        return query(eq(STATE, JobState.QUEUED.name()), limit);
     }
 
     /**
@@ -483,7 +498,7 @@ public final class JobRepository {
      * @return the jobs
      */
     public List<Job> converting(int limit) {
-        return query(eq("state", JobState.CONVERTING.name()), limit);
+        return query(eq(STATE, JobState.CONVERTING.name()), limit);
     }
 
     /**
@@ -494,7 +509,7 @@ public final class JobRepository {
      * @return the jobs
      */
     public List<Job> expiredLeases(Instant now, int limit) {
-        return query(and(eq("state", JobState.CONVERTING.name()), lt("lease_until", date(now))), limit);
+        return query(and(eq(STATE, JobState.CONVERTING.name()), lt(LEASE_UNTIL, date(now))), limit);
     }
 
     /**
@@ -507,9 +522,9 @@ public final class JobRepository {
      * @return the jobs
      */
     public List<Job> unnotified(Instant before, boolean includePublished, int limit) {
-        Bson filter = and(in("state", JobState.DONE.name(), JobState.FAILED.name()), eq("notified_at", null),
-                lt("updated_at", date(before)));
-        return query(includePublished ? filter : and(filter, eq("mp3_published_at", null)), limit);
+        Bson filter = and(in(STATE, JobState.DONE.name(), JobState.FAILED.name()), eq(NOTIFIED_AT, null),
+                lt(UPDATED_AT, date(before)));
+        return query(includePublished ? filter : and(filter, eq(MP3_PUBLISHED_AT, null)), limit);
     }
 
     /**
@@ -546,9 +561,9 @@ public final class JobRepository {
         if (!ObjectId.isValid(id)) {
             return Optional.empty();
         }
-        return Await.first(jobs.findOneAndUpdate(and(byId(id), lte(JobDocuments.VIDEO_EXPIRES_AT, date(now)),
+        return jobs.findOneAndUpdate(and(byId(id), lte(JobDocuments.VIDEO_EXPIRES_AT, date(now)),
                         eq(JobDocuments.VIDEO_DELETED_AT, null), eq(JobDocuments.EXPIRED_AT, null)),
-                        set(JobDocuments.VIDEO_DELETED_AT, date(now))))
+                        set(JobDocuments.VIDEO_DELETED_AT, date(now)))
                 .map(JobDocuments::toJob);
     }
 
@@ -575,9 +590,9 @@ public final class JobRepository {
         if (!ObjectId.isValid(id)) {
             return Optional.empty();
         }
-        return Await.first(jobs.findOneAndUpdate(and(byId(id), lte(JobDocuments.EXPIRES_AT, date(now)),
+        return jobs.findOneAndUpdate(and(byId(id), lte(JobDocuments.EXPIRES_AT, date(now)),
                         eq(JobDocuments.EXPIRED_AT, null)),
-                        combine(set(JobDocuments.EXPIRED_AT, date(now)), set(JobDocuments.VIDEO_DELETED_AT, date(now)))))
+                        combine(set(JobDocuments.EXPIRED_AT, date(now)), set(JobDocuments.VIDEO_DELETED_AT, date(now))))
                 .map(JobDocuments::toJob);
     }
 
@@ -589,13 +604,13 @@ public final class JobRepository {
      * @return number deleted
      */
     public int deleteTombstones(Instant before, int limit) {
-        List<ObjectId> ids = Await.all(jobs.find(lt(JobDocuments.EXPIRED_AT, date(before)))
-                .projection(new Document("_id", 1)).limit(limit)).stream().map(d -> d.getObjectId("_id")).toList();
+        List<ObjectId> ids = jobs.find(lt(JobDocuments.EXPIRED_AT, date(before)))
+                .projection(new Document("_id", 1)).limit(limit).list().stream()
+                .map(d -> d.getObjectId("_id")).toList();
         if (ids.isEmpty()) {
             return 0;
         }
-        return Await.first(jobs.deleteMany(and(in("_id", ids), lt(JobDocuments.EXPIRED_AT, date(before)))))
-                .map(r -> (int) r.getDeletedCount()).orElse(0);
+        return (int) jobs.deleteMany(and(in("_id", ids), lt(JobDocuments.EXPIRED_AT, date(before)))).getDeletedCount();
     }
 
     /**
@@ -606,12 +621,12 @@ public final class JobRepository {
      * @return bytes
      */
     public long storedBytes(String owner) {
-        return Await.all(jobs.find(and(eq("owner", owner), eq(JobDocuments.EXPIRED_AT, null)))).stream()
+        return jobs.find(and(eq(OWNER, owner), eq(JobDocuments.EXPIRED_AT, null))).list().stream()
                 .map(JobDocuments::toJob).mapToLong(Job::storedBytes).sum();
     }
 
     private List<Job> query(Bson filter, int limit) {
-        return Await.all(jobs.find(filter).limit(limit)).stream().map(JobDocuments::toJob).toList();
+        return jobs.find(filter).limit(limit).list().stream().map(JobDocuments::toJob).toList();
     }
 
     private Job announced(Job job) {
@@ -627,11 +642,11 @@ public final class JobRepository {
     }
 
     private boolean modified(Bson filter, Bson update) {
-        return Await.first(jobs.updateOne(filter, update)).map(r -> r.getModifiedCount() > 0).orElse(false);
+        return jobs.updateOne(filter, update).getModifiedCount() > 0;
     }
 
     private static Bson held(String id, String worker) {
-        return and(byId(id), eq("state", JobState.CONVERTING.name()), eq("lease_owner", worker));
+        return and(byId(id), eq(STATE, JobState.CONVERTING.name()), eq(LEASE_OWNER, worker));
     }
 
     private static Bson byId(String id) {

@@ -2,13 +2,9 @@ package dev.mp3conv.server.jobs;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
 
 import dev.mp3conv.server.queue.JobQueue;
-import dev.mp3conv.server.queue.QueueUnavailableException;
 import dev.mp3conv.server.queue.Topic;
 
 /**
@@ -24,14 +20,14 @@ public final class JobSweeper implements AutoCloseable {
     private static final int BATCH = 500;
 
     private final JobRepository jobs;
-    private final JobQueue queue;
+    private final JobPublisher publisher;
     private final Duration grace;
     private final Duration stale;
     private final ToIntFunction<Instant> abandonedWrites;
     /** Retention; null for a sweeper that only republishes. */
     private final ExpirySweep expiry;
     private final ToIntFunction<Instant> expiredUploads;
-    private ScheduledExecutorService timer;
+    private PeriodicSweep timer;
 
     /**
      * New sweeper.
@@ -111,7 +107,7 @@ public final class JobSweeper implements AutoCloseable {
                       ExpirySweep expiry) {
         this.expiredUploads = expiredUploads;
         this.jobs = jobs;
-        this.queue = queue;
+        this.publisher = new JobPublisher(queue, jobs);
         this.grace = grace;
         this.stale = stale;
         this.abandonedWrites = abandonedWrites;
@@ -132,10 +128,10 @@ public final class JobSweeper implements AutoCloseable {
             jobs.release(job.id(), job.leaseOwner());
         }
         for (Job job : jobs.queued(BATCH)) {
-            count += publish(Topic.VIDEO, job) ? 1 : 0;
+            count += publisher.publish(Topic.VIDEO, job) ? 1 : 0;
         }
         for (Job job : jobs.unnotified(now.plusSeconds(1), true, BATCH)) {
-            count += publish(Topic.MP3, job) ? 1 : 0;
+            count += publisher.publish(Topic.MP3, job) ? 1 : 0;
         }
         if (count > 0) {
             LOG.log(System.Logger.Level.INFO, "recovered {0} unfinished job message(s) from the jobs collection", count);
@@ -155,23 +151,23 @@ public final class JobSweeper implements AutoCloseable {
         for (Job job : jobs.expiredLeases(now, BATCH)) {
             if (jobs.release(job.id(), job.leaseOwner())) {
                 LOG.log(System.Logger.Level.INFO, "job {0}: lease of {1} expired, requeued", job.id(), job.leaseOwner());
-                count += publish(Topic.VIDEO, job) ? 1 : 0;
+                count += publisher.publish(Topic.VIDEO, job) ? 1 : 0;
             }
         }
         for (Job job : jobs.queuedUnpublished(before, BATCH)) {
-            count += publish(Topic.VIDEO, job) ? 1 : 0;
+            count += publisher.publish(Topic.VIDEO, job) ? 1 : 0;
         }
         for (Job job : jobs.unnotified(before, false, BATCH)) {
-            count += publish(Topic.MP3, job) ? 1 : 0;
+            count += publisher.publish(Topic.MP3, job) ? 1 : 0;
         }
         // a confirmed message can still be lost (dead-lettered while the store was down, a purged queue):
         // publishing again is safe, consumers claim first, and the new publish time spaces the retries
         Instant staleBefore = now.minus(stale);
         for (Job job : jobs.queuedStale(staleBefore, BATCH)) {
-            count += publish(Topic.VIDEO, job) ? 1 : 0;
+            count += publisher.publish(Topic.VIDEO, job) ? 1 : 0;
         }
         for (Job job : jobs.unnotifiedStale(staleBefore, BATCH)) {
-            count += publish(Topic.MP3, job) ? 1 : 0;
+            count += publisher.publish(Topic.MP3, job) ? 1 : 0;
         }
         int expired = expiredUploads.applyAsInt(now);
         if (expired > 0) {
@@ -199,10 +195,10 @@ public final class JobSweeper implements AutoCloseable {
         Instant now = jobs.now().plusSeconds(1);
         int count = 0;
         for (Job job : jobs.queuedUnpublished(now, BATCH)) {
-            count += publish(Topic.VIDEO, job) ? 1 : 0;
+            count += publisher.publish(Topic.VIDEO, job) ? 1 : 0;
         }
         for (Job job : jobs.unnotified(now, false, BATCH)) {
-            count += publish(Topic.MP3, job) ? 1 : 0;
+            count += publisher.publish(Topic.MP3, job) ? 1 : 0;
         }
         if (count > 0) {
             LOG.log(System.Logger.Level.INFO, "published {0} message(s) left unconfirmed while the queue was away", count);
@@ -216,41 +212,13 @@ public final class JobSweeper implements AutoCloseable {
      * @param interval time between sweeps
      */
     public synchronized void start(Duration interval) {
-        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("job-sweeper").factory());
-        timer.scheduleWithFixedDelay(this::sweepQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer = PeriodicSweep.start("job-sweeper", interval, this::sweep);
     }
 
     @Override
     public synchronized void close() {
         if (timer != null) {
-            timer.shutdownNow();
-        }
-    }
-
-    private void sweepQuietly() {
-        try {
-            int count = sweep();
-            if (count > 0) {
-                LOG.log(System.Logger.Level.INFO, "sweeper republished {0} message(s)", count);
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "sweep failed, will retry: {0}", e.toString());
-        }
-    }
-
-    private boolean publish(Topic topic, Job job) {
-        try {
-            queue.publish(topic, job.message());
-            if (topic == Topic.VIDEO) {
-                jobs.markVideoPublished(job.id());
-            } else {
-                jobs.markMp3Published(job.id());
-            }
-            return true;
-        } catch (QueueUnavailableException e) {
-            LOG.log(System.Logger.Level.WARNING, "job {0}: republish to {1} failed, will retry: {2}",
-                    job.id(), topic, e.getMessage());
-            return false;
+            timer.close();
         }
     }
 }

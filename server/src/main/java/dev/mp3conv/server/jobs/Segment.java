@@ -1,6 +1,7 @@
 package dev.mp3conv.server.jobs;
 
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * One unit of work of a job converted in segments (DESIGN.md §8): encoding one time range of the
@@ -25,11 +26,16 @@ import java.time.Instant;
  * @param blobId      the encoded segment's blob once DONE
  * @param publishedAt when its message was last confirmed by the queue
  * @param updatedAt   last change
+ * @param deadline    when the job's time budget runs out (one budget for all its units, from the
+ *                    claim of the whole job that split it); null for units planned without one
+ * @param tags        the stitch step's: the ID3 tags of the MP3 ({@code title}, {@code artist},
+ *                    {@code date}, {@code comment}), read once when the job was split; null when
+ *                    not recorded (the stitch step then reads them)
  */
 public record Segment(String jobId, int index, int count, String state, int attempts, Instant leaseUntil,
                       String leaseOwner, double progress, int sampleRate, long startSample, long endSample,
                       int keepFrom, int keepBefore, double seconds, String blobId, Instant publishedAt,
-                      Instant updatedAt) {
+                      Instant updatedAt, Instant deadline, Map<String, String> tags) {
     /** The stitch step before every encode is done. */
     public static final String WAITING = "WAITING";
     /** Ready to be claimed. */
@@ -56,7 +62,7 @@ public record Segment(String jobId, int index, int count, String state, int atte
     public static Segment encode(String jobId, int index, int count, int sampleRate, long startSample, long endSample,
                                  int keepFrom, int keepBefore, double seconds) {
         return new Segment(jobId, index, count, QUEUED, 0, null, null, 0.0, sampleRate, startSample, endSample,
-                keepFrom, keepBefore, seconds, null, null, null);
+                keepFrom, keepBefore, seconds, null, null, null, null, null);
     }
 
     /**
@@ -69,7 +75,30 @@ public record Segment(String jobId, int index, int count, String state, int atte
      */
     public static Segment stitch(String jobId, int count, int sampleRate) {
         return new Segment(jobId, count, count, WAITING, 0, null, null, 0.0, sampleRate, 0, -1, 0, -1, 0, null,
-                null, null);
+                null, null, null, null);
+    }
+
+    /**
+     * This unit with the job's deadline.
+     *
+     * @param until when the job's time budget runs out
+     * @return the unit
+     */
+    public Segment until(Instant until) {
+        return new Segment(jobId, index, count, state, attempts, leaseUntil, leaseOwner, progress, sampleRate,
+                startSample, endSample, keepFrom, keepBefore, seconds, blobId, publishedAt, updatedAt, until, tags);
+    }
+
+    /**
+     * This unit with the MP3's tags (for the stitch step).
+     *
+     * @param mp3Tags tag name to value, values already cleaned and bounded
+     * @return the unit
+     */
+    public Segment tagged(Map<String, String> mp3Tags) {
+        return new Segment(jobId, index, count, state, attempts, leaseUntil, leaseOwner, progress, sampleRate,
+                startSample, endSample, keepFrom, keepBefore, seconds, blobId, publishedAt, updatedAt, deadline,
+                mp3Tags == null ? null : Map.copyOf(mp3Tags));
     }
 
     /**

@@ -5,18 +5,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReturnDocument;
-import com.mongodb.reactivestreams.client.MongoCollection;
-import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.mp3conv.model.JobState;
-import dev.mp3conv.server.storage.Await;
+import dev.mp3conv.server.storage.DocumentCollection;
+import dev.mp3conv.server.storage.Mongo;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
@@ -47,21 +49,21 @@ public final class SegmentRepository {
     /** The lease owner of a job whose segments are converting. */
     public static final String OWNER = "segments";
 
-    private final MongoCollection<Document> segments;
-    private final MongoCollection<Document> jobs;
+    private final DocumentCollection segments;
+    private final DocumentCollection jobs;
     private final Clock clock;
 
     /**
      * Opens the collection and declares its index.
      *
-     * @param database metadata database
+     * @param store the metadata store
      * @param clock    time source
      */
-    public SegmentRepository(MongoDatabase database, Clock clock) {
-        this.segments = database.getCollection("segments");
-        this.jobs = database.getCollection("jobs");
+    public SegmentRepository(Mongo store, Clock clock) {
+        this.segments = store.collection("segments");
+        this.jobs = store.collection("jobs");
         this.clock = clock;
-        Await.done(segments.createIndex(Indexes.ascending("job_id", "index")));
+        segments.createIndex(Indexes.ascending("job_id", "index"));
     }
 
     /**
@@ -74,7 +76,7 @@ public final class SegmentRepository {
         deleteOfJob(jobId);
         Instant now = clock.instant();
         List<Document> docs = units.stream().map(unit -> toDocument(unit, now)).toList();
-        Await.done(segments.insertMany(docs));
+        segments.insertMany(docs);
     }
 
     /**
@@ -120,7 +122,7 @@ public final class SegmentRepository {
      * @return units
      */
     public List<Segment> ofJob(String jobId) {
-        return Await.all(segments.find(eq("job_id", jobId)).sort(ascending("index"))).stream()
+        return segments.find(eq("job_id", jobId)).sort(ascending("index")).list().stream()
                 .map(SegmentRepository::toSegment).toList();
     }
 
@@ -141,8 +143,8 @@ public final class SegmentRepository {
         Bson update = combine(set("state", Segment.CONVERTING), set("lease_owner", worker),
                 set("lease_until", date(now.plus(lease))), set("progress", 0.0), inc("attempts", 1),
                 set("updated_at", date(now)));
-        return Await.first(segments.findOneAndUpdate(and(eq("_id", id(jobId, index)), claimable), update,
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(SegmentRepository::toSegment);
+        return segments.findOneAndUpdate(and(eq("_id", id(jobId, index)), claimable), update,
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)).map(SegmentRepository::toSegment);
     }
 
     /**
@@ -155,8 +157,8 @@ public final class SegmentRepository {
      * @return the number of segments
      */
     public long liveLeases(String owner, String exceptJob, Integer exceptIndex) {
-        List<String> segmented = Await.all(jobs.find(and(eq("owner", owner), eq("state", JobState.CONVERTING.name()),
-                eq("lease_owner", OWNER))).projection(include("_id"))).stream()
+        List<String> segmented = jobs.find(and(eq("owner", owner), eq("state", JobState.CONVERTING.name()),
+                eq("lease_owner", OWNER))).projection(include("_id")).list().stream()
                 .map(doc -> doc.getObjectId("_id").toHexString()).toList();
         if (segmented.isEmpty()) {
             return 0;
@@ -165,7 +167,7 @@ public final class SegmentRepository {
         if (exceptIndex != null) {
             live = and(live, ne("_id", id(exceptJob, exceptIndex)));
         }
-        return Await.first(segments.countDocuments(live)).orElse(0L);
+        return segments.countDocuments(live);
     }
 
     /**
@@ -236,8 +238,8 @@ public final class SegmentRepository {
      * @return true for the caller that moved it (it publishes the stitch message)
      */
     public boolean promoteStitch(String jobId, int count) {
-        long done = Await.first(segments.countDocuments(and(eq("job_id", jobId), eq("state", Segment.DONE),
-                lt("index", count)))).orElse(0L);
+        long done = segments.countDocuments(and(eq("job_id", jobId), eq("state", Segment.DONE),
+                lt("index", count)));
         if (done < count) {
             return false;
         }
@@ -252,7 +254,7 @@ public final class SegmentRepository {
      * @param index unit index
      */
     public void markPublished(String jobId, int index) {
-        Await.done(segments.updateOne(eq("_id", id(jobId, index)), set("published_at", date(clock.instant()))));
+        segments.updateOne(eq("_id", id(jobId, index)), set("published_at", date(clock.instant())));
     }
 
     /**
@@ -312,15 +314,15 @@ public final class SegmentRepository {
      * @param jobId job
      */
     public void deleteOfJob(String jobId) {
-        Await.done(segments.deleteMany(eq("job_id", jobId)));
+        segments.deleteMany(eq("job_id", jobId));
     }
 
     private List<Segment> query(Bson filter, int limit) {
-        return Await.all(segments.find(filter).limit(limit)).stream().map(SegmentRepository::toSegment).toList();
+        return segments.find(filter).limit(limit).list().stream().map(SegmentRepository::toSegment).toList();
     }
 
-    private static boolean modified(MongoCollection<Document> collection, Bson filter, Bson update) {
-        return Await.first(collection.updateOne(filter, update)).map(r -> r.getModifiedCount() > 0).orElse(false);
+    private static boolean modified(DocumentCollection collection, Bson filter, Bson update) {
+        return collection.updateOne(filter, update).getModifiedCount() > 0;
     }
 
     private static Bson held(Segment unit, String worker) {
@@ -350,6 +352,12 @@ public final class SegmentRepository {
         if (unit.blobId() != null) {
             doc.append("blob_id", unit.blobId());
         }
+        if (unit.deadline() != null) {
+            doc.append("deadline", date(unit.deadline()));
+        }
+        if (unit.tags() != null) {
+            doc.append("tags", new Document(new TreeMap<String, Object>(unit.tags())));
+        }
         return doc;
     }
 
@@ -360,7 +368,21 @@ public final class SegmentRepository {
                 number(doc, "sample_rate").intValue(), number(doc, "start_sample").longValue(),
                 number(doc, "end_sample").longValue(), number(doc, "keep_from").intValue(),
                 number(doc, "keep_before").intValue(), number(doc, "seconds").doubleValue(), doc.getString("blob_id"),
-                instant(doc, "published_at"), instant(doc, "updated_at"));
+                instant(doc, "published_at"), instant(doc, "updated_at"), instant(doc, "deadline"), tags(doc));
+    }
+
+    private static Map<String, String> tags(Document doc) {
+        Document tags = doc.get("tags", Document.class);
+        if (tags == null) {
+            return null;
+        }
+        Map<String, String> out = new HashMap<>();
+        tags.forEach((key, value) -> {
+            if (value instanceof String text) {
+                out.put(key, text);
+            }
+        });
+        return Map.copyOf(out);
     }
 
     private static Number number(Document doc, String key) {

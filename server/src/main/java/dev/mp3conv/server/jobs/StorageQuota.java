@@ -8,9 +8,8 @@ import java.util.Optional;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.reactivestreams.client.MongoCollection;
-import com.mongodb.reactivestreams.client.MongoDatabase;
-import dev.mp3conv.server.storage.Await;
+import dev.mp3conv.server.storage.DocumentCollection;
+import dev.mp3conv.server.storage.Mongo;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 
@@ -53,7 +52,7 @@ public final class StorageQuota {
     private static final String CHANGED = "changed_at";
     private static final String RECONCILED = "reconciled_at";
 
-    private final MongoCollection<Document> quotas;
+    private final DocumentCollection quotas;
     private final JobRepository jobs;
     private final long defaultQuota;
     private final Duration staleOpen;
@@ -61,13 +60,13 @@ public final class StorageQuota {
     /**
      * Opens the {@code quotas} collection.
      *
-     * @param database     metadata database
+     * @param store     the metadata store
      * @param jobs         jobs collection (source of truth for reconciling) and clock
      * @param defaultQuota bytes per user unless set per user; admins are unlimited unless set
      * @param staleOpen    how long a change may stay open before it counts as left by a dead process
      */
-    public StorageQuota(MongoDatabase database, JobRepository jobs, long defaultQuota, Duration staleOpen) {
-        this.quotas = database.getCollection("quotas");
+    public StorageQuota(Mongo store, JobRepository jobs, long defaultQuota, Duration staleOpen) {
+        this.quotas = store.collection("quotas");
         this.jobs = jobs;
         this.defaultQuota = defaultQuota;
         this.staleOpen = staleOpen;
@@ -141,7 +140,7 @@ public final class StorageQuota {
      */
     public void setQuota(String owner, Long bytes) {
         create(owner);
-        Await.done(quotas.updateOne(eq("_id", owner), bytes == null ? unset(QUOTA) : set(QUOTA, bytes)));
+        quotas.updateOne(eq("_id", owner), bytes == null ? unset(QUOTA) : set(QUOTA, bytes));
     }
 
     /**
@@ -162,14 +161,14 @@ public final class StorageQuota {
         boolean open = number(doc.get(), OPEN) > 0;
         if (open && !force && changed != null && changed.toInstant().isAfter(now.minus(staleOpen))) {
             // looked at: the next batch takes other users first (the version is not touched)
-            Await.done(quotas.updateOne(eq("_id", owner), set(RECONCILED, Date.from(now))));
+            quotas.updateOne(eq("_id", owner), set(RECONCILED, Date.from(now)));
             return false;
         }
         long stored = jobs.storedBytes(owner);
         long was = number(doc.get(), USED);
-        boolean set = Await.first(quotas.updateOne(and(eq("_id", owner), eq(VERSION, number(doc.get(), VERSION))),
-                        combine(set(USED, stored), set(OPEN, 0), set(RECONCILED, Date.from(now)), inc(VERSION, 1))))
-                .map(r -> r.getModifiedCount() > 0).orElse(false);
+        boolean set = quotas.updateOne(and(eq("_id", owner), eq(VERSION, number(doc.get(), VERSION))),
+                combine(set(USED, stored), set(OPEN, 0), set(RECONCILED, Date.from(now)), inc(VERSION, 1)))
+                .getModifiedCount() > 0;
         if (set && was != stored) {
             LOG.log(System.Logger.Level.INFO, "storage count of user {0} corrected from {1} to {2} bytes",
                     owner, String.valueOf(was), String.valueOf(stored));
@@ -185,7 +184,7 @@ public final class StorageQuota {
      */
     public int reconcileSome(int limit) {
         int count = 0;
-        for (Document doc : Await.all(quotas.find().sort(ascending(RECONCILED)).limit(limit))) {
+        for (Document doc : quotas.find().sort(ascending(RECONCILED)).limit(limit).list()) {
             count += reconcile(doc.getString("_id"), false) ? 1 : 0;
         }
         return count;
@@ -199,7 +198,7 @@ public final class StorageQuota {
      */
     public int reconcileAllAfterRestart() {
         int count = 0;
-        for (Document doc : Await.all(quotas.find())) {
+        for (Document doc : quotas.find().list()) {
             count += reconcile(doc.getString("_id"), true) ? 1 : 0;
         }
         return count;
@@ -209,8 +208,8 @@ public final class StorageQuota {
         Bson which = limit == UNLIMITED || bytes <= 0 ? eq("_id", owner)
                 : and(eq("_id", owner), lte(USED, limit - bytes));
         Bson update = combine(inc(USED, bytes), inc(OPEN, open), inc(VERSION, 1), set(CHANGED, Date.from(jobs.now())));
-        return Await.first(quotas.findOneAndUpdate(which, update,
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).isPresent();
+        return quotas.findOneAndUpdate(which, update,
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)).isPresent();
     }
 
     private QuotaExceededException exceeded(String owner, long limit, long bytes) {
@@ -226,13 +225,13 @@ public final class StorageQuota {
     }
 
     private Optional<Document> find(String owner) {
-        return Await.first(quotas.find(eq("_id", owner)).first());
+        return quotas.find(eq("_id", owner)).first();
     }
 
     private Document create(String owner) {
-        Await.done(quotas.updateOne(eq("_id", owner),
+        quotas.updateOne(eq("_id", owner),
                 combine(setOnInsert(USED, 0L), setOnInsert(OPEN, 0), setOnInsert(VERSION, 0L)),
-                new UpdateOptions().upsert(true)));
+                new UpdateOptions().upsert(true));
         return find(owner).orElseThrow(() -> new IllegalStateException("quota record of " + owner + " vanished"));
     }
 

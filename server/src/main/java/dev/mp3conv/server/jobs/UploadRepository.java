@@ -9,10 +9,9 @@ import java.util.Optional;
 
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
-import com.mongodb.reactivestreams.client.MongoCollection;
-import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.mp3conv.model.JobState;
-import dev.mp3conv.server.storage.Await;
+import dev.mp3conv.server.storage.DocumentCollection;
+import dev.mp3conv.server.storage.Mongo;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
@@ -25,6 +24,12 @@ import static com.mongodb.client.model.Filters.or;
 import static com.mongodb.client.model.Updates.combine;
 import static com.mongodb.client.model.Updates.set;
 import static com.mongodb.client.model.Updates.unset;
+import static dev.mp3conv.server.jobs.JobDocuments.CREATED_AT;
+import static dev.mp3conv.server.jobs.JobDocuments.OWNER;
+import static dev.mp3conv.server.jobs.JobDocuments.PROGRESS;
+import static dev.mp3conv.server.jobs.JobDocuments.STATE;
+import static dev.mp3conv.server.jobs.JobDocuments.UPDATED_AT;
+import static dev.mp3conv.server.jobs.JobDocuments.VIDEO_FID;
 
 /**
  * The resumable-upload (tus) side of the {@code jobs} collection: a job in state UPLOADING carries its
@@ -33,29 +38,29 @@ import static com.mongodb.client.model.Updates.unset;
  * another one (or a restart) and two PATCHes to one upload can never both write.
  */
 public final class UploadRepository {
-    private final MongoCollection<Document> jobs;
+    private final DocumentCollection jobs;
     private final Clock clock;
     private final JobChanges changes;
 
     /**
      * Opens the collection (the indexes are {@link JobRepository}'s); changes are announced to no one.
      *
-     * @param database metadata database
+     * @param store the metadata store
      * @param clock    time source (tests move it)
      */
-    public UploadRepository(MongoDatabase database, Clock clock) {
-        this(database, clock, new JobChanges());
+    public UploadRepository(Mongo store, Clock clock) {
+        this(store, clock, new JobChanges());
     }
 
     /**
      * Opens the collection (the indexes are {@link JobRepository}'s).
      *
-     * @param database metadata database
+     * @param store the metadata store
      * @param clock    time source (tests move it)
      * @param changes  where the upload progress and the move to QUEUED are announced (event streams)
      */
-    public UploadRepository(MongoDatabase database, Clock clock, JobChanges changes) {
-        this.jobs = database.getCollection("jobs");
+    public UploadRepository(Mongo store, Clock clock, JobChanges changes) {
+        this.jobs = store.collection("jobs");
         this.clock = clock;
         this.changes = changes;
     }
@@ -96,10 +101,10 @@ public final class UploadRepository {
      * @param expires when it is deleted unless finished
      */
     public void insert(Job job, long length, Instant expires) {
-        Await.done(jobs.insertOne(JobDocuments.toDocument(job)
+        jobs.insertOne(JobDocuments.toDocument(job)
                 .append("upload_length", length)
                 .append("upload_offset", 0L)
-                .append("upload_expires", JobRepository.date(expires))));
+                .append("upload_expires", JobRepository.date(expires)));
     }
 
     /**
@@ -114,7 +119,7 @@ public final class UploadRepository {
         if (!ObjectId.isValid(id)) {
             return Optional.empty();
         }
-        return Await.first(jobs.find(and(byId(id), eq("owner", owner), exists("upload_length"))).first())
+        return jobs.find(and(byId(id), eq(OWNER, owner), exists("upload_length"))).first()
                 .map(UploadRepository::toUpload);
     }
 
@@ -133,10 +138,10 @@ public final class UploadRepository {
         }
         Instant now = now();
         Bson free = or(eq("upload_lock", null), lt("upload_lock_until", JobRepository.date(now)));
-        return Await.first(jobs.findOneAndUpdate(
-                        and(byId(id), eq("owner", owner), eq("state", JobState.UPLOADING.name()), free),
+        return jobs.findOneAndUpdate(
+                        and(byId(id), eq(OWNER, owner), eq(STATE, JobState.UPLOADING.name()), free),
                         combine(set("upload_lock", token), set("upload_lock_until", JobRepository.date(now.plus(lease)))),
-                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))
                 .map(UploadRepository::toUpload);
     }
 
@@ -152,7 +157,7 @@ public final class UploadRepository {
     public boolean renew(String id, String token, Duration lease, double progress) {
         Instant now = now();
         return announced(id, modified(held(id, token), combine(set("upload_lock_until", JobRepository.date(now.plus(lease))),
-                set("progress", progress), set("updated_at", JobRepository.date(now)))));
+                set(PROGRESS, progress), set(UPDATED_AT, JobRepository.date(now)))));
     }
 
     /**
@@ -167,9 +172,9 @@ public final class UploadRepository {
      */
     public boolean commit(String id, String token, long offset, long length, Instant expires) {
         return announced(id, modified(held(id, token), combine(set("upload_offset", offset),
-                set("progress", length == 0 ? 1.0 : (double) offset / length),
+                set(PROGRESS, length == 0 ? 1.0 : (double) offset / length),
                 set("upload_expires", JobRepository.date(expires)),
-                unset("upload_lock"), unset("upload_lock_until"), set("updated_at", JobRepository.date(now())))));
+                unset("upload_lock"), unset("upload_lock_until"), set(UPDATED_AT, JobRepository.date(now())))));
     }
 
     /**
@@ -179,7 +184,7 @@ public final class UploadRepository {
      * @param token lock token
      */
     public void unlock(String id, String token) {
-        Await.done(jobs.updateOne(held(id, token), combine(unset("upload_lock"), unset("upload_lock_until"))));
+        jobs.updateOne(held(id, token), combine(unset("upload_lock"), unset("upload_lock_until")));
     }
 
     /**
@@ -189,8 +194,8 @@ public final class UploadRepository {
      * @return number of locks released
      */
     public long unlockAll() {
-        return Await.first(jobs.updateMany(and(eq("state", JobState.UPLOADING.name()), exists("upload_lock")),
-                combine(unset("upload_lock"), unset("upload_lock_until")))).map(r -> r.getModifiedCount()).orElse(0L);
+        return jobs.updateMany(and(eq(STATE, JobState.UPLOADING.name()), exists("upload_lock")),
+                combine(unset("upload_lock"), unset("upload_lock_until"))).getModifiedCount();
     }
 
     /**
@@ -206,12 +211,12 @@ public final class UploadRepository {
      */
     public Optional<Job> finish(String id, String token, String videoFid, long length, String sha256) {
         Instant now = now();
-        Bson update = combine(set("state", JobState.QUEUED.name()), set("video_fid", videoFid), set("size", length),
-                set("sha256", sha256), set("upload_offset", length), set("progress", 0.0),
+        Bson update = combine(set(STATE, JobState.QUEUED.name()), set(VIDEO_FID, videoFid), set("size", length),
+                set("sha256", sha256), set("upload_offset", length), set(PROGRESS, 0.0),
                 unset("upload_expires"), unset("upload_lock"), unset("upload_lock_until"),
-                set("created_at", JobRepository.date(now)), set("updated_at", JobRepository.date(now)));
-        Optional<Job> queued = Await.first(jobs.findOneAndUpdate(held(id, token), update,
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(JobDocuments::toJob);
+                set(CREATED_AT, JobRepository.date(now)), set(UPDATED_AT, JobRepository.date(now)));
+        Optional<Job> queued = jobs.findOneAndUpdate(held(id, token), update,
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)).map(JobDocuments::toJob);
         queued.ifPresent(job -> changes.changed(job.id()));
         return queued;
     }
@@ -224,9 +229,9 @@ public final class UploadRepository {
      * @return whether an UPLOADING job was deleted
      */
     public boolean delete(String id, String owner) {
-        return announced(id, ObjectId.isValid(id) && Await.first(jobs.deleteOne(
-                        and(byId(id), eq("owner", owner), eq("state", JobState.UPLOADING.name()))))
-                .map(r -> r.getDeletedCount() > 0).orElse(false));
+        return announced(id, ObjectId.isValid(id)
+                && jobs.deleteOne(and(byId(id), eq(OWNER, owner), eq(STATE, JobState.UPLOADING.name())))
+                        .getDeletedCount() > 0);
     }
 
     /**
@@ -237,7 +242,7 @@ public final class UploadRepository {
      * @return the uploads
      */
     public List<Upload> expired(Instant now, int limit) {
-        return Await.all(jobs.find(expiredAt(now)).limit(limit)).stream().map(UploadRepository::toUpload).toList();
+        return jobs.find(expiredAt(now)).limit(limit).list().stream().map(UploadRepository::toUpload).toList();
     }
 
     /**
@@ -248,21 +253,20 @@ public final class UploadRepository {
      * @return whether it was deleted
      */
     public boolean deleteExpired(String id, Instant now) {
-        return Await.first(jobs.deleteOne(and(byId(id), expiredAt(now))))
-                .map(r -> r.getDeletedCount() > 0).orElse(false);
+        return jobs.deleteOne(and(byId(id), expiredAt(now))).getDeletedCount() > 0;
     }
 
     private static Bson expiredAt(Instant now) {
-        return and(eq("state", JobState.UPLOADING.name()), lt("upload_expires", JobRepository.date(now)),
+        return and(eq(STATE, JobState.UPLOADING.name()), lt("upload_expires", JobRepository.date(now)),
                 or(eq("upload_lock", null), lt("upload_lock_until", JobRepository.date(now))));
     }
 
     private boolean modified(Bson filter, Bson update) {
-        return Await.first(jobs.updateOne(filter, update)).map(r -> r.getModifiedCount() > 0).orElse(false);
+        return jobs.updateOne(filter, update).getModifiedCount() > 0;
     }
 
     private static Bson held(String id, String token) {
-        return and(byId(id), eq("state", JobState.UPLOADING.name()), eq("upload_lock", token));
+        return and(byId(id), eq(STATE, JobState.UPLOADING.name()), eq("upload_lock", token));
     }
 
     private static Bson byId(String id) {

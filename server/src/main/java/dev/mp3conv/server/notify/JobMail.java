@@ -26,7 +26,7 @@ record JobMail(String subject, String text, String html) {
      */
     static JobMail of(Job job, String publicUrl) {
         String file = oneLine(job.filename() == null ? "your video" : job.filename());
-        String base = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        String base = dev.mp3conv.server.AppSettings.withoutTrailingSlashes(publicUrl);
         boolean done = job.state() == JobState.DONE;
         String subject = done ? "Your MP3 of " + file + " is ready" : "Converting " + file + " failed";
         String headline = done

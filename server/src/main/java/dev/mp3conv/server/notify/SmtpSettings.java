@@ -53,16 +53,16 @@ record SmtpSettings(String host,
         if (host.isEmpty()) {
             return Optional.empty();
         }
-        Security security = security(smtp.get("security").asString().orElse("starttls"));
+        Security security = security(Settings.text(smtp.get("security")));
         int defaultPort = security == Security.SSL ? 465 : 587;
         return Optional.of(new SmtpSettings(host.get(),
                 smtp.get("port").asInt().orElse(defaultPort),
                 text(smtp.get("username")),
                 text(smtp.get("password")),
-                smtp.get("from").asString().orElse("mp3conv@localhost"),
+                Settings.text(smtp.get("from")),
                 security,
-                Settings.duration(smtp.get("connect-timeout"), Duration.ofSeconds(10)),
-                Settings.duration(smtp.get("timeout"), Duration.ofSeconds(30)),
+                Settings.duration(smtp.get("connect-timeout")),
+                Settings.duration(smtp.get("timeout")),
                 text(smtp.get("ssl-trust"))));
     }
 

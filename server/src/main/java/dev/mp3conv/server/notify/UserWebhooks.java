@@ -6,9 +6,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import com.mongodb.client.model.Projections;
-import com.mongodb.reactivestreams.client.MongoCollection;
-import com.mongodb.reactivestreams.client.MongoDatabase;
-import dev.mp3conv.server.storage.Await;
+import dev.mp3conv.server.storage.DocumentCollection;
+import dev.mp3conv.server.storage.Mongo;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
@@ -30,11 +29,11 @@ final class UserWebhooks {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern LEGACY_SECRET = Pattern.compile("[0-9a-f]{64}");
 
-    private final MongoCollection<Document> users;
+    private final DocumentCollection users;
     private final WebhookSecretCipher cipher;
 
-    UserWebhooks(MongoDatabase database, WebhookSecretCipher cipher) {
-        this.users = database.getCollection("users");
+    UserWebhooks(Mongo store, WebhookSecretCipher cipher) {
+        this.users = store.collection("users");
         this.cipher = cipher;
     }
 
@@ -49,9 +48,9 @@ final class UserWebhooks {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         String secret = HexFormat.of().formatHex(bytes);
-        boolean matched = Await.first(users.updateOne(byId(userId),
-                        combine(set("webhook_url", url), set("webhook_secret", cipher.encrypt(userId, secret)))))
-                .map(r -> r.getMatchedCount() > 0).orElse(false);
+        boolean matched = users.updateOne(byId(userId),
+                combine(set("webhook_url", url), set("webhook_secret", cipher.encrypt(userId, secret))))
+                .getMatchedCount() > 0;
         return matched ? Optional.of(new Webhook(url, secret)) : Optional.empty();
     }
 
@@ -62,8 +61,8 @@ final class UserWebhooks {
      * @return whether there was one
      */
     boolean remove(String userId) {
-        return Await.first(users.updateOne(byId(userId), combine(unset("webhook_url"), unset("webhook_secret"))))
-                .map(r -> r.getModifiedCount() > 0).orElse(false);
+        return users.updateOne(byId(userId), combine(unset("webhook_url"), unset("webhook_secret")))
+                .getModifiedCount() > 0;
     }
 
     /**
@@ -73,8 +72,8 @@ final class UserWebhooks {
      * @return the webhook, empty when none is set
      */
     Optional<Webhook> find(String userId) {
-        Optional<Document> found = Await.first(users.find(byId(userId))
-                        .projection(Projections.include("webhook_url", "webhook_secret")).first())
+        Optional<Document> found = users.find(byId(userId))
+                        .projection(Projections.include("webhook_url", "webhook_secret")).first()
                 .filter(doc -> doc.getString("webhook_url") != null && doc.getString("webhook_secret") != null);
         if (found.isEmpty()) {
             return Optional.empty();
@@ -83,8 +82,8 @@ final class UserWebhooks {
         String stored = found.get().getString("webhook_secret");
         if (LEGACY_SECRET.matcher(stored).matches()) {
             // written in plaintext before secrets were encrypted: encrypt it now, only if still the same value
-            Await.first(users.updateOne(and(byId(userId), eq("webhook_secret", stored)),
-                    set("webhook_secret", cipher.encrypt(userId, stored))));
+            users.updateOne(and(byId(userId), eq("webhook_secret", stored)),
+                    set("webhook_secret", cipher.encrypt(userId, stored)));
             return Optional.of(new Webhook(url, stored));
         }
         Optional<String> secret = cipher.decrypt(userId, stored);

@@ -11,7 +11,6 @@ import dev.mp3conv.server.auth.Principal;
 import dev.mp3conv.server.auth.TokenVerifier;
 import dev.mp3conv.server.http.JsonBodies;
 import dev.mp3conv.server.http.ProblemException;
-import io.helidon.config.Config;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
@@ -46,35 +45,26 @@ public final class WebhookService implements HttpService {
      * The cipher of stored webhook secrets ({@code webhooks.secret-key}, or the key generated under the data
      * directory).
      *
-     * @param backend shared infrastructure
+     * @param backend  shared infrastructure
+     * @param settings the webhook settings
      * @return the cipher
      */
-    static WebhookSecretCipher cipher(Backend backend) {
-        return WebhookSecretCipher.load(backend.config().get("webhooks.secret-key").asString().filter(k -> !k.isBlank()),
-                backend.dataDir(), backend.embedded());
-    }
-
-    /**
-     * What {@code webhooks.allow-http} and {@code webhooks.allow-private} allow.
-     *
-     * @param config root configuration
-     * @return the policy
-     */
-    static WebhookTargets.Policy policy(Config config) {
-        return new WebhookTargets.Policy(config.get("webhooks.allow-http").asBoolean().orElse(false),
-                config.get("webhooks.allow-private").asBoolean().orElse(false));
+    static WebhookSecretCipher cipher(Backend backend, WebhookSettings settings) {
+        return WebhookSecretCipher.load(settings.secretKey(), backend.dataDir(), backend.embedded());
     }
 
     /**
      * The webhook routes as a component of the process that verifies tokens (the gateway).
      *
-     * @param backend  shared infrastructure (the {@code users} collection, {@code webhooks.allow-http})
+     * @param backend  shared infrastructure (the {@code users} collection)
+     * @param settings the webhook settings ({@code webhooks.allow-http}, {@code webhooks.allow-private})
      * @param verifier token verifier of this process
      * @return a component that only adds routes
      */
-    public static RoleComponent component(Backend backend, TokenVerifier verifier) {
-        WebhookService service = new WebhookService(new AuthFilter(verifier), new UserWebhooks(backend.mongo().database(), cipher(backend)),
-                policy(backend.config()), InetAddress::getAllByName);
+    public static RoleComponent component(Backend backend, WebhookSettings settings, TokenVerifier verifier) {
+        WebhookService service = new WebhookService(new AuthFilter(verifier),
+                new UserWebhooks(backend.mongo(), cipher(backend, settings)), settings.policy(),
+                InetAddress::getAllByName);
         return new RoleComponent() {
             @Override
             public void routing(HttpRouting.Builder routing) {

@@ -29,24 +29,17 @@ public record RabbitConfig(String uri,
                            String connectionName) {
 
     /**
-     * Reads the settings from the configuration root.
+     * Reads the transport's settings.
      *
-     * @param root configuration root (needs {@code amqp.uri})
+     * @param amqp           the {@code amqp} node (needs {@code uri})
+     * @param queue          the queue settings
      * @param connectionName name to show in the broker's connection list
      * @return the settings
      */
-    public static RabbitConfig create(Config root, String connectionName) {
-        Config queue = root.get("queue");
-        Config amqp = root.get("amqp");
-        return new RabbitConfig(amqp.get("uri").asString().orElseThrow(),
-                queue.get("video").asString().orElse("video"),
-                queue.get("mp3").asString().orElse("mp3"),
-                queue.get("dead-letter-exchange").asString().orElse("mp3conv.dlx"),
-                queue.get("delivery-limit").asInt().orElse(5),
-                Settings.duration(queue.get("confirm-timeout"), Duration.ofSeconds(10)),
-                queue.get("publish-channels").asInt().orElse(8),
-                Settings.duration(amqp.get("recovery-interval"), Duration.ofSeconds(5)),
-                connectionName);
+    public static RabbitConfig create(Config amqp, QueueSettings queue, String connectionName) {
+        return new RabbitConfig(Settings.text(amqp.get("uri")), queue.videoQueue(), queue.mp3Queue(),
+                queue.deadLetterExchange(), queue.deliveryLimit(), queue.confirmTimeout(), queue.publishChannels(),
+                Settings.duration(amqp.get("recovery-interval")), connectionName);
     }
 
     /**

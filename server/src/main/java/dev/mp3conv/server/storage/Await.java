@@ -15,9 +15,9 @@ import reactor.core.publisher.Mono;
  * driver's own exception, and turning "cannot reach the store" into {@link StoreUnavailableException}.
  * Callers run on virtual threads, so blocking here is cheap.
  */
-public final class Await {
+final class Await {
     /** Upper bound for one metadata operation; the driver's own timeouts normally fire first. */
-    public static final Duration TIMEOUT = Duration.ofSeconds(30);
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private Await() {
     }
@@ -29,7 +29,7 @@ public final class Await {
      * @param <T>       item type
      * @return the first item
      */
-    public static <T> Optional<T> first(Publisher<T> publisher) {
+    static <T> Optional<T> first(Publisher<T> publisher) {
         return call(() -> Mono.from(publisher).blockOptional(TIMEOUT));
     }
 
@@ -40,7 +40,7 @@ public final class Await {
      * @param <T>       item type
      * @return the items, in order
      */
-    public static <T> List<T> all(Publisher<T> publisher) {
+    static <T> List<T> all(Publisher<T> publisher) {
         return call(() -> Flux.from(publisher).collectList().block(TIMEOUT));
     }
 
@@ -49,7 +49,7 @@ public final class Await {
      *
      * @param publisher driver publisher
      */
-    public static void done(Publisher<?> publisher) {
+    static void done(Publisher<?> publisher) {
         call(() -> Flux.from(publisher).then().block(TIMEOUT));
     }
 

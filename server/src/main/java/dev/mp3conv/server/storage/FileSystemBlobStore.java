@@ -2,7 +2,6 @@ package dev.mp3conv.server.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -30,7 +29,6 @@ import org.apache.commons.io.input.BoundedInputStream;
  * moved into {@code blobs/} when complete; they outlive a restart.
  */
 public final class FileSystemBlobStore implements BlobStore {
-    private static final int BUFFER = 256 * 1024;
     /** Bytes of a resumable append after which its early writeback starts (see {@link Writeback}). */
     private static final long WRITEBACK_EVERY = 4L * 1024 * 1024;
     private static final ObjectMapper JSON = Json.mapper();
@@ -142,21 +140,10 @@ public final class FileSystemBlobStore implements BlobStore {
             // mismatch): they are not part of the upload
             channel.truncate(offset);
             channel.position(offset);
-            long length = offset;
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
             Writeback writeback = new Writeback(channel);
+            long length;
             try {
-                int n;
-                // fill the buffer before each write: a request body hands out a socket read at a time, and one
-                // write call per small piece costs a system call each; readNBytes also loops over 0-byte reads
-                while ((n = source.readNBytes(buffer.array(), 0, BUFFER)) > 0) {
-                    buffer.clear().limit(n);
-                    while (buffer.hasRemaining()) {
-                        channel.write(buffer);
-                    }
-                    length += n;
-                    writeback.wrote(n);
-                }
+                length = offset + WriteBehind.copy(source, channel, writeback::wrote);
             } finally {
                 writeback.finish();
             }
@@ -181,7 +168,7 @@ public final class FileSystemBlobStore implements BlobStore {
             this.channel = channel;
         }
 
-        void wrote(int n) {
+        void wrote(long n) {
             unsynced += n;
             if (unsynced >= WRITEBACK_EVERY && (running == null || !running.isAlive())) {
                 unsynced = 0;
@@ -375,21 +362,13 @@ public final class FileSystemBlobStore implements BlobStore {
     }
 
     private static long copy(InputStream source, Path target) throws IOException {
-        long total = 0;
         try (FileChannel channel = FileChannel.open(target,
-                java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.fileAttributes());
-             OutputStream out = Channels.newOutputStream(channel)) {
-            byte[] buffer = new byte[BUFFER];
-            int n;
-            // read() may return 0 mid-stream (seen with multipart parts): only -1 ends the copy
-            while ((n = source.read(buffer)) != -1) {
-                out.write(buffer, 0, n);
-                total += n;
-            }
-            out.flush();
+                java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.fileAttributes())) {
+            // a read may return 0 mid-stream (seen with multipart parts): only the end of the source ends the copy
+            long total = WriteBehind.copy(source, channel, n -> { });
             channel.force(true);
+            return total;
         }
-        return total;
     }
 
     private static void move(Path from, Path to) throws IOException {

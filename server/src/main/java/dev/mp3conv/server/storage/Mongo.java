@@ -55,12 +55,23 @@ public final class Mongo implements AutoCloseable {
     }
 
     /**
-     * The database.
+     * The driver's database, for the stores in this package (GridFS) and tests that inspect it; code outside
+     * {@code storage} uses {@link #collection(String)}.
      *
      * @return the database
      */
     public MongoDatabase database() {
         return database;
+    }
+
+    /**
+     * A collection of this database behind blocking calls (what the repositories outside {@code storage} use).
+     *
+     * @param name collection name
+     * @return the collection
+     */
+    public DocumentCollection collection(String name) {
+        return new DocumentCollection(database.getCollection(name));
     }
 
     /**

@@ -48,7 +48,9 @@ class RemoteJwksIT {
                      "auth.url", "http://127.0.0.1:" + auth.port() + "/"))) {
             String token = new AuthHttp(auth).registerAndLogIn("remote@example.com", "long enough password");
 
-            TokenVerifier verifier = AuthRole.verifier(gateway.backend(), Optional.empty());
+            AuthSettings settings = AuthSettings.from(dev.mp3conv.server.Settings.load(Map.of(),
+                    Map.of("auth.url", "http://127.0.0.1:" + auth.port() + "/")).get("auth"));
+            TokenVerifier verifier = AuthRole.verifier(gateway.backend(), settings, Optional.empty());
 
             assertThat(verifier.verify(token)).hasValueSatisfying(p -> assertThat(p.email()).isEqualTo("remote@example.com"));
             assertThat(verifier.verify(token.substring(0, token.length() - 2) + "xx")).isEmpty();

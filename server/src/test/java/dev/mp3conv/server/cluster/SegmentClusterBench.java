@@ -18,7 +18,7 @@ import dev.mp3conv.model.JobView;
 /**
  * Segments across converter processes (issue 18): the packaged launcher as real processes on the
  * real RabbitMQ ({@link ProcessCluster}: a gateway+auth and N converters, one conversion slot each,
- * {@code converter.segments} = N), for N = 1 (one converter: the single run), 2 and 4, all three
+ * {@code converter.segments} = N and {@code converter.per-user} = N, at least its default 2), for N = 1 (one converter: the single run), 2 and 4, all three
  * clusters up at once; each round times upload → DONE of the same long video on each cluster, in a
  * rotating order, and the ffmpeg CLI on the same file at the same bitrate. Prints each cluster's
  * median against one converter, against the CLI, and against the CPU-bound ceiling of the machine,
@@ -47,8 +47,10 @@ public final class SegmentClusterBench {
                 clusters.put(n, cluster);
                 cluster.start("gateway", "gateway,auth", Map.of());
                 for (int i = 1; i <= n; i++) {
+                    // per-user = N too: with the default of 2, one user's job runs at most 2 segments at once
+                    // and the others wait in the queue for a turn (about 2 s each time)
                     cluster.start("converter" + i, "converter", Map.of("CONVERTER_CONCURRENCY", "1",
-                            "CONVERTER_SEGMENTS", String.valueOf(n)));
+                            "CONVERTER_SEGMENTS", String.valueOf(n), "CONVERTER_PER_USER", String.valueOf(Math.max(2, n))));
                 }
                 // one cluster at a time: ten JVMs starting at once on a busy 2-core machine miss the ready timeout
                 cluster.awaitReady();

@@ -40,7 +40,7 @@ class ConverterRecoveryIT {
     void aStoppedWorkerReleasesItsJobAndAnotherCompletesItWithOneMp3() throws Exception {
         server = new ConverterTestServer(dir.resolve("data"), Map.of("converter.concurrency", "1"));
         ConverterRole first = server.converter();
-        ConverterRole second = ConverterRole.create(server.server().backend());
+        ConverterRole second = ConverterRole.create(server.server().backend(), first.settings(), first.sweeperSettings());
         Path audio = MediaSamples.longAudio(Files.createDirectories(dir.resolve("samples")), LONG_SECONDS);
         String id = server.submit(audio, "320k", null);
         await().atMost(Duration.ofSeconds(60)).until(() -> server.job(id).progress() > 0);

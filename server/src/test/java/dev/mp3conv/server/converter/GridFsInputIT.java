@@ -10,7 +10,6 @@ import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.mp3conv.model.JobState;
 import dev.mp3conv.server.jobs.Job;
-import dev.mp3conv.server.storage.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,9 +54,9 @@ class GridFsInputIT {
         assertThat(job.state()).as("error %s", job.error()).isEqualTo(JobState.DONE);
         assertThat(MediaSamples.probe(server.mp3File(job)).path("format").path("duration").asDouble())
                 .isCloseTo(MediaSamples.SECONDS, within(0.1));
-        long mp3Files = Await.first(server.server().backend().mongo().database().getCollection("fs.files")
+        long mp3Files = server.server().backend().mongo().collection("fs.files")
                 .countDocuments(Filters.and(Filters.eq("metadata.job_id", job.id()),
-                        Filters.eq("metadata.content_type", "audio/mpeg")))).orElseThrow();
+                        Filters.eq("metadata.content_type", "audio/mpeg")));
         assertThat(mp3Files).isEqualTo(1);
         assertThat(random.state()).isEqualTo(JobState.FAILED);
         assertThat(random.error().code()).isEqualTo("invalid-media");

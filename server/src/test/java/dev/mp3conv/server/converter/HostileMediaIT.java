@@ -24,7 +24,6 @@ import dev.mp3conv.model.JobState;
 import dev.mp3conv.model.JobView;
 import dev.mp3conv.server.Mp3convServer;
 import dev.mp3conv.server.ServerWithFakeAuth;
-import dev.mp3conv.server.storage.Await;
 import dev.mp3conv.server.testing.MemoryMongo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -292,9 +291,8 @@ class HostileMediaIT {
     /** MP3 blobs stored for a job, read from the store's own data. */
     private long mp3Blobs(Setup setup, String jobId) throws IOException {
         if (setup == Setup.GRIDFS_DEBIAN) {
-            return Await.first(mongoOf.get(setup).database().getCollection("fs.files").countDocuments(
-                    Filters.and(Filters.eq("metadata.job_id", jobId), Filters.eq("metadata.content_type", "audio/mpeg"))))
-                    .orElse(0L);
+            return mongoOf.get(setup).collection("fs.files").countDocuments(
+                    Filters.and(Filters.eq("metadata.job_id", jobId), Filters.eq("metadata.content_type", "audio/mpeg")));
         }
         try (Stream<Path> files = Files.walk(dataDir.resolve("blobs"))) {
             return files.filter(p -> p.toString().endsWith(".json")).filter(p -> {

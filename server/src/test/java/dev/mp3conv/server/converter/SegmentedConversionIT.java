@@ -8,7 +8,6 @@ import java.util.Map;
 import dev.mp3conv.model.JobState;
 import dev.mp3conv.server.jobs.Job;
 import dev.mp3conv.server.jobs.SegmentRepository;
-import dev.mp3conv.server.storage.Await;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;
@@ -103,7 +102,7 @@ class SegmentedConversionIT {
         assertThat(failed.error().message()).contains("truncated or corrupt");
         assertThat(jobDocument(failed.id()).getInteger("segments")).as("it was segmented").isEqualTo(5);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(new SegmentRepository(server.server().backend().mongo().database(),
+            assertThat(new SegmentRepository(server.server().backend().mongo(),
                     server.server().backend().clock()).ofJob(failed.id())).isEmpty();
             assertThat(server.mp3BlobsOf(failed.id())).isZero();
         });
@@ -124,7 +123,7 @@ class SegmentedConversionIT {
     }
 
     private void assertCleanedUp(Job done) throws Exception {
-        SegmentRepository segments = new SegmentRepository(server.server().backend().mongo().database(),
+        SegmentRepository segments = new SegmentRepository(server.server().backend().mongo(),
                 server.server().backend().clock());
         assertThat(segments.ofJob(done.id())).as("segment units left").isEmpty();
         assertThat(server.mp3BlobsOf(done.id())).as("segment blobs left beside the MP3").isEqualTo(1);
@@ -132,7 +131,7 @@ class SegmentedConversionIT {
     }
 
     private Document jobDocument(String id) {
-        return Await.first(server.server().backend().mongo().database().getCollection("jobs")
-                .find(eq("_id", new ObjectId(id))).first()).orElseThrow();
+        return server.server().backend().mongo().collection("jobs")
+                .find(eq("_id", new ObjectId(id))).first().orElseThrow();
     }
 }

@@ -9,13 +9,11 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 
-import com.mongodb.reactivestreams.client.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.mp3conv.model.JobView;
 import dev.mp3conv.server.Mp3convServer;
 import dev.mp3conv.server.ServerWithFakeAuth;
-import dev.mp3conv.server.storage.Await;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,15 +122,15 @@ class GridFsGatewayIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> chunks() > 0);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> chunks() == 0);
-        assertThat(Await.all(database().getCollection("fs.files").find())).isEmpty();
+        assertThat(database().collection("fs.files").find().list()).isEmpty();
         assertThat(server.backend().jobs().list(ServerWithFakeAuth.ALICE.userId(), null, 10)).isEmpty();
     }
 
-    private MongoDatabase database() {
-        return server.backend().mongo().database();
+    private dev.mp3conv.server.storage.Mongo database() {
+        return server.backend().mongo();
     }
 
     private long chunks() {
-        return Await.first(database().getCollection("fs.chunks").countDocuments(new Document())).orElse(0L);
+        return database().collection("fs.chunks").countDocuments(new Document());
     }
 }

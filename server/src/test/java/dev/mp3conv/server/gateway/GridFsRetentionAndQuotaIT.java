@@ -4,7 +4,6 @@ import java.util.Map;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
-import dev.mp3conv.server.storage.Await;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,8 +35,8 @@ class GridFsRetentionAndQuotaIT extends RetentionAndQuotaContract {
 
     @Override
     boolean anythingStored() {
-        var db = server.backend().mongo().database();
-        return Await.first(db.getCollection("fs.files").countDocuments(new Document())).orElse(0L) > 0
-                || Await.first(db.getCollection("fs.chunks").countDocuments(new Document())).orElse(0L) > 0;
+        var db = server.backend().mongo();
+        return db.collection("fs.files").countDocuments(new Document()) > 0
+                || db.collection("fs.chunks").countDocuments(new Document()) > 0;
     }
 }

@@ -27,7 +27,6 @@ import dev.mp3conv.model.Json;
 import dev.mp3conv.server.Backend;
 import dev.mp3conv.server.Mp3convServer;
 import dev.mp3conv.server.Settings;
-import dev.mp3conv.server.storage.Await;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
@@ -333,11 +332,11 @@ class OpenApiIT {
         api.send("PATCH", upload, null, octets, new byte[10], TUS, TUS_VERSION, "Upload-Offset", "40");
         // what a PATCH in progress holds: another one is refused with 423
         Bson byId = new Document("_id", new ObjectId(id));
-        Await.done(backend.mongo().database().getCollection("jobs").updateOne(byId, new Document("$set",
-                new Document("upload_lock", "busy").append("upload_lock_until", Date.from(Instant.now().plusSeconds(60))))));
+        backend.mongo().collection("jobs").updateOne(byId, new Document("$set",
+                new Document("upload_lock", "busy").append("upload_lock_until", Date.from(Instant.now().plusSeconds(60)))));
         api.send("PATCH", upload, token, octets, new byte[10], TUS, TUS_VERSION, "Upload-Offset", "40");
-        Await.done(backend.mongo().database().getCollection("jobs").updateOne(byId,
-                new Document("$unset", new Document("upload_lock", "").append("upload_lock_until", ""))));
+        backend.mongo().collection("jobs").updateOne(byId,
+                new Document("$unset", new Document("upload_lock", "").append("upload_lock_until", "")));
         api.send("POST", upload, token, null, null, TUS, TUS_VERSION);
         byte[] rest = Arrays.copyOfRange(video, 40, 100);
         api.send("POST", upload, token, octets, rest, TUS, TUS_VERSION, "Upload-Offset", "40",
@@ -353,9 +352,9 @@ class OpenApiIT {
 
         String expired = api.send("POST", "/api/v1/uploads", token, null, null, TUS, TUS_VERSION, "Upload-Length", "10")
                 .headers().firstValue("Location").orElseThrow();
-        Await.done(backend.mongo().database().getCollection("jobs").updateOne(
+        backend.mongo().collection("jobs").updateOne(
                 new Document("_id", new ObjectId(expired.substring(expired.lastIndexOf('/') + 1))),
-                new Document("$set", new Document("upload_expires", Date.from(Instant.now().minusSeconds(1))))));
+                new Document("$set", new Document("upload_expires", Date.from(Instant.now().minusSeconds(1)))));
         api.send("HEAD", expired, token, null, null, TUS, TUS_VERSION);
         api.send("PATCH", expired, token, octets, new byte[10], TUS, TUS_VERSION, "Upload-Offset", "0");
         api.send("DELETE", expired, token, null, null, TUS, TUS_VERSION);

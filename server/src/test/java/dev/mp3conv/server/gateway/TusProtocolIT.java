@@ -316,7 +316,7 @@ class TusProtocolIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> alice.head(location).statusCode() == 410);
         assertThat(alice.patch(location, 0, new byte[10]).statusCode()).isEqualTo(410);
         var expiry = new dev.mp3conv.server.jobs.UploadExpiry(new dev.mp3conv.server.jobs.UploadRepository(
-                server.backend().mongo().database(), java.time.Clock.systemUTC()), server.backend().blobs());
+                server.backend().mongo(), java.time.Clock.systemUTC()), server.backend().blobs());
         assertThat(expiry.deleteExpired(java.time.Instant.now())).isEqualTo(1);
         assertThat(alice.head(location).statusCode()).isEqualTo(404);
     }
@@ -399,10 +399,10 @@ class TusProtocolIT {
         start();
         String location = alice.created(100);
         // what a PATCH leaves when its process is killed: the lock, with most of its lease to run
-        dev.mp3conv.server.storage.Await.done(server.backend().mongo().database().getCollection("jobs").updateOne(
+        server.backend().mongo().collection("jobs").updateOne(
                 new org.bson.Document("_id", new org.bson.types.ObjectId(id(location))),
                 new org.bson.Document("$set", new org.bson.Document("upload_lock", "dead")
-                        .append("upload_lock_until", java.util.Date.from(java.time.Instant.now().plusSeconds(60))))));
+                        .append("upload_lock_until", java.util.Date.from(java.time.Instant.now().plusSeconds(60)))));
         assertThat(alice.patch(location, 0, new byte[100]).statusCode()).isEqualTo(423);
         server.close();
         start();
@@ -500,8 +500,8 @@ class TusProtocolIT {
     }
 
     private boolean locked(String location) {
-        return dev.mp3conv.server.storage.Await.first(server.backend().mongo().database().getCollection("jobs")
-                        .find(new org.bson.Document("_id", new org.bson.types.ObjectId(id(location)))).first())
+        return server.backend().mongo().collection("jobs")
+                        .find(new org.bson.Document("_id", new org.bson.types.ObjectId(id(location)))).first()
                 .map(doc -> doc.get("upload_lock") != null).orElse(false);
     }
 }

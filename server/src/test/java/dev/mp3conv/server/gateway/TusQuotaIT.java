@@ -70,12 +70,13 @@ class TusQuotaIT {
                 }
             }
         };
-        JobRepository jobs = new JobRepository(mongo.database(), Clock.systemUTC());
+        JobRepository jobs = new JobRepository(mongo.mongo(), Clock.systemUTC());
         GatewayMetrics metrics = new GatewayMetrics(Metrics.globalRegistry());
-        JobSubmission submission = new JobSubmission(new UploadReceiver(blobs, 1 << 20), blobs, jobs, queue,
-                new dev.mp3conv.server.jobs.StorageQuota(mongo.database(), jobs, Long.MAX_VALUE, Duration.ofDays(1)),
+        JobSubmission submission = new JobSubmission(new UploadReceiver(blobs, 1 << 20), blobs, jobs,
+                new dev.mp3conv.server.jobs.JobPublisher(queue, jobs),
+                new dev.mp3conv.server.jobs.StorageQuota(mongo.mongo(), jobs, Long.MAX_VALUE, Duration.ofDays(1)),
                 metrics);
-        return new TusUploads(new UploadRepository(mongo.database(), Clock.systemUTC()), blobs, submission, quota,
+        return new TusUploads(new UploadRepository(mongo.mongo(), Clock.systemUTC()), blobs, submission, quota,
                 new TusConfig(1 << 20, Long.MAX_VALUE, Duration.ofHours(1), List.of("*")));
     }
 

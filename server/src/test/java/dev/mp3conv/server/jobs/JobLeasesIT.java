@@ -34,7 +34,7 @@ class JobLeasesIT {
     @BeforeEach
     void setUp() {
         clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
-        jobs = new JobRepository(mongo.database(), clock);
+        jobs = new JobRepository(mongo.mongo(), clock);
     }
 
     private String newJob(String owner) {

@@ -41,7 +41,7 @@ class JobRepositoryIT {
     @BeforeEach
     void setUp() {
         clock = new MutableClock(Instant.parse("2026-11-30T10:00:00Z"));
-        jobs = new JobRepository(mongo.database(), clock);
+        jobs = new JobRepository(mongo.mongo(), clock);
     }
 
     private Job newJob(String owner) {

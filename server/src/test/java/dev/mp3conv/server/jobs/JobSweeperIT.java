@@ -34,7 +34,7 @@ class JobSweeperIT {
     void setUp() {
         mongo = MemoryMongo.start("sweeper-it");
         clock = new MutableClock(Instant.parse("2026-11-30T10:00:00Z"));
-        jobs = new JobRepository(mongo.database(), clock);
+        jobs = new JobRepository(mongo.mongo(), clock);
         queue = new InProcessJobQueue(3, new QueueMetrics(Metrics.globalRegistry()));
         queue.consume(Topic.VIDEO, 1, d -> videos.add(d.message()));
         queue.consume(Topic.MP3, 1, d -> mp3s.add(d.message()));

@@ -43,8 +43,8 @@ abstract class RetentionContract {
     void setUpJobs() {
         mongo = MemoryMongo.start("retention-" + System.nanoTime());
         clock = new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-        jobs = new JobRepository(mongo.database(), clock, RETENTION);
-        quota = new StorageQuota(mongo.database(), jobs, 1L << 30, Duration.ofHours(1));
+        jobs = new JobRepository(mongo.mongo(), clock, RETENTION);
+        quota = new StorageQuota(mongo.mongo(), jobs, 1L << 30, Duration.ofHours(1));
     }
 
     @AfterEach

@@ -39,8 +39,8 @@ class SegmentRepositoryIT {
     @BeforeEach
     void setUp() {
         clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
-        jobs = new JobRepository(mongo.database(), clock);
-        segments = new SegmentRepository(mongo.database(), clock);
+        jobs = new JobRepository(mongo.mongo(), clock);
+        segments = new SegmentRepository(mongo.mongo(), clock);
     }
 
     private Job segmentedJob(int count) {

@@ -10,6 +10,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import dev.mp3conv.model.JobState;
+import dev.mp3conv.server.storage.BlobInfo;
+import dev.mp3conv.server.storage.BlobMetadata;
 import dev.mp3conv.server.testing.MemoryMongo;
 import dev.mp3conv.server.testing.MutableClock;
 import org.bson.types.ObjectId;
@@ -20,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The storage count against the stand-in, through the real driver. */
+/** The storage count against the stand-in, through the real driver, and completing a job that charges it. */
 class StorageQuotaIT {
     private static final long QUOTA = 1000;
     private static final Duration STALE = Duration.ofHours(1);
@@ -33,8 +36,8 @@ class StorageQuotaIT {
     void setUp() {
         mongo = MemoryMongo.start("quota-it");
         clock = new MutableClock(Instant.parse("2026-11-30T10:00:00Z"));
-        jobs = new JobRepository(mongo.database(), clock);
-        quota = new StorageQuota(mongo.database(), jobs, QUOTA, STALE);
+        jobs = new JobRepository(mongo.mongo(), clock);
+        quota = new StorageQuota(mongo.mongo(), jobs, QUOTA, STALE);
     }
 
     @AfterEach
@@ -159,5 +162,42 @@ class StorageQuotaIT {
         assertThat(quota.usage("u1", false).used()).isZero();
         quota.reserve("u1", false, 1000).commit(1000);
         assertThat(quota.usage("u1", false).used()).as("the whole quota is free again").isEqualTo(1000);
+    }
+
+    @Test
+    void completingAJobChargesItsMp3ToTheOwner() {
+        Job job = claimed("w1");
+        BlobInfo mp3 = mp3(job, 500);
+
+        JobCompletion.Outcome outcome = new JobCompletion(jobs, quota).complete(job, "w1", mp3, "ab", "192k");
+
+        assertThat(outcome).isInstanceOfSatisfying(JobCompletion.Done.class, done -> {
+            assertThat(done.job().state()).isEqualTo(JobState.DONE);
+            assertThat(done.job().mp3Fid()).isEqualTo(mp3.id());
+        });
+        assertThat(quota.usage("u1", false).used()).isEqualTo(500);
+    }
+
+    @Test
+    void aWorkerThatLostTheLeaseCompletesNothingAndIsNotCharged() {
+        Job job = claimed("w1");
+
+        JobCompletion.Outcome outcome = new JobCompletion(jobs, quota).complete(job, "w2", mp3(job, 500), "ab", "192k");
+
+        assertThat(outcome).isInstanceOf(JobCompletion.NotHeld.class);
+        assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.CONVERTING);
+        assertThat(quota.usage("u1", false).used()).isZero();
+    }
+
+    private Job claimed(String worker) {
+        Job job = Job.queued(new ObjectId().toHexString(), "u1", "u1@example.com", "a.mp4", "video/mp4", 1, "00",
+                new ObjectId().toHexString(), null, null, clock.instant());
+        jobs.insert(job);
+        return jobs.claim(job.id(), worker, Duration.ofMinutes(1)).orElseThrow();
+    }
+
+    private static BlobInfo mp3(Job job, long length) {
+        return new BlobInfo(new ObjectId().toHexString(), length,
+                new BlobMetadata("u1", job.id(), "audio/mpeg", "a.mp3"), Instant.EPOCH);
     }
 }

@@ -22,6 +22,7 @@ import org.bson.types.ObjectId;
  */
 final class NotifierFixture implements AutoCloseable {
     final Mp3convServer server;
+    private final io.helidon.config.Config config;
 
     NotifierFixture(Path dataDir, Map<String, String> settings) {
         Map<String, String> all = new HashMap<>(Map.of(
@@ -34,7 +35,13 @@ final class NotifierFixture implements AutoCloseable {
                 "notify.retry-backoff", "50ms",
                 "notify.max-retry-backoff", "200ms"));
         all.putAll(settings);
-        server = Mp3convServer.start(Settings.load(Map.of(), all));
+        config = Settings.load(Map.of(), all);
+        server = Mp3convServer.start(config);
+    }
+
+    /** The cipher of stored webhook secrets, as this server's roles have it. */
+    WebhookSecretCipher cipher() {
+        return WebhookService.cipher(server.backend(), WebhookSettings.from(config.get("webhooks")));
     }
 
     JobRepository jobs() {

@@ -28,7 +28,6 @@ import dev.mp3conv.server.auth.AuthFilter;
 import dev.mp3conv.server.auth.Principal;
 import dev.mp3conv.server.http.Problems;
 import dev.mp3conv.server.jobs.Job;
-import dev.mp3conv.server.storage.Await;
 import io.helidon.webserver.WebServer;
 import org.bson.Document;
 import org.bson.types.ObjectId;
@@ -65,9 +64,9 @@ class WebhookIT {
         // the notifier may call the loopback receiver; the API below refuses http and private targets
         fixture = new NotifierFixture(dataDir, Map.of("webhooks.allow-http", "true", "webhooks.allow-private", "true",
                 "webhooks.retry-backoff", "50ms"));
-        var database = fixture.server.backend().mongo().database();
-        Await.done(database.getCollection("users").insertOne(new Document("_id", new ObjectId(userId))
-                .append("email", "hook@example.test")));
+        var database = fixture.server.backend().mongo();
+        database.collection("users").insertOne(new Document("_id", new ObjectId(userId))
+                .append("email", "hook@example.test"));
 
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/hook", this::receive);
@@ -76,7 +75,8 @@ class WebhookIT {
         AuthFilter auth = new AuthFilter(token -> TOKEN.equals(token)
                 ? Optional.of(new Principal(userId, "hook@example.test", false))
                 : Optional.empty());
-        WebhookService service = new WebhookService(auth, new UserWebhooks(database, WebhookService.cipher(fixture.server.backend())),
+        WebhookService service = new WebhookService(auth,
+                new UserWebhooks(fixture.server.backend().mongo(), fixture.cipher()),
                 new WebhookTargets.Policy(false, false), InetAddress::getAllByName);
         api = WebServer.builder().host("127.0.0.1").port(0)
                 .routing(r -> {
@@ -111,14 +111,14 @@ class WebhookIT {
         assertThat(set.statusCode()).isEqualTo(200);
         String secret = Json.mapper().readTree(set.body()).get("secret").asText();
         assertThat(secret).hasSize(64);
-        Document stored = Await.first(fixture.server.backend().mongo().database().getCollection("users")
-                .find(new Document("_id", new ObjectId(userId))).first()).orElseThrow();
+        Document stored = fixture.server.backend().mongo().collection("users")
+                .find(new Document("_id", new ObjectId(userId))).first().orElseThrow();
         assertThat(stored.getString("webhook_secret")).as("encrypted at rest").startsWith("v1:").doesNotContain(secret);
         // point it at the local receiver the way an operator with webhooks.allow-http would
-        Await.done(fixture.server.backend().mongo().database().getCollection("users").updateOne(
+        fixture.server.backend().mongo().collection("users").updateOne(
                 new Document("_id", new ObjectId(userId)),
                 new Document("$set", new Document("webhook_url",
-                        "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"))));
+                        "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")));
 
         double sentBefore = fixture.count("webhook", "sent");
         Job job = fixture.done(userId, "hook@example.test", "hooked.mp4");
@@ -165,8 +165,8 @@ class WebhookIT {
         HttpResponse<String> gone = send(HttpRequest.newBuilder(uri()).header("Authorization", "Bearer " + TOKEN).GET());
         assertThat(gone.statusCode()).isEqualTo(404);
         assertThat(gone.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        Document user = Await.first(fixture.server.backend().mongo().database().getCollection("users")
-                .find(new Document("_id", new ObjectId(userId))).first()).orElseThrow();
+        Document user = fixture.server.backend().mongo().collection("users")
+                .find(new Document("_id", new ObjectId(userId))).first().orElseThrow();
         assertThat(user).doesNotContainKeys("webhook_url", "webhook_secret").containsEntry("email", "hook@example.test");
     }
 

@@ -33,7 +33,6 @@ import dev.mp3conv.server.auth.AuthFilter;
 import dev.mp3conv.server.auth.Principal;
 import dev.mp3conv.server.http.Problems;
 import dev.mp3conv.server.jobs.Job;
-import dev.mp3conv.server.storage.Await;
 import io.helidon.webserver.WebServer;
 import org.bson.Document;
 import org.bson.types.ObjectId;
@@ -72,9 +71,9 @@ class WebhookTargetsIT {
     @BeforeEach
     void start() throws IOException {
         fixture = new NotifierFixture(dataDir, Map.of("webhooks.retry-backoff", "50ms"));
-        var database = fixture.server.backend().mongo().database();
-        Await.done(database.getCollection("users").insertOne(new Document("_id", new ObjectId(userId))
-                .append("email", "targets@example.test")));
+        var database = fixture.server.backend().mongo();
+        database.collection("users").insertOne(new Document("_id", new ObjectId(userId))
+                .append("email", "targets@example.test"));
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/hook", exchange -> answer(exchange, 204));
         receiver.createContext("/redirect", exchange -> {
@@ -87,7 +86,7 @@ class WebhookTargetsIT {
         });
         receiver.start();
 
-        webhooks = new UserWebhooks(database, WebhookService.cipher(fixture.server.backend()));
+        webhooks = new UserWebhooks(fixture.server.backend().mongo(), fixture.cipher());
         AuthFilter auth = new AuthFilter(token -> TOKEN.equals(token)
                 ? Optional.of(new Principal(userId, "targets@example.test", false))
                 : Optional.empty());
@@ -293,19 +292,19 @@ class WebhookTargetsIT {
     @Test
     void aSecretStoredInPlaintextByAnEarlierVersionIsEncryptedOnFirstUse() throws Exception {
         String legacy = "ab".repeat(32);
-        var users = fixture.server.backend().mongo().database().getCollection("users");
-        Await.done(users.updateOne(new Document("_id", new ObjectId(userId)), new Document("$set",
-                new Document("webhook_url", "https://93.184.216.34/hook").append("webhook_secret", legacy))));
+        var users = fixture.server.backend().mongo().collection("users");
+        users.updateOne(new Document("_id", new ObjectId(userId)), new Document("$set",
+                new Document("webhook_url", "https://93.184.216.34/hook").append("webhook_secret", legacy)));
 
         assertThat(webhooks.find(userId)).map(UserWebhooks.Webhook::secret).hasValue(legacy);
-        Document after = Await.first(users.find(new Document("_id", new ObjectId(userId))).first()).orElseThrow();
+        Document after = users.find(new Document("_id", new ObjectId(userId))).first().orElseThrow();
         assertThat(after.getString("webhook_secret")).startsWith("v1:").doesNotContain(legacy);
         assertThat(webhooks.find(userId)).map(UserWebhooks.Webhook::secret).hasValue(legacy);
 
         // bound to its user: the same value copied to another user does not decrypt
         String other = new ObjectId().toHexString();
-        Await.done(users.insertOne(new Document("_id", new ObjectId(other)).append("email", "other@example.test")
-                .append("webhook_url", "https://93.184.216.34/hook").append("webhook_secret", after.getString("webhook_secret"))));
+        users.insertOne(new Document("_id", new ObjectId(other)).append("email", "other@example.test")
+                .append("webhook_url", "https://93.184.216.34/hook").append("webhook_secret", after.getString("webhook_secret")));
         assertThat(webhooks.find(other)).isEmpty();
     }
 

@@ -39,7 +39,7 @@ class JobEventsAcrossProcessesIT {
             converterChanges.forwardTo(converterQueue::announce);
             List<String> heardByConverter = new CopyOnWriteArrayList<>();
             converterQueue.onAnnouncement(heardByConverter::add);
-            JobRepository converterJobs = new JobRepository(store.mongoDatabase(), Clock.systemUTC(), converterChanges);
+            JobRepository converterJobs = new JobRepository(store.store(), Clock.systemUTC(), converterChanges);
             // the gateway's process: listens, and its SSE stream watches one job
             JobChanges gatewayChanges = new JobChanges();
             gatewayQueue.onAnnouncement(gatewayChanges::changedElsewhere);

@@ -18,11 +18,11 @@ final class MemoryJobs implements AutoCloseable {
 
     MemoryJobs() {
         mongo = MemoryMongo.start("jobs-" + UUID.randomUUID());
-        jobs = new JobRepository(mongo.database(), Clock.systemUTC());
+        jobs = new JobRepository(mongo.mongo(), Clock.systemUTC());
     }
 
-    com.mongodb.reactivestreams.client.MongoDatabase mongoDatabase() {
-        return mongo.database();
+    dev.mp3conv.server.storage.Mongo store() {
+        return mongo.mongo();
     }
 
     JobRepository repository() {

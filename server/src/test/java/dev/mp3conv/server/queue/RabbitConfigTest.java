@@ -11,8 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RabbitConfigTest {
     @Test
     void readsQueueNamesFromTheCourseSystemsVariablesAndDefaultsTheRest() {
-        RabbitConfig config = RabbitConfig.create(Settings.load(Map.of("AMQP_URI", "amqp://u:p@rabbit:5672/",
-                "VIDEO_QUEUE", "videos", "MP3_QUEUE", "mp3s", "QUEUE_DELIVERY_LIMIT", "7"), Map.of()), "test");
+        RabbitConfig config = rabbit(Settings.load(Map.of("AMQP_URI", "amqp://u:p@rabbit:5672/",
+                "VIDEO_QUEUE", "videos", "MP3_QUEUE", "mp3s", "QUEUE_DELIVERY_LIMIT", "7"), Map.of()));
 
         assertThat(config.videoQueue()).isEqualTo("videos");
         assertThat(config.mp3Queue()).isEqualTo("mp3s");
@@ -27,9 +27,9 @@ class RabbitConfigTest {
 
     @Test
     void keysWithoutVariablesComeFromOverridesOrSystemProperties() {
-        RabbitConfig config = RabbitConfig.create(Settings.load(Map.of("AMQP_URI", "amqp://rabbit"),
+        RabbitConfig config = rabbit(Settings.load(Map.of("AMQP_URI", "amqp://rabbit"),
                 Map.of("queue.confirm-timeout", "3s", "queue.publish-channels", "2", "amqp.recovery-interval", "500ms",
-                        "queue.dead-letter-exchange", "other.dlx")), "test");
+                        "queue.dead-letter-exchange", "other.dlx")));
 
         assertThat(config.confirmTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(config.publishChannels()).isEqualTo(2);
@@ -39,11 +39,15 @@ class RabbitConfigTest {
 
     @Test
     void neverShowsTheCredentials() {
-        RabbitConfig config = RabbitConfig.create(Settings.load(Map.of("AMQP_URI", "amqps://mp3conv:s3cret@rabbit.example:5671/prod"),
-                Map.of()), "test");
+        RabbitConfig config = rabbit(Settings.load(Map.of("AMQP_URI", "amqps://mp3conv:s3cret@rabbit.example:5671/prod"),
+                Map.of()));
 
         assertThat(RabbitConfig.safeUri(config.uri())).isEqualTo("amqps://rabbit.example:5671/prod");
         assertThat(config.toString()).doesNotContain("s3cret").contains("rabbit.example");
         assertThat(RabbitConfig.safeUri("amqp://guest:guest@localhost")).isEqualTo("amqp://localhost/");
+    }
+
+    private static RabbitConfig rabbit(io.helidon.config.Config root) {
+        return RabbitConfig.create(root.get("amqp"), QueueSettings.from(root.get("queue")), "test");
     }
 }

@@ -57,6 +57,16 @@ public final class MemoryMongo implements AutoCloseable {
     }
 
     /**
+     * A collection behind blocking calls.
+     *
+     * @param name collection name
+     * @return the collection
+     */
+    public dev.mp3conv.server.storage.DocumentCollection collection(String name) {
+        return mongo.collection(name);
+    }
+
+    /**
      * The connection.
      *
      * @return mongo
