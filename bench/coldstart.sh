@@ -22,7 +22,7 @@ work=$(mktemp -d)
 server_pid=
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-port=18380; admin=19380
+port=25380; admin=25381   # below the ephemeral range (FINDINGS: ports)
 
 # seconds of wall and cpu of one command: "wall cpu"
 measure() {

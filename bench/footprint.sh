@@ -4,6 +4,10 @@
 # 127.0.0.1:5672 and an in-process MongoDB-wire store), alternated, medians. See FootprintBench.
 #
 #   bench/footprint.sh [rounds]      (default 2)
+#
+# For looking into a run: FOOTPRINT_ONLY=all-in-one|converter, FOOTPRINT_EXTRA_OPTS="-XX:NativeMemoryTracking=summary"
+# (added to both modes' JAVA_OPTS), FOOTPRINT_HOLD=seconds (each process stays that long after its figures,
+# for jcmd PID VM.native_memory summary and /proc/PID/smaps).
 set -eu
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd -P)
 cd "$root"

@@ -199,6 +199,7 @@ AUTH_AUDIENCE: {{ $v.auth.audience | quote }}
 {{- /* revocation: the gateway reads the users collection of the shared MongoDB through this cache */}}
 AUTH_REVOCATION_CACHE_TTL: {{ $v.auth.revocationCacheTtl | quote }}
 UPLOAD_MAX_SIZE: {{ $v.gateway.maxUploadSize | toString | quote }}
+UPLOAD_STREAM: {{ $v.gateway.streamUploads | toString | quote }}
 {{- /* the gateway serves PUT /api/v1/users/me/webhook, which checks the scheme */}}
 WEBHOOKS_ALLOW_HTTP: {{ $v.notifier.webhooksAllowHttp | toString | quote }}
 WEBHOOKS_ALLOW_PRIVATE: {{ $v.notifier.webhooksAllowPrivate | toString | quote }}
@@ -208,6 +209,7 @@ CONVERTER_CONCURRENCY: {{ $v.converter.concurrency | toString | quote }}
 CONVERTER_PER_USER: {{ $v.converter.perUser | toString | quote }}
 CONVERTER_MAX_DURATION: {{ $v.converter.maxDuration | quote }}
 CONVERTER_SEGMENT_THRESHOLD: {{ $v.converter.segmentThreshold | toString | quote }}
+CONVERTER_STREAM_IDLE: {{ $v.converter.streamIdle | toString | quote }}
 {{- $pods := $v.converter.replicas }}
 {{- if $v.converter.keda.enabled }}{{ $pods = $v.converter.keda.maxReplicaCount }}
 {{- else if $v.converter.autoscaling.enabled }}{{ $pods = $v.converter.autoscaling.maxReplicas }}{{ end }}

@@ -60,7 +60,7 @@ podman run --detach --pull=never --name "$name" --network host \
     --memory 1g \
     -e SERVER_HOST=127.0.0.1 -e SERVER_PORT="$http_port" -e ADMIN_PORT="$admin_port" \
     -e PUBLIC_URL="$api" -e AUTH_OPEN_REGISTRATION=true \
-    -e JAVA_OPTS="-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError -Dadmin.host=127.0.0.1" \
+    -e JAVA_OPTS="-XX:+ExitOnOutOfMemoryError -Dadmin.host=127.0.0.1" \
     "$image" >/dev/null
 
 # Waits (up to $1 seconds) until the command after it succeeds; fails at once if the server exited.

@@ -86,7 +86,7 @@ final class TrainingRun implements Callable<Integer> {
         return new JobView(id, name, "video/mp4", 12_345_678, "ab".repeat(32), state, progress, 300.0,
                 "video-" + id, done ? "mp3-" + id : null, done ? 7_200_000L : null, done ? "cd".repeat(32) : null,
                 "192k", null, 1, error, created, now, state.terminal() ? now.plus(Duration.ofDays(7)) : null,
-                state.terminal() ? now.plus(Duration.ofDays(1)) : null);
+                state.terminal() ? now.plus(Duration.ofDays(1)) : null, null);
     }
 
     private static byte[] json(Object value) {

@@ -90,7 +90,7 @@ final class FakeApi implements AutoCloseable {
                     upload.fields().containsKey("quality") ? Integer.valueOf(upload.fields().get("quality")) : null,
                     null, null, null, null, null, null, null, null, null, 1, state == JobState.FAILED ? failure : null, createdAt, createdAt,
                     state.terminal() ? createdAt.plus(java.time.Duration.ofDays(7)) : null,
-                    state.terminal() ? createdAt.plus(java.time.Duration.ofHours(1)) : null);
+                    state.terminal() ? createdAt.plus(java.time.Duration.ofHours(1)) : null, null);
         }
     }
 

@@ -37,6 +37,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param updatedAt       last change
  * @param expiresAt       once the job ended: when its MP3 and the job expire (410 Gone afterwards)
  * @param videoExpiresAt  once the job ended: when its source video is deleted
+ * @param streaming       for a resumable upload once its first bytes were judged: converted while it
+ *                        arrives or after it, and why; null otherwise
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record JobView(String id,
@@ -67,7 +69,8 @@ public record JobView(String id,
                       Instant createdAt,
                       Instant updatedAt,
                       Instant expiresAt,
-                      Instant videoExpiresAt) {
+                      Instant videoExpiresAt,
+                      JobStreaming streaming) {
     /**
      * A view without audio options or loudness measurements (a job that asked for none).
      *
@@ -91,13 +94,14 @@ public record JobView(String id,
      * @param updatedAt       last change
      * @param expiresAt       when the MP3 and the job expire
      * @param videoExpiresAt  when the source video is deleted
+     * @param streaming       how a resumable upload was converted, or null
      */
     public JobView(String id, String filename, String contentType, long size, String sha256, JobState state,
                    double progress, Double durationSeconds, String videoFid, String mp3Fid, Long mp3Size,
                    String mp3Sha256, String bitrate, Integer quality, int attempts, JobError error, Instant createdAt,
-                   Instant updatedAt, Instant expiresAt, Instant videoExpiresAt) {
+                   Instant updatedAt, Instant expiresAt, Instant videoExpiresAt, JobStreaming streaming) {
         this(id, filename, contentType, size, sha256, state, progress, durationSeconds, videoFid, mp3Fid, mp3Size,
                 mp3Sha256, bitrate, quality, null, null, null, null, null, null, null, null, null, attempts, error,
-                createdAt, updatedAt, expiresAt, videoExpiresAt);
+                createdAt, updatedAt, expiresAt, videoExpiresAt, streaming);
     }
 }

@@ -22,7 +22,8 @@ class JsonRoundTripTest {
                 JobState.DONE, 1.0, 61.5, "v1", "m1", 999L, "ab".repeat(32), "192k", null, -16.0, 90.0, 2700.5, true, "mono", 44100, "Talk", "Ada",
                 new LoudnessReport(-24.5, -3.25, 8.5, false, -16.1, -2.0), 1, null,
                 Instant.parse("2026-11-30T10:15:30Z"), Instant.parse("2026-11-30T10:16:00Z"),
-                Instant.parse("2026-12-07T10:16:00Z"), Instant.parse("2026-12-01T10:16:00Z"));
+                Instant.parse("2026-12-07T10:16:00Z"), Instant.parse("2026-12-01T10:16:00Z"),
+                new JobStreaming(JobStreaming.STREAMING, "matroska", "Matroska/WebM is read front to back", 0.5));
 
         JsonNode tree = json.valueToTree(job);
         assertThat(tree.get("content_type").asText()).isEqualTo("video/mp4");
@@ -38,6 +39,7 @@ class JsonRoundTripTest {
         assertThat(tree.get("end").asDouble()).isEqualTo(2700.5);
         assertThat(tree.get("measured_loudness").get("input_lufs").asDouble()).isEqualTo(-24.5);
         assertThat(tree.get("measured_loudness").get("output_true_peak_dbtp").asDouble()).isEqualTo(-2.0);
+        assertThat(tree.at("/streaming/conversion_progress").asDouble()).isEqualTo(0.5);
         assertThat(roundTrip(job, JobView.class)).isEqualTo(job);
     }
 
@@ -83,8 +85,8 @@ class JsonRoundTripTest {
     @Test
     void pagesEventsAndUsersRoundTrip() throws Exception {
         JobView item = new JobView("j", "a.mp4", "video/mp4", 1, "00", JobState.FAILED, 0.2, null, "v", null,
-                null, null, null, 2, null, null, null, null, null, null, null, null, null, 3, new JobError("no-audio", "the file has no audio stream"),
-                Instant.EPOCH, Instant.EPOCH, null, null);
+                null, null, null, 2, 3, new JobError("no-audio", "the file has no audio stream"),
+                Instant.EPOCH, Instant.EPOCH, null, null, null);
         JobPage page = new JobPage(List.of(item), "cursor");
         assertThat(json.valueToTree(page).has("next_cursor")).isTrue();
         assertThat(roundTrip(page, JobPage.class)).isEqualTo(page);

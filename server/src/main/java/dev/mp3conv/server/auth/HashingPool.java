@@ -22,7 +22,7 @@ import dev.mp3conv.server.http.ProblemException;
  * 4.4 s at p95 (bench/hash-flood.sh). Here the work waits in the pool's queue at most {@code maxWait} for
  * one of the {@code threads} threads, then the caller gets 503 with {@code Retry-After} (also at once when
  * {@value #QUEUE_PER_THREAD} per thread are already waiting), so the queue stays bounded in time and size,
- * at most {@code threads} hashes hold their 19 MiB at once, and the rest of the process keeps its share
+ * at most {@code threads} hashes hold their 7 MiB at once, and the rest of the process keeps its share
  * of the CPU.
  *
  * <p>{@code threads == 0} turns the pool off: the work runs on the caller's thread without any bound, as

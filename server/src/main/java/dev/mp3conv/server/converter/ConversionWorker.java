@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobMessage;
+import dev.mp3conv.model.JobState;
 import dev.mp3conv.model.LoudnessReport;
 import dev.mp3conv.server.jobs.ExpirySweep;
 import dev.mp3conv.server.jobs.Job;
@@ -67,6 +68,7 @@ public final class ConversionWorker implements MessageHandler {
     private volatile boolean stopping;
     private volatile SegmentSplitter splitter;
     private volatile SegmentWorker segmentWorker;
+    private volatile StreamedConversions streams;
 
     ConversionWorker(String workerId, ConverterSettings settings, JobRepository jobs, BlobStore blobs, JobQueue queue,
                      JobPublisher publisher, MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
@@ -105,6 +107,15 @@ public final class ConversionWorker implements MessageHandler {
         segmentWorker.shareFairly(fairShare);
     }
 
+    /**
+     * Converts uploads chosen for streaming while they arrive (issue 24; {@link StreamedConversions}).
+     *
+     * @param streams the streamed conversions
+     */
+    void followUploads(StreamedConversions streams) {
+        this.streams = streams;
+    }
+
     @Override
     public void handle(Delivery delivery) throws Exception {
         JobMessage message = delivery.message();
@@ -122,28 +133,50 @@ public final class ConversionWorker implements MessageHandler {
             return;
         }
         Optional<Job> claimed = jobs.claim(message.jobId(), workerId, settings.lease());
+        if (claimed.isEmpty() && streams != null) {
+            claimed = streams.claim(message);
+        }
         if (claimed.isEmpty()) {
             LOG.log(System.Logger.Level.DEBUG, "job {0}: not claimable (finished, deleted or held), skipped", message.jobId());
             metrics.outcome("skipped");
             return;
         }
-        if (fairShare.overShare(claimed.get()) && jobs.unclaim(message.jobId(), workerId)) {
+        boolean streamed = claimed.get().state() == JobState.UPLOADING;
+        if (fairShare.overShare(claimed.get())
+                && (streamed ? streams.unclaim(claimed.get()) : jobs.unclaim(message.jobId(), workerId))) {
             awaitTurn(message);
             return;
         }
         RunningConversion conversion = new RunningConversion(claimed.get());
+        if (streamed) {
+            streams.started(conversion);
+        }
         running.add(conversion);
         long every = settings.renewEvery().toMillis();
         ScheduledFuture<?> renewal = ticker.scheduleAtFixedRate(() -> tick(conversion), every, every, TimeUnit.MILLISECONDS);
         try {
             convert(conversion);
         } catch (MediaRejectedException e) {
-            fail(conversion.job(), e.error());
+            if (streamed) {
+                // judged again on the stored upload, where a seekable input may read what a stream could not
+                streams.giveUp(conversion, "ffmpeg could not convert it as it arrived: " + e.error().message());
+            } else {
+                fail(conversion.job(), e.error());
+            }
+        } catch (IOException e) {
+            if (streamed) {
+                streams.giveUp(conversion, e.getMessage());
+            } else {
+                retryOrGiveUp(conversion.job(), e);
+            }
         } catch (Exception e) {
             retryOrGiveUp(conversion.job(), e);
         } finally {
             renewal.cancel(false);
             running.remove(conversion);
+            if (streamed) {
+                streams.ended(conversion);
+            }
         }
     }
 
@@ -168,7 +201,8 @@ public final class ConversionWorker implements MessageHandler {
     private void convert(RunningConversion conversion) throws Exception {
         Job job = conversion.job();
         conversion.budget(0, settings.timeoutFor(0));
-        try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
+        boolean streamed = streams != null && streams.streamed(conversion);
+        try (JobInput input = streamed ? streams.input(conversion) : JobInput.open(job, blobs, loopback, scratch)) {
             try {
                 if (endIfStopped(conversion)) {
                     return;
@@ -183,12 +217,13 @@ public final class ConversionWorker implements MessageHandler {
                 SourceTags tags = prepared.tags();
                 SourceTags.Read read = prepared.read();
                 // the tag read printed the input's summary: a long input goes to segments without a whole-job run
-                if (read.opened() && splitBeforeRun(conversion, read.media(), prepared, tags)) {
+                // a streamed job is one run: it is converted while the rest arrives (issue 24)
+                if (!streamed && read.opened() && splitBeforeRun(conversion, read.media(), prepared, tags)) {
                     return;
                 }
                 byte[] id3 = prepared.id3();
                 Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, id3, conversion,
-                        splitter == null ? summary : splitter.watch(conversion, encoding, summary));
+                        splitter == null || streamed ? summary : splitter.watch(conversion, encoding, summary));
                 if (splitInSegments(conversion, result, tags)) {
                     return;
                 }
@@ -196,7 +231,7 @@ public final class ConversionWorker implements MessageHandler {
                         && result.media().audio().filter(audio -> !"mp3".equals(audio.codec())).isPresent()) {
                     // the MP3 muxer refused to copy audio that is not MP3: encode it
                     encoding = Mp3Encoding.standard();
-                    if (splitter != null && splitter.offer(conversion, result.media(), encoding)
+                    if (splitter != null && !streamed && splitter.offer(conversion, result.media(), encoding)
                             && splitInSegments(conversion, result, tags)) {
                         return;
                     }
@@ -298,8 +333,19 @@ public final class ConversionWorker implements MessageHandler {
             if (endIfStopped(conversion)) {
                 return;
             }
-            ConversionVerdict verdict = ConversionVerdict.of(result, input.failed(), encoding, settings.limits(),
-                    () -> probe.probe(input.address(), conversion::attachHelper).expectedAudioSeconds());
+            ConversionVerdict verdict;
+            if (streams != null && streams.streamed(conversion)) {
+                if (result.exitCode() != 0 || result.blob().isEmpty()) {
+                    throw new IOException("ffmpeg could not convert it as it arrived: " + result.reason());
+                }
+                // judged like any job once the upload is complete, a probe on the stored (seekable) upload
+                Job uploaded = streams.awaitUploaded(conversion, result.media().duration());
+                verdict = ConversionVerdict.of(result, input.failed(), encoding, settings.limits(),
+                        () -> probeStored(uploaded, conversion));
+            } else {
+                verdict = ConversionVerdict.of(result, input.failed(), encoding, settings.limits(),
+                        () -> probe.probe(input.address(), conversion::attachHelper).expectedAudioSeconds());
+            }
             switch (verdict) {
                 case ConversionVerdict.Keep keep -> {
                     // a short job may finish before its duration is written: the DONE job has it
@@ -319,6 +365,12 @@ public final class ConversionWorker implements MessageHandler {
             if (!kept) {
                 result.blob().ifPresent(blob -> blobs.delete(blob.id()));
             }
+        }
+    }
+
+    private OptionalDouble probeStored(Job job, RunningConversion conversion) throws IOException, MediaRejectedException {
+        try (JobInput stored = JobInput.open(job, blobs, loopback, scratch)) {
+            return probe.probe(stored.address(), conversion::attachHelper).expectedAudioSeconds();
         }
     }
 
@@ -374,7 +426,17 @@ public final class ConversionWorker implements MessageHandler {
                 metrics.outcome("lease-lost");
             }
             case SEGMENTED -> LOG.log(System.Logger.Level.DEBUG, "job {0}: converted in segments", job.id());
+            case STREAM_ABANDONED -> streams.giveUp(conversion, "the streaming conversion gave up");
+            case UPLOAD_GONE -> {
+                LOG.log(System.Logger.Level.INFO, "job {0}: the upload was terminated or expired, conversion cancelled",
+                        job.id());
+                metrics.outcome("cancelled");
+            }
             case SHUTDOWN -> {
+                if (streams != null && streams.streamed(conversion)) {
+                    streams.release(conversion);
+                    return true;
+                }
                 if (jobs.release(job.id(), workerId)) {
                     LOG.log(System.Logger.Level.INFO, "job {0}: released on shutdown", job.id());
                     metrics.outcome("released");
@@ -386,6 +448,9 @@ public final class ConversionWorker implements MessageHandler {
     }
 
     private void tick(RunningConversion conversion) {
+        if (streams != null && streams.tick(conversion)) {
+            return;
+        }
         if (conversion.pastDeadline()) {
             conversion.stop(RunningConversion.Stop.TIMEOUT);
             return;

@@ -13,6 +13,7 @@ import dev.mp3conv.server.RoleComponent;
 import dev.mp3conv.server.StartupException;
 import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.SegmentRepository;
+import dev.mp3conv.server.jobs.StreamClaims;
 import dev.mp3conv.server.jobs.SweeperSettings;
 import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.Topic;
@@ -64,6 +65,10 @@ public final class ConverterRole implements RoleComponent {
                 scratch, backend.quota(), probe, preparation, new LoudnessMeasurement(ffmpeg, settings.limits()));
         this.worker.segmentLongInputs(new SegmentSplitter(settings.segments(),
                 segments, backend.blobs(), publisher), segmentWorker);
+        // uploads converted while they arrive (issue 24): new classes too
+        this.worker.followUploads(new StreamedConversions(workerId, settings, settings.streamIdle(),
+                new StreamClaims(backend.mongo(), backend.clock(), backend.jobs().changes()), backend.jobs(),
+                publisher, loopback, new ConversionMetrics(backend.meters())));
         this.segmentSweeper = new SegmentSweeper(backend.jobs(), segments, backend.blobs(), publisher, sweeper.grace(),
                 sweeper.stale());
     }

@@ -18,9 +18,11 @@ import io.helidon.config.Config;
  * @param limits      how much audio one job may have ({@code max-duration})
  * @param perUser     at most this many of one user's jobs convert at once, across all converters
  * @param segments    when and into how many segments long inputs are split
+ * @param streamIdle  how long a conversion reading an upload as it arrives waits for a new byte before it gives up
  */
 public record ConverterSettings(Optional<String> ffmpeg, int concurrency, Duration lease, Optional<Duration> timeout,
-                                int maxAttempts, MediaLimits limits, int perUser, SegmentSettings segments) {
+                                int maxAttempts, MediaLimits limits, int perUser, SegmentSettings segments,
+                                Duration streamIdle) {
     /** Time budget of a job on top of its media duration (so ffmpeg must run at least at real-time speed). */
     static final Duration BASE_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration RENEW_EVERY = Duration.ofSeconds(2);
@@ -50,7 +52,15 @@ public record ConverterSettings(Optional<String> ffmpeg, int concurrency, Durati
                 .map(s -> Settings.duration(node.get("timeout")));
         return new ConverterSettings(node.get("ffmpeg").asString().asOptional().filter(s -> !s.isBlank()),
                 concurrency, lease, timeout, maxAttempts, new MediaLimits(maxDuration), perUser,
-                SegmentSettings.from(node, concurrency));
+                SegmentSettings.from(node, concurrency), streamIdle(node));
+    }
+
+    private static Duration streamIdle(Config node) {
+        Duration idle = node.get("stream-idle").exists() ? Settings.duration(node.get("stream-idle")) : Duration.ofSeconds(30);
+        if (idle.toMillis() < 100) {
+            throw new StartupException("converter: stream-idle must be at least 100ms");
+        }
+        return idle;
     }
 
     /**

@@ -23,11 +23,28 @@ final class JobInput implements AutoCloseable {
     private final String address;
     private final Optional<LoopbackMediaServer.Served> served;
     private final Optional<Path> jobDir;
+    private final Optional<LoopbackMediaServer.Followed> followed;
 
     private JobInput(String address, Optional<LoopbackMediaServer.Served> served, Optional<Path> jobDir) {
+        this(address, served, jobDir, Optional.empty());
+    }
+
+    private JobInput(String address, Optional<LoopbackMediaServer.Served> served, Optional<Path> jobDir,
+                     Optional<LoopbackMediaServer.Followed> followed) {
         this.address = address;
         this.served = served;
         this.jobDir = jobDir;
+        this.followed = followed;
+    }
+
+    /**
+     * An upload that is still arriving, read front to back over the loopback endpoint (issue 24): not seekable.
+     *
+     * @param entry the followed upload
+     * @return the input
+     */
+    static JobInput following(LoopbackMediaServer.Followed entry) {
+        return new JobInput(entry.url(), Optional.empty(), Optional.empty(), Optional.of(entry));
     }
 
     static JobInput open(Job job, BlobStore blobs, LoopbackMediaServer loopback, ConverterScratch scratch)
@@ -74,12 +91,14 @@ final class JobInput implements AutoCloseable {
      * @return true after a store error
      */
     boolean failed() {
-        return served.map(LoopbackMediaServer.Served::failed).orElse(false);
+        return served.map(LoopbackMediaServer.Served::failed).orElse(false)
+                || followed.map(f -> f.upload().failed()).orElse(false);
     }
 
     @Override
     public void close() {
         served.ifPresent(LoopbackMediaServer.Served::close);
+        followed.ifPresent(LoopbackMediaServer.Followed::close);
         jobDir.ifPresent(ConverterScratch::delete);
     }
 }

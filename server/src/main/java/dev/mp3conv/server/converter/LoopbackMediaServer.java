@@ -34,6 +34,7 @@ final class LoopbackMediaServer implements AutoCloseable {
 
     private final BlobStore blobs;
     private final Map<String, Served> served = new ConcurrentHashMap<>();
+    private final Map<String, Followed> followed = new ConcurrentHashMap<>();
     private HttpServer server;
     private ExecutorService executor;
 
@@ -50,13 +51,55 @@ final class LoopbackMediaServer implements AutoCloseable {
      * @throws IOException when the server cannot start
      */
     Served serve(String blobId, long length) throws IOException {
-        byte[] secret = new byte[32];
-        RANDOM.nextBytes(secret);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        String token = newToken();
         int port = start();
         Served entry = new Served(token, blobId, length, "http://127.0.0.1:" + port + PREFIX + token);
         served.put(token, entry);
         return entry;
+    }
+
+    /**
+     * Makes an upload that is still arriving readable by URL, front to back, until the handle is closed
+     * (issue 24): answered chunked, without a length or ranges (so ffmpeg reads it as a stream), waiting for
+     * bytes that have not arrived yet ({@link GrowingUpload}).
+     *
+     * @param blobId   the upload's resumable write (the finished blob gets the same id)
+     * @param idle     how long to wait for a new byte before giving up
+     * @param onGiveUp told, before the response ends, when following gave up
+     * @return the URL and its handle
+     * @throws IOException when the server cannot start
+     */
+    Followed follow(String blobId, java.time.Duration idle, java.util.function.Consumer<GrowingUpload.GiveUp> onGiveUp)
+            throws IOException {
+        String token = newToken();
+        int port = start();
+        Followed entry = new Followed(token, new GrowingUpload(blobs, blobId, idle, onGiveUp),
+                "http://127.0.0.1:" + port + PREFIX + token);
+        followed.put(token, entry);
+        return entry;
+    }
+
+    private static String newToken() {
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    }
+
+    private void follow(HttpExchange exchange, Followed entry) throws IOException {
+        String range = exchange.getRequestHeaders().getFirst("Range");
+        if (!"GET".equals(exchange.getRequestMethod())) {
+            exchange.sendResponseHeaders(404, -1);
+            return;
+        }
+        if (range != null && !range.trim().matches("bytes=0-")) {
+            // a stream has no ranges: ffmpeg reads it front to back
+            exchange.sendResponseHeaders(416, -1);
+            return;
+        }
+        exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+        // 0: chunked, no length
+        exchange.sendResponseHeaders(200, 0);
+        entry.upload().copyTo(exchange.getResponseBody());
     }
 
     private synchronized int start() throws IOException {
@@ -74,7 +117,13 @@ final class LoopbackMediaServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            Served entry = served.get(exchange.getRequestURI().getPath().substring(PREFIX.length()));
+            String token = exchange.getRequestURI().getPath().substring(PREFIX.length());
+            Followed growing = followed.get(token);
+            if (growing != null) {
+                follow(exchange, growing);
+                return;
+            }
+            Served entry = served.get(token);
             boolean head = "HEAD".equals(exchange.getRequestMethod());
             if (entry == null || !(head || "GET".equals(exchange.getRequestMethod()))) {
                 exchange.sendResponseHeaders(404, -1);
@@ -140,6 +189,38 @@ final class LoopbackMediaServer implements AutoCloseable {
             server.stop(0);
             executor.close();
             server = null;
+        }
+    }
+
+    /** One upload followed as it arrives, under one token. */
+    final class Followed implements AutoCloseable {
+        private final String token;
+        private final GrowingUpload upload;
+        private final String url;
+
+        private Followed(String token, GrowingUpload upload, String url) {
+            this.token = token;
+            this.upload = upload;
+            this.url = url;
+        }
+
+        GrowingUpload upload() {
+            return upload;
+        }
+
+        /**
+         * The URL ffmpeg reads (it carries the token: never log it).
+         *
+         * @return URL
+         */
+        String url() {
+            return url;
+        }
+
+        @Override
+        public void close() {
+            followed.remove(token);
+            upload.close();
         }
     }
 

@@ -13,8 +13,12 @@ import dev.mp3conv.server.jobs.Job;
  * stopping before the process starts kills it as soon as it is attached.
  */
 final class RunningConversion {
-    /** Why a conversion was stopped from outside (SEGMENTED: the input goes to segments instead). */
-    enum Stop { LEASE_LOST, TIMEOUT, SHUTDOWN, TOO_LONG, SEGMENTED }
+    /**
+     * Why a conversion was stopped from outside (SEGMENTED: the input goes to segments instead; STREAM_ABANDONED:
+     * a conversion following an upload gave up, the job converts after it; UPLOAD_GONE: the upload it followed
+     * was terminated or expired).
+     */
+    enum Stop { LEASE_LOST, TIMEOUT, SHUTDOWN, TOO_LONG, SEGMENTED, STREAM_ABANDONED, UPLOAD_GONE }
 
     private final Job job;
     private final long startNanos = System.nanoTime();

@@ -10,6 +10,7 @@ import dev.mp3conv.server.Role;
 import dev.mp3conv.server.RoleComponent;
 import dev.mp3conv.server.auth.AuthFilter;
 import dev.mp3conv.server.auth.TokenVerifier;
+import dev.mp3conv.server.jobs.StreamClaims;
 import dev.mp3conv.server.jobs.UploadRepository;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
@@ -72,7 +73,11 @@ public final class GatewayRole implements RoleComponent {
             // the client resuming now should not wait out the lease
             uploadRecords.unlockAll();
         }
-        TusUploads uploads = new TusUploads(uploadRecords, backend.blobs(), submission, UploadQuota.of(backend.quota()), tus);
+        UploadStreaming streaming = new UploadStreaming(new StreamClaims(backend.mongo(), backend.clock(),
+                backend.jobs().changes()), backend.blobs(), submission,
+                tus.stream());
+        TusUploads uploads = new TusUploads(uploadRecords, backend.blobs(), submission, UploadQuota.of(backend.quota()), tus,
+                streaming);
         return new GatewayRole(
                 new JobsService(authenticate, submission, backend.jobs(), backend.blobs(), backend.quota(), download, events,
                         settings.publicUrl()),

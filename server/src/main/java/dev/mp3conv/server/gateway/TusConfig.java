@@ -15,8 +15,9 @@ import io.helidon.config.Config;
  * @param expiry      how long an unfinished upload is kept after its last byte arrived
  * @param corsOrigins origins a browser page may upload from ({@code *}: any; the API takes bearer tokens
  *                    only, never cookies, so a foreign page cannot ride on a user's session)
+ * @param stream      judge each upload's first bytes and convert a streamable one while it arrives (issue 24)
  */
-record TusConfig(long maxSize, long maxChunk, Duration expiry, List<String> corsOrigins) {
+record TusConfig(long maxSize, long maxChunk, Duration expiry, List<String> corsOrigins, boolean stream) {
     /**
      * Reads the settings.
      *
@@ -29,6 +30,6 @@ record TusConfig(long maxSize, long maxChunk, Duration expiry, List<String> cors
         List<String> origins = Arrays.stream(Settings.text(uploads.get("cors-origins")).split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toList();
         return new TusConfig(maxSize, maxChunk <= 0 ? Long.MAX_VALUE : maxChunk,
-                Settings.duration(uploads.get("expiry")), origins);
+                Settings.duration(uploads.get("expiry")), origins, uploads.get("stream").asBoolean().orElse(true));
     }
 }

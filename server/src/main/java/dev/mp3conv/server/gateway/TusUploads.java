@@ -46,9 +46,19 @@ final class TusUploads {
     private final UploadQuota quota;
     private final UploadDigests digests = new UploadDigests();
     private final TusConfig config;
+    private final UploadStreaming streaming;
 
     TusUploads(UploadRepository uploads, BlobStore blobs, JobSubmission submission, UploadQuota quota,
                TusConfig config) {
+        this(uploads, blobs, submission, quota, config, null);
+    }
+
+    /**
+     * With {@code streaming}, an upload's first bytes decide whether it converts while it arrives (issue 24).
+     */
+    TusUploads(UploadRepository uploads, BlobStore blobs, JobSubmission submission, UploadQuota quota,
+               TusConfig config, UploadStreaming streaming) {
+        this.streaming = streaming;
         this.uploads = uploads;
         this.blobs = blobs;
         this.submission = submission;
@@ -200,7 +210,8 @@ final class TusUploads {
         Optional<MessageDigest> start = offset == 0 ? Optional.of(BackgroundSha256.newDigest()) : digests.at(id, offset);
         BackgroundSha256 sha256 = start.map(BackgroundSha256::new).orElse(null);
         Optional<MessageDigest> check = checksum.map(c -> digest(c.algorithm()));
-        PatchBody patch = new PatchBody(body, limit, check, sha256, received -> uploads.renew(id, token, LOCK_LEASE,
+        InputStream watched = streaming == null ? body : streaming.watch(upload, body);
+        PatchBody patch = new PatchBody(watched, limit, check, sha256, received -> uploads.renew(id, token, LOCK_LEASE,
                 (double) (offset + received) / upload.length()));
         long stored;
         try {
@@ -267,7 +278,10 @@ final class TusUploads {
             throw new ProblemException(LOCKED, "another request took over this upload");
         }
         Job queued = finished.get();
-        submission.publish(queued);
+        if (queued.state() == dev.mp3conv.model.JobState.QUEUED) {
+            // CONVERTING: a converter read the upload as it arrived and goes on with it
+            submission.publish(queued);
+        }
         return new Upload(queued, upload.length(), upload.length(), null);
     }
 

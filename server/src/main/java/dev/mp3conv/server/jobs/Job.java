@@ -8,6 +8,7 @@ import java.util.Map;
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.model.JobState;
+import dev.mp3conv.model.JobStreaming;
 import dev.mp3conv.model.JobView;
 import dev.mp3conv.model.LoudnessReport;
 import dev.mp3conv.model.Mp3Options;
@@ -47,6 +48,7 @@ import dev.mp3conv.model.Mp3Options;
  * @param expiresAt        once finished: when the MP3 and the job expire
  * @param videoDeletedAt   when the source video was deleted (claimed before the blob is deleted)
  * @param expiredAt        when the job expired: it is a tombstone that answers 410 Gone
+ * @param streaming        for a resumable upload: converted while it arrives or after, and why; or null
  * @param audioOptions     the audio options asked besides bitrate and quality, as their form fields
  *                         ({@link Mp3Options#fields()}); read through {@link #options()}
  * @param loudness         what loudness normalisation measured, once it ran
@@ -83,12 +85,63 @@ public record Job(String id,
                   Instant expiresAt,
                   Instant videoDeletedAt,
                   Instant expiredAt,
+                  JobStreaming streaming,
                   Map<String, String> audioOptions,
                   LoudnessReport loudness) {
 
     /** Keeps the options map immutable and never null. */
     public Job {
         audioOptions = audioOptions == null ? Map.of() : Map.copyOf(audioOptions);
+    }
+
+    /**
+     * A job without audio options or loudness measurements.
+     *
+     * @param id               ObjectId in hex
+     * @param owner            owning user id
+     * @param ownerEmail       owner's email
+     * @param filename         original file name
+     * @param contentType      content type
+     * @param size             upload size
+     * @param sha256           hex SHA-256 of the upload
+     * @param videoFid         blob id of the upload
+     * @param state            state
+     * @param attempts         attempts
+     * @param leaseUntil       lease end
+     * @param leaseOwner       lease holder
+     * @param progress         0..1
+     * @param durationSeconds  duration
+     * @param mp3Fid           MP3 blob id
+     * @param mp3Size          MP3 size
+     * @param mp3Sha256        MP3 SHA-256
+     * @param bitrate          bitrate
+     * @param quality          quality
+     * @param error            error
+     * @param videoPublishedAt video message confirmed
+     * @param mp3PublishedAt   mp3 message confirmed
+     * @param notifiedAt       notified
+     * @param notifyChannel    notification channel
+     * @param notifyError      notification error
+     * @param createdAt        created
+     * @param updatedAt        updated
+     * @param keep             retention asked
+     * @param videoExpiresAt   video deletion time
+     * @param expiresAt        expiry
+     * @param videoDeletedAt   video deleted
+     * @param expiredAt        expired
+     * @param streaming        streaming decision, or null
+     */
+    public Job(String id, String owner, String ownerEmail, String filename, String contentType, long size,
+               String sha256, String videoFid, JobState state, int attempts, Instant leaseUntil, String leaseOwner,
+               double progress, Double durationSeconds, String mp3Fid, Long mp3Size, String mp3Sha256, String bitrate,
+               Integer quality, JobError error, Instant videoPublishedAt, Instant mp3PublishedAt, Instant notifiedAt,
+               String notifyChannel, JobError notifyError, Instant createdAt, Instant updatedAt, Duration keep,
+               Instant videoExpiresAt, Instant expiresAt, Instant videoDeletedAt, Instant expiredAt,
+               JobStreaming streaming) {
+        this(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, state, attempts, leaseUntil,
+                leaseOwner, progress, durationSeconds, mp3Fid, mp3Size, mp3Sha256, bitrate, quality, error,
+                videoPublishedAt, mp3PublishedAt, notifiedAt, notifyChannel, notifyError, createdAt, updatedAt, keep,
+                videoExpiresAt, expiresAt, videoDeletedAt, expiredAt, streaming, Map.of(), null);
     }
 
     /**
@@ -135,7 +188,7 @@ public record Job(String id,
         // as given, unchecked: the converter holds stored values to the rule (Mp3Encoding)
         return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, JobState.QUEUED, 0,
                 null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now,
-                keep, null, null, null, null, Map.of(), null);
+                keep, null, null, null, null, null, Map.of(), null);
     }
 
     /**
@@ -159,7 +212,7 @@ public record Job(String id,
                                  Instant now) {
         return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, JobState.QUEUED, 0,
                 null, null, 0.0, null, null, null, null, options.bitrate(), options.quality(), null, null, null, null,
-                null, null, now, now, keep, null, null, null, null, audioFields(options), null);
+                null, null, now, now, keep, null, null, null, null, null, audioFields(options), null);
     }
 
     /**
@@ -196,7 +249,7 @@ public record Job(String id,
                                 java.time.Duration keep, Instant now) {
         return new Job(id, owner, ownerEmail, filename, contentType, length, null, videoFid, JobState.UPLOADING, 0,
                 null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now,
-                keep, null, null, null, null, Map.of(), null);
+                keep, null, null, null, null, null, Map.of(), null);
     }
 
     /**
@@ -218,7 +271,7 @@ public record Job(String id,
                                     long length, String videoFid, Mp3Options options, Duration keep, Instant now) {
         return new Job(id, owner, ownerEmail, filename, contentType, length, null, videoFid, JobState.UPLOADING, 0,
                 null, null, 0.0, null, null, null, null, options.bitrate(), options.quality(), null, null, null, null,
-                null, null, now, now, keep, null, null, null, null, audioFields(options), null);
+                null, null, now, now, keep, null, null, null, null, null, audioFields(options), null);
     }
 
     /**
@@ -244,7 +297,7 @@ public record Job(String id,
         return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, state, attempts,
                 leaseUntil, leaseOwner, progress, durationSeconds, mp3Fid, mp3Size, mp3Sha256, bitrate, quality, error,
                 videoPublishedAt, mp3PublishedAt, notifiedAt, notifyChannel, notifyError, createdAt, updatedAt, keep,
-                videoExpiresAt, expiresAt, videoDeletedAt, expiredAt, audioOptions, report);
+                videoExpiresAt, expiresAt, videoDeletedAt, expiredAt, streaming, audioOptions, report);
     }
 
     private static Map<String, String> audioFields(Mp3Options options) {
@@ -270,7 +323,7 @@ public record Job(String id,
         return new JobView(id, filename, contentType, size, sha256, state, progress, durationSeconds, videoFid,
                 mp3Fid, mp3Size, mp3Sha256, bitrate, quality, audio.loudness(), audio.start(), audio.end(),
                 audio.cover() ? Boolean.TRUE : null, audio.channelsName(), audio.sampleRate(), audio.title(),
-                audio.artist(), loudness, attempts, error, createdAt, updatedAt, expiresAt, videoExpiresAt);
+                audio.artist(), loudness, attempts, error, createdAt, updatedAt, expiresAt, videoExpiresAt, streaming);
     }
 
     /**

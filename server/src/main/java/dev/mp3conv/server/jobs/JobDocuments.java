@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobState;
+import dev.mp3conv.model.JobStreaming;
 import dev.mp3conv.model.LoudnessReport;
 import org.bson.Document;
 import org.bson.types.ObjectId;
@@ -66,6 +67,8 @@ final class JobDocuments {
     static final String VIDEO_DELETED_AT = "video_deleted_at";
     /** When the job expired; set by the claim that deletes its blobs, the record is a tombstone after. */
     static final String EXPIRED_AT = "expired_at";
+    /** Whether a resumable upload converts while it arrives: {@code {mode, container, reason, progress}}. */
+    static final String STREAM = "stream";
     /** The audio options asked besides bitrate and quality: their form fields, as strings. */
     static final String OPTIONS = "options";
     /** What loudness normalisation measured. */
@@ -107,6 +110,9 @@ final class JobDocuments {
         putIfPresent(doc, EXPIRES_AT, JobRepository.date(job.expiresAt()));
         putIfPresent(doc, VIDEO_DELETED_AT, JobRepository.date(job.videoDeletedAt()));
         putIfPresent(doc, EXPIRED_AT, JobRepository.date(job.expiredAt()));
+        if (job.streaming() != null) {
+            doc.append(STREAM, streaming(job.streaming()));
+        }
         if (!job.audioOptions().isEmpty()) {
             doc.append(OPTIONS, new Document(new LinkedHashMap<>(job.audioOptions())));
         }
@@ -147,6 +153,7 @@ final class JobDocuments {
                 instant(doc, EXPIRES_AT),
                 instant(doc, VIDEO_DELETED_AT),
                 instant(doc, EXPIRED_AT),
+                streaming(doc.get(STREAM, Document.class)),
                 options(doc.get(OPTIONS, Document.class)),
                 loudness(doc.get(LOUDNESS, Document.class)));
     }
@@ -211,6 +218,18 @@ final class JobDocuments {
         Document doc = new Document("code", error.code()).append("message", error.message());
         putIfPresent(doc, "detail", error.detail());
         return doc;
+    }
+
+    static Document streaming(JobStreaming streaming) {
+        Document doc = new Document("mode", streaming.mode()).append("container", streaming.container())
+                .append("reason", streaming.reason());
+        putIfPresent(doc, "progress", streaming.conversionProgress());
+        return doc;
+    }
+
+    private static JobStreaming streaming(Document doc) {
+        return doc == null ? null : new JobStreaming(doc.getString("mode"), doc.getString("container"),
+                doc.getString("reason"), doc.get("progress") == null ? null : number(doc, "progress").doubleValue());
     }
 
     private static JobError error(Document doc) {

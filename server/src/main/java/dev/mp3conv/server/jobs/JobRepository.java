@@ -285,7 +285,9 @@ public final class JobRepository {
      * @return the number of jobs
      */
     public long liveLeases(String owner, String except) {
-        Bson live = and(eq(OWNER, owner), eq(STATE, JobState.CONVERTING.name()), gt(LEASE_UNTIL, date(now())));
+        // an UPLOADING job holds a lease while a converter reads it as it arrives (StreamClaims)
+        Bson live = and(eq(OWNER, owner), in(STATE, JobState.CONVERTING.name(), JobState.UPLOADING.name()),
+                gt(LEASE_UNTIL, date(now())));
         return jobs.countDocuments(ObjectId.isValid(except) ? and(live, ne("_id", new ObjectId(except))) : live);
     }
 

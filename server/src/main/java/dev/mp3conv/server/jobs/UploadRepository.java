@@ -10,6 +10,7 @@ import java.util.Optional;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
 import dev.mp3conv.model.JobState;
+import dev.mp3conv.model.JobStreaming;
 import dev.mp3conv.server.storage.DocumentCollection;
 import dev.mp3conv.server.storage.Mongo;
 import org.bson.Document;
@@ -19,15 +20,19 @@ import org.bson.types.ObjectId;
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.exists;
+import static com.mongodb.client.model.Filters.gt;
 import static com.mongodb.client.model.Filters.lt;
 import static com.mongodb.client.model.Filters.or;
 import static com.mongodb.client.model.Updates.combine;
 import static com.mongodb.client.model.Updates.set;
 import static com.mongodb.client.model.Updates.unset;
 import static dev.mp3conv.server.jobs.JobDocuments.CREATED_AT;
+import static dev.mp3conv.server.jobs.JobDocuments.LEASE_OWNER;
+import static dev.mp3conv.server.jobs.JobDocuments.LEASE_UNTIL;
 import static dev.mp3conv.server.jobs.JobDocuments.OWNER;
 import static dev.mp3conv.server.jobs.JobDocuments.PROGRESS;
 import static dev.mp3conv.server.jobs.JobDocuments.STATE;
+import static dev.mp3conv.server.jobs.JobDocuments.STREAM;
 import static dev.mp3conv.server.jobs.JobDocuments.UPDATED_AT;
 import static dev.mp3conv.server.jobs.JobDocuments.VIDEO_FID;
 
@@ -200,25 +205,45 @@ public final class UploadRepository {
 
     /**
      * UPLOADING → QUEUED once every byte is stored: exactly one caller (the lock holder) wins, so the job is
-     * queued once. {@code created_at} becomes now: the API's creation time is when the upload finished.
+     * queued once; UPLOADING → CONVERTING instead when a converter holds a live streaming claim on it
+     * ({@link StreamClaims}), which then completes it. {@code created_at} becomes now: the API's creation time is when the upload finished.
      *
      * @param id       job id
      * @param token    lock token
      * @param videoFid the completed blob
      * @param length   its length
      * @param sha256   hex SHA-256 of the bytes
-     * @return the QUEUED job, empty when the lock was lost or the upload deleted
+     * @return the QUEUED (or CONVERTING) job, empty when the lock was lost or the upload deleted
      */
     public Optional<Job> finish(String id, String token, String videoFid, long length, String sha256) {
         Instant now = now();
-        Bson update = combine(set(STATE, JobState.QUEUED.name()), set(VIDEO_FID, videoFid), set("size", length),
+        List<Bson> done = List.of(set(VIDEO_FID, videoFid), set("size", length),
                 set("sha256", sha256), set("upload_offset", length), set(PROGRESS, 0.0),
                 unset("upload_expires"), unset("upload_lock"), unset("upload_lock_until"),
                 set(CREATED_AT, JobRepository.date(now)), set(UPDATED_AT, JobRepository.date(now)));
-        Optional<Job> queued = jobs.findOneAndUpdate(held(id, token), update,
+        // a converter reading the upload as it arrives (StreamClaims) keeps the job: CONVERTING under its lease
+        Bson streamed = and(held(id, token), exists(LEASE_OWNER), gt(LEASE_UNTIL, JobRepository.date(now)));
+        Optional<Job> finished = finishWhere(streamed, done, set(STATE, JobState.CONVERTING.name()));
+        if (finished.isEmpty()) {
+            // chosen for streaming but no converter follows it now (none came, or its claim ran out): as any upload
+            finished = finishWhere(and(held(id, token), eq(STREAM + ".mode", JobStreaming.STREAMING)), done,
+                    set(STATE, JobState.QUEUED.name()), unset(LEASE_OWNER), unset(LEASE_UNTIL),
+                    unset(STREAM + ".progress"), set(STREAM + ".mode", JobStreaming.AFTER_UPLOAD),
+                    set(STREAM + ".reason", "no converter was reading the upload when its last byte arrived"));
+        }
+        if (finished.isEmpty()) {
+            finished = finishWhere(held(id, token), done, set(STATE, JobState.QUEUED.name()),
+                    unset(LEASE_OWNER), unset(LEASE_UNTIL));
+        }
+        finished.ifPresent(job -> changes.changed(job.id()));
+        return finished;
+    }
+
+    private Optional<Job> finishWhere(Bson filter, List<Bson> done, Bson... state) {
+        List<Bson> update = new java.util.ArrayList<>(done);
+        update.addAll(List.of(state));
+        return jobs.findOneAndUpdate(filter, combine(update),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)).map(JobDocuments::toJob);
-        queued.ifPresent(job -> changes.changed(job.id()));
-        return queued;
     }
 
     /**

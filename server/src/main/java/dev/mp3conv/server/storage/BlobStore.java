@@ -154,6 +154,23 @@ public interface BlobStore extends AutoCloseable {
     BlobInfo completeResumable(String id, long length) throws IOException;
 
     /**
+     * Reads an unfinished resumable write as far as the store holds it now, for a conversion that follows an
+     * upload while it arrives (docs/architecture.md, "Converting while the upload arrives"). The bytes past the
+     * committed offset may still be dropped (a PATCH that fails its checksum): whoever reads them checks the
+     * finished blob's SHA-256 against what it read.
+     *
+     * @param id     resumable write id
+     * @param offset first byte
+     * @return the bytes from {@code offset} to what is held now (none when nothing more is there yet); the
+     *         caller closes the stream
+     * @throws java.nio.file.NoSuchFileException when there is no such unfinished write (completed or deleted)
+     * @throws IOException                       when the store cannot read
+     */
+    default InputStream openGrowing(String id, long offset) throws IOException {
+        throw new java.nio.file.NoSuchFileException("this store cannot read unfinished uploads");
+    }
+
+    /**
      * Deletes an unfinished resumable write (terminated or expired); a completed one is left alone.
      *
      * @param id resumable write id

@@ -224,6 +224,23 @@ public final class FileSystemBlobStore implements BlobStore {
     }
 
     @Override
+    public InputStream openGrowing(String id, long offset) throws IOException {
+        FileChannel channel = FileChannel.open(resumable(id), StandardOpenOption.READ);
+        try {
+            // what the file holds now; an append may go on meanwhile, the next call reads the rest
+            long held = channel.size();
+            channel.position(Math.min(offset, held));
+            return BoundedInputStream.builder()
+                    .setInputStream(Channels.newInputStream(channel))
+                    .setMaxCount(Math.max(0, held - offset))
+                    .get();
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
     public boolean deleteResumable(String id) {
         if (!RESUMABLE_ID.matcher(id).matches()) {
             return false;

@@ -32,6 +32,12 @@ public final class FootprintBench {
     private static final String ERGONOMIC = "-XX:+UseG1GC -XX:MaxRAMPercentage=25 -XX:InitialRAMPercentage=1.5625 "
             + "-Xss1m -XX:ReservedCodeCacheSize=240m -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** For looking into a run: more JVM options for both modes (e.g. -XX:NativeMemoryTracking=summary). */
+    private static final String EXTRA = System.getenv().getOrDefault("FOOTPRINT_EXTRA_OPTS", "");
+    /** For looking into a run: only "all-in-one" or only "converter". */
+    private static final String ONLY = System.getenv().getOrDefault("FOOTPRINT_ONLY", "");
+    /** For looking into a run: seconds to keep each process after its figures (jcmd, /proc/PID/smaps). */
+    private static final long HOLD = Long.parseLong(System.getenv().getOrDefault("FOOTPRINT_HOLD", "0"));
 
     private FootprintBench() {
     }
@@ -49,14 +55,22 @@ public final class FootprintBench {
         List<long[]> allInOne = new ArrayList<>();
         List<long[]> converter = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-            for (String opts : new String[] {"", ERGONOMIC}) {
-                long[] rss = allInOne(dir.resolve("aio-" + round + (opts.isEmpty() ? "-defaults" : "-ergonomic")), opts, clip);
-                System.out.printf("round %d all-in-one %s: idle %d MiB, after 6 conversions %d MiB, peak %d MiB%n",
-                        round, opts.isEmpty() ? "launcher defaults" : "JVM ergonomics", rss[0], rss[1], rss[2]);
+            for (String mode : new String[] {"", ERGONOMIC}) {
+                String opts = (mode + " " + EXTRA).strip();
+                String label = mode.isEmpty() ? "launcher defaults" : "JVM ergonomics";
+                long[] rss = ONLY.equals("converter") ? new long[3]
+                        : allInOne(dir.resolve("aio-" + round + (mode.isEmpty() ? "-defaults" : "-ergonomic")), opts, clip);
+                if (!ONLY.equals("converter")) {
+                    System.out.printf("round %d all-in-one %s: idle %d MiB, after 6 conversions %d MiB, peak %d MiB%n",
+                            round, label, rss[0], rss[1], rss[2]);
+                }
                 allInOne.add(rss);
-                long[] conv = converterOnly("footprint-" + round + (opts.isEmpty() ? "-d" : "-e"), opts, clip);
-                System.out.printf("round %d converter-only %s: idle %d MiB, after 6 conversions %d MiB, peak %d MiB%n",
-                        round, opts.isEmpty() ? "launcher defaults" : "JVM ergonomics", conv[0], conv[1], conv[2]);
+                long[] conv = ONLY.equals("all-in-one") ? new long[3]
+                        : converterOnly("footprint-" + round + (mode.isEmpty() ? "-d" : "-e"), opts, clip);
+                if (!ONLY.equals("all-in-one")) {
+                    System.out.printf("round %d converter-only %s: idle %d MiB, after 6 conversions %d MiB, peak %d MiB%n",
+                            round, label, conv[0], conv[1], conv[2]);
+                }
                 converter.add(conv);
             }
         }
@@ -96,7 +110,9 @@ public final class FootprintBench {
             long idle = rss(pid, "VmRSS");
             String token = token(base);
             convertSix(base, token, clip);
-            return new long[] {idle, rss(pid, "VmRSS"), rss(pid, "VmHWM")};
+            long[] figures = {idle, rss(pid, "VmRSS"), rss(pid, "VmHWM")};
+            hold(pid);
+            return figures;
         } finally {
             process.destroy();
             process.waitFor(30, TimeUnit.SECONDS);
@@ -111,7 +127,9 @@ public final class FootprintBench {
             long pid = javaPid(converter.process());
             long idle = rss(pid, "VmRSS");
             convertSix(cluster.node("gateway").uri(""), cluster.userToken("footprint@example.org"), clip);
-            return new long[] {idle, rss(pid, "VmRSS"), rss(pid, "VmHWM")};
+            long[] figures = {idle, rss(pid, "VmRSS"), rss(pid, "VmHWM")};
+            hold(pid);
+            return figures;
         }
     }
 
@@ -151,6 +169,13 @@ public final class FootprintBench {
     }
 
     /** The launcher execs java, so the process is the JVM; a shell in between would be its parent. */
+    private static void hold(long pid) throws InterruptedException {
+        if (HOLD > 0) {
+            System.out.printf("holding pid %d for %d s%n", pid, HOLD);
+            Thread.sleep(HOLD * 1000);
+        }
+    }
+
     private static long javaPid(Process process) {
         return process.children().findFirst().map(ProcessHandle::pid).orElse(process.pid());
     }

@@ -97,7 +97,7 @@ class AudioFiltersTest {
                 .isInstanceOf(IllegalStateException.class);
         Job edited = new Job("0123456789abcdef01234567", "u", "u@example.com", "talk.mp4", "video/mp4", 1, "00", "v",
                 dev.mp3conv.model.JobState.QUEUED, 0, null, null, 0, null, null, null, null, null, null, null, null,
-                null, null, null, null, Instant.EPOCH, Instant.EPOCH, null, null, null, null, null,
+                null, null, null, null, Instant.EPOCH, Instant.EPOCH, null, null, null, null, null, null,
                 Map.of("title", "bad\u0000"), null);
         assertThatThrownBy(() -> Mp3Encoding.first(edited)).isInstanceOf(MediaRejectedException.class)
                 .hasMessageContaining("invalid-options");

@@ -77,7 +77,7 @@ class TusQuotaIT {
                 new dev.mp3conv.server.jobs.StorageQuota(mongo.mongo(), jobs, Long.MAX_VALUE, Duration.ofDays(1)),
                 metrics);
         return new TusUploads(new UploadRepository(mongo.mongo(), Clock.systemUTC()), blobs, submission, quota,
-                new TusConfig(1 << 20, Long.MAX_VALUE, Duration.ofHours(1), List.of("*")));
+                new TusConfig(1 << 20, Long.MAX_VALUE, Duration.ofHours(1), List.of("*"), false));
     }
 
     @Test

@@ -16,7 +16,7 @@ class JobMailTest {
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
         return new Job(ID, "u1", "a@example.test", filename, "video/mp4", 10, "00", "v1", state, 1, null, null, 1.0,
                 duration, state == JobState.DONE ? "m1" : null, mp3Size, null, "192k", null, error, now, now, null, null, null,
-                now, now, null, null, null, null, null, null, null);
+                now, now, null, null, null, null, null, null);
     }
 
     @Test

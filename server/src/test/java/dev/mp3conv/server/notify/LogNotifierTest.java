@@ -19,7 +19,7 @@ class LogNotifierTest {
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
         Job job = new Job("65f0c0ffee0000000000abcd", "u1", "a@example.test", "talk.mp4", "video/mp4", 10, "00", "v1",
                 JobState.DONE, 1, null, null, 1.0, 3.0, "65f0c0ffee0000000000ffff", 4096L, null, "192k", null, null,
-                now, now, null, null, null, now, now, null, null, null, null, null, null, null);
+                now, now, null, null, null, now, now, null, null, null, null, null, null);
         Logger logger = Logger.getLogger(LogNotifier.class.getName());
         List<String> lines = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {

@@ -232,6 +232,79 @@ abstract class BlobStoreContract {
     }
 
     @Test
+    void anUnfinishedWriteCanBeReadAsItGrowsEvenMidAppend() throws Exception {
+        byte[] data = new GeneratedStream(4 * 1024 * 1024 + 300, 15, -1).readAllBytes();
+        String id = store().createResumable(META);
+        java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+        long committed = store().append(id, 0, new ByteArrayInputStream(data, 0, 700 * 1024));
+        readGrowing(id, read);
+        assertThat(read.size()).as("the partial first chunk").isEqualTo(committed);
+        // an append that stops mid-way (a slow client) until the reader has seen bytes of it
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        int pause = 3 * 1024 * 1024 + 5;
+        InputStream slow = new java.io.SequenceInputStream(
+                new ByteArrayInputStream(data, (int) committed, pause - (int) committed),
+                new InputStream() {
+                    private final InputStream rest = new ByteArrayInputStream(data, pause, data.length - pause);
+
+                    @Override
+                    public int read() throws IOException {
+                        byte[] one = new byte[1];
+                        return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        try {
+                            go.await();
+                        } catch (InterruptedException e) {
+                            throw new java.io.InterruptedIOException();
+                        }
+                        return rest.read(b, off, len);
+                    }
+                });
+        long start = committed;
+        java.util.concurrent.CompletableFuture<Long> appending = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return store().append(id, start, slow);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        // whole chunks (GridFS) or the bytes written so far (files) are readable before the append returns
+        while (read.size() < 2 * 1024 * 1024 && System.nanoTime() < deadline) {
+            readGrowing(id, read);
+            Thread.onSpinWait();
+        }
+        assertThat(appending).as("still appending").isNotDone();
+        assertThat(read.size()).isBetween(2 * 1024 * 1024, pause);
+        go.countDown();
+        assertThat(appending.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(data.length);
+        readGrowing(id, read);
+        assertThat(read.toByteArray()).isEqualTo(data);
+        store().completeResumable(id, data.length);
+        assertThatThrownBy(() -> store().openGrowing(id, 0)).as("completed").isInstanceOf(java.nio.file.NoSuchFileException.class);
+        String gone = store().createResumable(META);
+        store().deleteResumable(gone);
+        assertThatThrownBy(() -> store().openGrowing(gone, 0)).as("deleted").isInstanceOf(java.nio.file.NoSuchFileException.class);
+        assertThatThrownBy(() -> store().openGrowing("../../etc", 0)).isInstanceOf(java.nio.file.NoSuchFileException.class);
+    }
+
+    /** Reads what the write holds past what was read so far, a step at a time, until a step brings nothing. */
+    private void readGrowing(String id, java.io.ByteArrayOutputStream read) throws IOException {
+        while (true) {
+            try (InputStream in = store().openGrowing(id, read.size())) {
+                byte[] step = in.readAllBytes();
+                if (step.length == 0) {
+                    return;
+                }
+                read.writeBytes(step);
+            }
+        }
+    }
+
+    @Test
     void deletedResumableWriteLeavesNothingBehind() throws Exception {
         String id = store().createResumable(META);
         store().append(id, 0, new GeneratedStream(2 * 1024 * 1024 + 3, 14, -1));
