@@ -164,7 +164,8 @@ class StreamingUploadIT {
         String id = upload.substring(upload.lastIndexOf('/') + 1);
         patchInPieces(server, upload, bytes, 0, bytes.length / 2);
         awaitClaimed(server, id);
-        assertThat(ffmpegRuns()).isPositive();
+        // the claim comes first, then the converter starts ffmpeg on the follow input
+        await("ffmpeg running").atMost(Duration.ofSeconds(30)).until(() -> ffmpegRuns() > 0);
 
         HttpResponse<String> deleted = send(server, "DELETE", upload, HttpRequest.BodyPublishers.noBody());
         assertThat(deleted.statusCode()).isEqualTo(204);
