@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * JVM, so the blobs do not count against the gateway's heap.
  */
 class GridFsHeapProcessIT {
-    private static final long SIZE = 16L * 1024 * 1024;
+    private static final long SIZE = 8L * 1024 * 1024;
     /** Writers {@code ChunkBuffers.forHeap} gives a 64 MiB heap (ChunkBuffersTest checks the same figure). */
     private static final int WRITERS_AT_64M = 9;
 
@@ -71,7 +71,7 @@ class GridFsHeapProcessIT {
                 assertThat(job).isInstanceOf(JobView.class);
                 assertThat(((JobView) job).size()).isEqualTo(SIZE);
             });
-            // every blob whole in GridFS: 16 chunks of 1 MiB each
+            // every blob whole in GridFS: 8 chunks of 1 MiB each
             long chunks = Mono.from(mongo.database().getCollection("fs.chunks").countDocuments()).block();
             assertThat(chunks).as("chunks stored").isEqualTo(8 * SIZE / (1024 * 1024));
             clear();
