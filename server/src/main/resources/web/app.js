@@ -25,6 +25,14 @@
     signInError: $('sign-in-error'),
     signOut: $('sign-out'),
     sound: $('sound'),
+    loudness: $('loudness'),
+    start: $('start'),
+    end: $('end'),
+    channels: $('channels'),
+    sampleRate: $('sample-rate'),
+    title: $('title'),
+    artist: $('artist'),
+    cover: $('cover'),
     drop: $('drop'),
     files: $('files'),
     status: $('status'),
@@ -422,6 +430,21 @@
     return {};
   }
 
+  // the server checks every value (Mp3Options): a bad one fails the upload with its reason in the row
+  function audioMetadata() {
+    const metadata = {};
+    const fields = {
+      loudness: view.loudness.value, start: view.start.value.trim(), end: view.end.value.trim(),
+      channels: view.channels.value, sample_rate: view.sampleRate.value, title: view.title.value.trim(),
+      artist: view.artist.value.trim(),
+    };
+    for (const [key, value] of Object.entries(fields)) {
+      if (value) metadata[key] = value;
+    }
+    if (view.cover.checked) metadata.cover = 'true';
+    return metadata;
+  }
+
   function tusFailure(row, error) {
     const res = error && error.originalResponse;
     const status = res ? res.getStatus() : 0;
@@ -448,7 +471,7 @@
     const row = newRow(file.name, file.size);
     view.jobs.prepend(row.el);
     updateEmpty();
-    const metadata = Object.assign({ filename: file.name }, soundMetadata());
+    const metadata = Object.assign({ filename: file.name }, soundMetadata(), audioMetadata());
     if (file.type) metadata.filetype = file.type;
     const upload = new tus.Upload(file, {
       endpoint: UPLOADS,

@@ -60,6 +60,42 @@ final class UploadCommand implements Callable<Integer> {
         String quality;
     }
 
+    @Option(names = "--loudness", paramLabel = "LUFS",
+            description = "Normalise to this integrated loudness (EBU R128), -40 to -9, e.g. -16 for podcasts;"
+                    + " true peak at most -1.5 dBTP.")
+    String loudness;
+
+    @Option(names = "--start", paramLabel = "TIME",
+            description = "Start the MP3 here in the video: seconds (90, 90.5), m:ss (1:30) or h:mm:ss(.mmm).")
+    String start;
+
+    @Option(names = "--end", paramLabel = "TIME", description = "End the MP3 here in the video (after --start).")
+    String end;
+
+    @Option(names = "--cover",
+            description = "Embed a cover: the video's own picture, else a frame at 10% of it (JPEG, 600 px at most).")
+    boolean cover;
+
+    @ArgGroup(exclusive = true)
+    Channels channels;
+
+    static final class Channels {
+        @Option(names = "--mono", description = "Mix down to one channel.")
+        boolean mono;
+
+        @Option(names = "--stereo", description = "Two channels (a mono source is doubled, surround mixed down).")
+        boolean stereo;
+    }
+
+    @Option(names = "--sample-rate", paramLabel = "HZ", description = "Output sample rate: 22050, 32000, 44100 or 48000.")
+    String sampleRate;
+
+    @Option(names = "--title", paramLabel = "TEXT", description = "Title tag instead of the video's (256 characters at most).")
+    String title;
+
+    @Option(names = "--artist", paramLabel = "TEXT", description = "Artist tag instead of the video's (256 characters at most).")
+    String artist;
+
     @Option(names = "--wait", description = "Follow the conversion, then download the MP3.")
     boolean wait;
 
@@ -182,7 +218,7 @@ final class UploadCommand implements Callable<Integer> {
         Map<String, String> fields;
         try {
             // the server's own rule, checked before a byte is uploaded
-            fields = encoding == null ? Map.of() : Mp3Options.parse(encoding.bitrate, encoding.quality).fields();
+            fields = Mp3Options.fromFields(typedFields()).fields();
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCode.USAGE, e.getMessage());
         }
@@ -190,6 +226,32 @@ final class UploadCommand implements Callable<Integer> {
             throw new CliException(ExitCode.USAGE, "-o/--output-dir only applies with --wait");
         }
         return fields;
+    }
+
+    /** The options as the user typed them, under their form field names. */
+    private Map<String, String> typedFields() {
+        Map<String, String> typed = new java.util.LinkedHashMap<>();
+        if (encoding != null) {
+            put(typed, Mp3Options.BITRATE_FIELD, encoding.bitrate);
+            put(typed, Mp3Options.QUALITY_FIELD, encoding.quality);
+        }
+        put(typed, Mp3Options.LOUDNESS_FIELD, loudness);
+        put(typed, Mp3Options.START_FIELD, start);
+        put(typed, Mp3Options.END_FIELD, end);
+        put(typed, Mp3Options.COVER_FIELD, cover ? "true" : null);
+        if (channels != null) {
+            put(typed, Mp3Options.CHANNELS_FIELD, channels.mono ? "mono" : "stereo");
+        }
+        put(typed, Mp3Options.SAMPLE_RATE_FIELD, sampleRate);
+        put(typed, Mp3Options.TITLE_FIELD, title);
+        put(typed, Mp3Options.ARTIST_FIELD, artist);
+        return typed;
+    }
+
+    private static void put(Map<String, String> fields, String name, String value) {
+        if (value != null) {
+            fields.put(name, value);
+        }
     }
 
     // Every file is checked before the first byte goes out: a typo in the third name

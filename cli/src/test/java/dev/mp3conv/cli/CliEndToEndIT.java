@@ -121,6 +121,45 @@ class CliEndToEndIT {
     }
 
     @Test
+    void audioOptionsReachTheMp3AndBadOnesNeverUpload(@TempDir Path work, @TempDir Path config) throws Exception {
+        Files.copy(sample, work.resolve("sample.mp4"));
+        Launcher mp3conv = new Launcher(work, config, url);
+        assertThat(mp3conv.piped(PASSWORD, "register", "--email", "opts@example.com", "--password-stdin").exitCode())
+                .isZero();
+        assertThat(mp3conv.piped(PASSWORD, "login", "--email", "opts@example.com", "--password-stdin").exitCode())
+                .isZero();
+
+        Launcher.Run bad = mp3conv.piped("", "upload", "sample.mp4", "--loudness", "-3");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("mp3conv: loudness must be a target in LUFS from -40 to -9, e.g. -16\n");
+        Launcher.Run none = mp3conv.piped("", "status", "--json");
+        assertThat(Json.mapper().readTree(none.out()).get("items")).as("nothing was uploaded").isEmpty();
+
+        Launcher.Run upload = mp3conv.piped("", "upload", "sample.mp4", "--loudness", "-16", "--start", "0.5",
+                "--end", "0:01.5", "--mono", "--sample-rate", "32000", "--title", "Vortrag \u00fcber M\u00e4rz",
+                "--artist", "Ann", "--cover", "--wait");
+        assertThat(upload.exitCode()).as(upload + log()).isZero();
+        JsonNode probe = Json.mapper().readTree(run(List.of("ffprobe", "-v", "error", "-print_format", "json",
+                "-show_format", "-show_streams", work.resolve("sample.mp3").toString())));
+        JsonNode audio = probe.get("streams").get(0);
+        assertThat(audio.get("channels").asInt()).isEqualTo(1);
+        assertThat(audio.get("sample_rate").asInt()).isEqualTo(32000);
+        assertThat(probe.get("format").get("duration").asDouble()).isBetween(0.95, 1.1);
+        assertThat(probe.get("format").get("tags").get("title").asText()).isEqualTo("Vortrag \u00fcber M\u00e4rz");
+        assertThat(probe.get("streams")).anyMatch(s -> s.get("disposition").get("attached_pic").asInt() == 1);
+        JsonNode job = Json.mapper().readTree(mp3conv.piped("", "status", "--json").out()).get("items").get(0);
+        assertThat(job.get("measured_loudness").get("output_lufs").asDouble()).isBetween(-17.0, -15.0);
+    }
+
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(command.toString()).isZero();
+        return out;
+    }
+
+    @Test
     void uploadWaitInAPseudoTerminalDrawsBars(@TempDir Path work, @TempDir Path config) throws Exception {
         assumeThat(Launcher.SCRIPT).as("util-linux script makes the pseudo-terminal").isExecutable();
         Files.copy(sample, work.resolve("sample.mp4"));

@@ -88,7 +88,7 @@ final class FakeApi implements AutoCloseable {
                     state == JobState.DONE ? (long) mp3.length : null, state == JobState.DONE ? sha256Hex(mp3) : null,
                     upload.fields().get("bitrate"),
                     upload.fields().containsKey("quality") ? Integer.valueOf(upload.fields().get("quality")) : null,
-                    1, state == JobState.FAILED ? failure : null, createdAt, createdAt,
+                    null, null, null, null, null, null, null, null, null, 1, state == JobState.FAILED ? failure : null, createdAt, createdAt,
                     state.terminal() ? createdAt.plus(java.time.Duration.ofDays(7)) : null,
                     state.terminal() ? createdAt.plus(java.time.Duration.ofHours(1)) : null, null);
         }
@@ -320,7 +320,8 @@ final class FakeApi implements AutoCloseable {
                 contentType = ct.find() ? ct.group(1).strip() : null;
                 bytes = content.length();
             } else if (name.find()) {
-                fields.put(name.group(1), content);
+                // text fields are UTF-8, as the server reads them
+                fields.put(name.group(1), new String(content.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
             }
             at = next + 2;
         }

@@ -119,6 +119,50 @@ class UploadCommandTest {
     }
 
     @Test
+    void audioOptionsAreSentAsTheServersFormFields() {
+        Cli.Result r = cli.run("upload", "talk.mp4", "--loudness", "-16", "--start", "1:30", "--end", "45:00", "--cover",
+                "--mono", "--sample-rate", "44100", "--title", "Mein Vortrag \u00fcber M\u00e4rz", "--artist", "Ann");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(api.uploads).singleElement().satisfies(u -> assertThat(u.fields()).isEqualTo(Map.of(
+                "loudness", "-16", "start", "90", "end", "2700", "cover", "true", "channels", "mono",
+                "sample_rate", "44100", "title", "Mein Vortrag \u00fcber M\u00e4rz", "artist", "Ann")));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "--loudness|16|loudness must be a target in LUFS from -40 to -9, e.g. -16",
+        "--loudness|-5|loudness must be a target in LUFS from -40 to -9, e.g. -16",
+        "--loudness|loud|loudness must be a target in LUFS from -40 to -9, e.g. -16",
+        "--start|1:75|start must be seconds (90, 90.5) or m:ss / h:mm:ss(.mmm) up to 100 h",
+        "--start|-3|start must be seconds (90, 90.5) or m:ss / h:mm:ss(.mmm) up to 100 h",
+        "--end|soon|end must be seconds (90, 90.5) or m:ss / h:mm:ss(.mmm) up to 100 h",
+        "--sample-rate|96000|sample_rate must be one of 22050, 32000, 44100, 48000 (Hz)",
+        "--sample-rate|44.1k|sample_rate must be one of 22050, 32000, 44100, 48000 (Hz)",
+        "--title|bad\u0007bell|title must not contain control characters",
+        "--artist|a\u202eb|artist must not contain control characters"})
+    void badAudioOptionsAreOneLineAndExit2BeforeUploading(String option, String value, String message) {
+        Cli.Result r = cli.run("upload", "talk.mp4", option, value);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mp3conv: " + message + "\n");
+        assertThat(api.requests).isEmpty();
+    }
+
+    @Test
+    void impossibleTrimsAndBoundsAreRefusedBeforeUploading() {
+        Cli.Result backwards = cli.run("upload", "talk.mp4", "--start", "45:00", "--end", "1:30");
+        assertThat(backwards.exitCode()).isEqualTo(2);
+        assertThat(backwards.err()).isEqualTo("mp3conv: end must be after start\n");
+        Cli.Result longTitle = cli.run("upload", "talk.mp4", "--title", "x".repeat(257));
+        assertThat(longTitle.exitCode()).isEqualTo(2);
+        assertThat(longTitle.err()).isEqualTo("mp3conv: title must be at most 256 characters\n");
+        Cli.Result both = cli.run("upload", "talk.mp4", "--mono", "--stereo");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("mutually exclusive");
+        assertThat(api.requests).isEmpty();
+    }
+
+    @Test
     void notLoggedInFailsBeforeUploading() throws Exception {
         Files.delete(config.resolve("config.json"));
         Cli.Result r = cli.run("upload", "talk.mp4");

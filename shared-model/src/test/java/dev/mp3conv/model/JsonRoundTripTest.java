@@ -19,7 +19,8 @@ class JsonRoundTripTest {
     @Test
     void jobViewUsesSnakeCaseAndIsoInstants() throws Exception {
         JobView job = new JobView("6650f0c2a1b2c3d4e5f60718", "talk.mp4", "video/mp4", 1234, "ab12",
-                JobState.DONE, 1.0, 61.5, "v1", "m1", 999L, "ab".repeat(32), "192k", null, 1, null,
+                JobState.DONE, 1.0, 61.5, "v1", "m1", 999L, "ab".repeat(32), "192k", null, -16.0, 90.0, 2700.5, true, "mono", 44100, "Talk", "Ada",
+                new LoudnessReport(-24.5, -3.25, 8.5, false, -16.1, -2.0), 1, null,
                 Instant.parse("2026-11-30T10:15:30Z"), Instant.parse("2026-11-30T10:16:00Z"),
                 Instant.parse("2026-12-07T10:16:00Z"), Instant.parse("2026-12-01T10:16:00Z"),
                 new JobStreaming(JobStreaming.STREAMING, "matroska", "Matroska/WebM is read front to back", 0.5));
@@ -34,6 +35,10 @@ class JsonRoundTripTest {
         assertThat(tree.has("quality")).as("absent fields are left out").isFalse();
         assertThat(tree.get("expires_at").asText()).isEqualTo("2026-12-07T10:16:00Z");
         assertThat(tree.get("video_expires_at").asText()).isEqualTo("2026-12-01T10:16:00Z");
+        assertThat(tree.get("sample_rate").asInt()).isEqualTo(44100);
+        assertThat(tree.get("end").asDouble()).isEqualTo(2700.5);
+        assertThat(tree.get("measured_loudness").get("input_lufs").asDouble()).isEqualTo(-24.5);
+        assertThat(tree.get("measured_loudness").get("output_true_peak_dbtp").asDouble()).isEqualTo(-2.0);
         assertThat(tree.at("/streaming/conversion_progress").asDouble()).isEqualTo(0.5);
         assertThat(roundTrip(job, JobView.class)).isEqualTo(job);
     }

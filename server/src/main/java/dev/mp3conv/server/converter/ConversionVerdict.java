@@ -92,6 +92,11 @@ sealed interface ConversionVerdict {
         if (result.media().audio().isEmpty()) {
             return reject(MediaRejectedException.NO_AUDIO, "the file has no audio stream");
         }
+        java.util.Optional<String> impossible = encoding.impossibleTrim(result.media().expectedAudioSeconds());
+        if (impossible.isPresent()) {
+            // knowable only now that ffmpeg said how long the input is (the gateway refused end <= start)
+            return reject(MediaRejectedException.INVALID_OPTIONS, impossible.get());
+        }
         long written = result.blob().map(BlobInfo::length).orElse(0L);
         if (limits.exceeded(encoding, result.outSeconds(), written)) {
             return reject(MediaRejectedException.TOO_LONG, "the audio goes on past the limit of " + limits.describe());
@@ -99,11 +104,12 @@ sealed interface ConversionVerdict {
         if (result.exitCode() != 0 || result.blob().isEmpty()) {
             return new Reject(InputAllowList.rejection(result.reason()).error());
         }
-        OptionalDouble expected = result.media().duration();
+        // a trimmed job's MP3 covers its part of the input
+        OptionalDouble expected = encoding.expectedSeconds(result.media().duration());
         if (shortOf(result.outSeconds(), expected)) {
             // the container's duration is its longest stream's: the audio may end before the video.
             // Only now is a probe worth its run: it knows the audio stream's own duration
-            expected = audio.seconds();
+            expected = encoding.expectedSeconds(audio.seconds());
         }
         if (shortOf(result.outSeconds(), expected)) {
             return reject(MediaRejectedException.INVALID_MEDIA, String.format(Locale.ROOT,

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.model.JobState;
+import dev.mp3conv.model.LoudnessReport;
 import dev.mp3conv.server.jobs.ExpirySweep;
 import dev.mp3conv.server.jobs.Job;
 import dev.mp3conv.server.jobs.JobCompletion;
@@ -54,6 +55,7 @@ public final class ConversionWorker implements MessageHandler {
     private final JobQueue queue;
     private final JobPublisher publisher;
     private final MediaProbe probe;
+    private final AudioPreparation preparation;
     private final Mp3Transcoder transcoder;
     private final LoopbackMediaServer loopback;
     private final ConverterScratch scratch;
@@ -69,8 +71,9 @@ public final class ConversionWorker implements MessageHandler {
     private volatile StreamedConversions streams;
 
     ConversionWorker(String workerId, ConverterSettings settings, JobRepository jobs, BlobStore blobs, JobQueue queue,
-                     JobPublisher publisher, MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback, ConverterScratch scratch,
-                     ConversionMetrics metrics, ScheduledExecutorService ticker, StorageQuota quota) {
+                     JobPublisher publisher, MediaProbe probe, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
+                     ConverterScratch scratch, ConversionMetrics metrics, ScheduledExecutorService ticker,
+                     StorageQuota quota, AudioPreparation preparation) {
         this.workerId = workerId;
         this.settings = settings;
         this.jobs = jobs;
@@ -78,6 +81,7 @@ public final class ConversionWorker implements MessageHandler {
         this.queue = queue;
         this.publisher = publisher;
         this.probe = probe;
+        this.preparation = preparation;
         this.transcoder = transcoder;
         this.loopback = loopback;
         this.scratch = scratch;
@@ -196,7 +200,6 @@ public final class ConversionWorker implements MessageHandler {
 
     private void convert(RunningConversion conversion) throws Exception {
         Job job = conversion.job();
-        Mp3Encoding encoding = Mp3Encoding.first(job);
         conversion.budget(0, settings.timeoutFor(0));
         boolean streamed = streams != null && streams.streamed(conversion);
         try (JobInput input = streamed ? streams.input(conversion) : JobInput.open(job, blobs, loopback, scratch)) {
@@ -205,17 +208,21 @@ public final class ConversionWorker implements MessageHandler {
                     return;
                 }
                 Consumer<MediaInfo> summary = media -> learnDuration(conversion, media);
-                SourceTags.Read read = probe.tagsAndSummary(input.address(), job.filename(), conversion::attachHelper);
-                SourceTags tags = read.tags();
+                // tags, cover, loudness measured over the whole input (docs/architecture.md, "Audio options")
+                AudioPreparation.Prepared prepared = preparation.prepare(conversion, input.address(), workerId, summary);
                 if (endIfStopped(conversion)) {
                     return;
                 }
+                Mp3Encoding encoding = prepared.encoding();
+                SourceTags tags = prepared.tags();
+                SourceTags.Read read = prepared.read();
                 // the tag read printed the input's summary: a long input goes to segments without a whole-job run
                 // a streamed job is one run: it is converted while the rest arrives (issue 24)
-                if (!streamed && read.opened() && splitBeforeRun(conversion, read.media(), encoding, tags)) {
+                if (!streamed && read.opened() && splitBeforeRun(conversion, read.media(), prepared, tags)) {
                     return;
                 }
-                Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, tags, conversion,
+                byte[] id3 = prepared.id3();
+                Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, id3, conversion,
                         splitter == null || streamed ? summary : splitter.watch(conversion, encoding, summary));
                 if (splitInSegments(conversion, result, tags)) {
                     return;
@@ -231,9 +238,9 @@ public final class ConversionWorker implements MessageHandler {
                     if (endIfStopped(conversion)) {
                         return;
                     }
-                    result = transcoder.transcode(job, input.address(), encoding, tags, conversion, summary);
+                    result = transcoder.transcode(job, input.address(), encoding, id3, conversion, summary);
                 }
-                keepOrDiscard(conversion, input, encoding, result);
+                keepOrDiscard(conversion, input, encoding, result, prepared.job().loudness());
             } catch (MediaRejectedException e) {
                 if (input.failed()) {
                     throw new IOException("the blob store failed while ffmpeg read the video", e);
@@ -248,14 +255,15 @@ public final class ConversionWorker implements MessageHandler {
      * encoding is the one its run would end with (audio that is not MP3 is encoded, never copied).
      * True when the job now belongs to its segments or has failed ({@code too-long}, thrown).
      */
-    private boolean splitBeforeRun(RunningConversion conversion, MediaInfo media, Mp3Encoding encoding,
+    private boolean splitBeforeRun(RunningConversion conversion, MediaInfo media, AudioPreparation.Prepared prepared,
                                    SourceTags tags) throws Exception {
         if (splitter == null) {
             return false;
         }
-        boolean encoded = !encoding.streamCopy()
+        boolean encoded = !prepared.encoding().streamCopy()
                 || media.audio().filter(audio -> !"mp3".equals(audio.codec())).isPresent();
-        if (!encoded || !splitter.offer(conversion, media, SegmentSplitter.encodingOf(conversion.job()))) {
+        // the prepared job: a loudness job's segments apply the gain measured (and recorded) for the whole input
+        if (!encoded || !splitter.offer(conversion, media, SegmentSplitter.encodingOf(prepared.job()))) {
             return false;
         }
         learnDuration(conversion, media);
@@ -319,7 +327,7 @@ public final class ConversionWorker implements MessageHandler {
 
     /** Acts on the verdict over a finished run: completes the job with the MP3, or deletes the MP3 and throws. */
     private void keepOrDiscard(RunningConversion conversion, JobInput input, Mp3Encoding encoding,
-                               Mp3Transcoder.Result result) throws Exception {
+                               Mp3Transcoder.Result result, LoudnessReport loudness) throws Exception {
         boolean kept = false;
         try {
             if (endIfStopped(conversion)) {
@@ -342,6 +350,10 @@ public final class ConversionWorker implements MessageHandler {
                 case ConversionVerdict.Keep keep -> {
                     // a short job may finish before its duration is written: the DONE job has it
                     conversion.awaitDurationWrite(Duration.ofSeconds(10));
+                    if (loudness != null && result.outputLoudness().isPresent()) {
+                        jobs.recordLoudness(conversion.job().id(), workerId, loudness.withOutput(
+                                result.outputLoudness().get().lufs(), result.outputLoudness().get().truePeakDbtp()));
+                    }
                     kept = complete(conversion.job(), keep.mp3(), result.sha256(), encoding, keep.bitrate(), conversion,
                             keep.audioSeconds());
                 }

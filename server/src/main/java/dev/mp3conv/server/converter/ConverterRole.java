@@ -54,13 +54,15 @@ public final class ConverterRole implements RoleComponent {
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("converter-lease").factory());
         SegmentRepository segments = new SegmentRepository(backend.mongo(), backend.clock());
         JobPublisher publisher = backend.publisher().withSegments(segments);
+        MediaProbe probe = new MediaProbe(ffmpeg);
+        AudioPreparation preparation = new AudioPreparation(ffmpeg, probe, backend.jobs(), settings);
         this.worker = new ConversionWorker(workerId, settings, backend.jobs(), backend.blobs(), backend.queue(),
-                publisher, new MediaProbe(ffmpeg), transcoder, loopback, scratch, new ConversionMetrics(backend.meters()),
-                ticker, backend.quota());
+                publisher, probe, transcoder, loopback, scratch, new ConversionMetrics(backend.meters()),
+                ticker, backend.quota(), preparation);
         // long inputs in segments: new classes, wired here so the whole-job path stays as it was
         this.segmentWorker = new SegmentWorker(workerId, settings, backend.jobs(), segments, backend.blobs(),
                 backend.queue(), publisher, transcoder, loopback, new ConversionMetrics(backend.meters()), ticker,
-                scratch, backend.quota(), new MediaProbe(ffmpeg));
+                scratch, backend.quota(), probe, preparation, new LoudnessMeasurement(ffmpeg, settings.limits()));
         this.worker.segmentLongInputs(new SegmentSplitter(settings.segments(),
                 segments, backend.blobs(), publisher), segmentWorker);
         // uploads converted while they arrive (issue 24): new classes too

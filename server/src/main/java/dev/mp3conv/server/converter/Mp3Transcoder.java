@@ -1,8 +1,10 @@
 package dev.mp3conv.server.converter;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -27,16 +29,20 @@ import dev.mp3conv.server.storage.BlobStore;
  * copy; see {@link Mp3Encoding}). The caller judges the result and deletes the blob if it is no good.
  */
 final class Mp3Transcoder {
+    /** How long measuring an MP3's loudness may take (decoding runs at hundreds of times real time). */
+    static final Duration MEASURE_TIMEOUT = Duration.ofMinutes(10);
 
     private final Ffmpeg ffmpeg;
     private final BlobStore blobs;
     private final Path tempDir;
     private final MediaLimits limits;
+    private final LoudnessMeasurement loudness;
 
     Mp3Transcoder(Ffmpeg ffmpeg, BlobStore blobs, Path tempDir, MediaLimits limits) throws IOException {
         this.ffmpeg = ffmpeg;
         this.limits = limits;
         this.blobs = blobs;
+        this.loudness = new LoudnessMeasurement(ffmpeg, limits);
         // this process's scratch directory: what a dead process left is removed by ConverterScratch
         this.tempDir = Files.createDirectories(tempDir);
     }
@@ -50,13 +56,25 @@ final class Mp3Transcoder {
      * @param outSeconds media seconds written (from {@code -progress})
      * @param reason     ffmpeg's last diagnostic line
      * @param media      what ffmpeg's summary of the input says (empty when it could not open it)
+     * @param opened     whether ffmpeg opened the input
+     * @param outputLoudness the MP3's loudness, measured when the job asks for loudness
      */
     record Result(Optional<BlobInfo> blob, String sha256, int exitCode, double outSeconds, String reason,
-                  MediaInfo media, boolean opened) {
+                  MediaInfo media, boolean opened, Optional<LoudnessMeasurement.Measured> outputLoudness) {
+        Result(Optional<BlobInfo> blob, String sha256, int exitCode, double outSeconds, String reason, MediaInfo media,
+               boolean opened) {
+            this(blob, sha256, exitCode, outSeconds, reason, media, opened, Optional.empty());
+        }
+
         static Result of(Optional<BlobInfo> blob, String sha256, FfmpegProcess process, int exitCode) {
+            return of(blob, sha256, process, exitCode, Optional.empty());
+        }
+
+        static Result of(Optional<BlobInfo> blob, String sha256, FfmpegProcess process, int exitCode,
+                         Optional<LoudnessMeasurement.Measured> loudness) {
             List<String> summary = process.summary();
             return new Result(blob, sha256, exitCode, process.outTimeSeconds(), process.reason(),
-                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary));
+                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary), loudness);
         }
     }
 
@@ -75,7 +93,7 @@ final class Mp3Transcoder {
      */
     Result transcode(Job job, String input, Mp3Encoding encoding, SourceTags tags, RunningConversion running,
                      Consumer<MediaInfo> onSummary) throws IOException, InterruptedException {
-        return transcode(job, input, encoding, tags, running, onSummary, true);
+        return transcode(job, input, encoding, Id3v2Tag.of(tags), running, onSummary, true);
     }
 
     /**
@@ -96,13 +114,52 @@ final class Mp3Transcoder {
      */
     Result transcode(Job job, String input, Mp3Encoding encoding, SourceTags tags, RunningConversion running,
                      Consumer<MediaInfo> onSummary, boolean hashed) throws IOException, InterruptedException {
+        return transcode(job, input, encoding, Id3v2Tag.of(tags), running, onSummary, hashed);
+    }
+
+    /**
+     * Runs ffmpeg once, the MP3 led by this ID3 tag, its SHA-256 computed.
+     *
+     * @param job       the job
+     * @param input     where ffmpeg reads
+     * @param encoding  output options
+     * @param id3       the ID3v2 tag to put in front, empty for none
+     * @param running   the conversion (to attach the process to)
+     * @param onSummary told what ffmpeg found in the input as soon as it says so
+     * @return what came out
+     * @throws IOException          when ffmpeg cannot start or the store fails
+     * @throws InterruptedException when interrupted
+     */
+    Result transcode(Job job, String input, Mp3Encoding encoding, byte[] id3, RunningConversion running,
+                     Consumer<MediaInfo> onSummary) throws IOException, InterruptedException {
+        return transcode(job, input, encoding, id3, running, onSummary, true);
+    }
+
+    /**
+     * Runs ffmpeg once, the MP3 led by an ID3 tag ({@link Id3v2Tag}: ffmpeg writes none itself). A job that
+     * asks for loudness has its MP3 measured before it is stored.
+     *
+     * @param job       the job
+     * @param input     where ffmpeg reads
+     * @param encoding  output options
+     * @param id3       the ID3v2 tag to put in front, empty for none
+     * @param running   the conversion (to attach the process to)
+     * @param onSummary told what ffmpeg found in the input as soon as it says so
+     * @param hashed    whether the result needs the SHA-256 of what was stored
+     * @return what came out ({@code sha256} null when not hashed)
+     * @throws IOException          when ffmpeg cannot start or the store fails
+     * @throws InterruptedException when interrupted
+     */
+    Result transcode(Job job, String input, Mp3Encoding encoding, byte[] id3, RunningConversion running,
+                     Consumer<MediaInfo> onSummary, boolean hashed) throws IOException, InterruptedException {
         BlobMetadata metadata = new BlobMetadata(job.owner(), job.id(), "audio/mpeg", mp3Name(job.filename()));
         if (!encoding.toFile()) {
-            try (FfmpegProcess process = start(command(input, encoding, tags, "pipe:1"), input, running, onSummary)) {
+            try (FfmpegProcess process = start(command(input, encoding, "pipe:1"), input, running, onSummary)) {
                 BlobInfo blob;
                 MessageDigest sha256 = sha256();
                 try {
-                    blob = blobs.write(metadata, new DigestInputStream(process.stdout(), sha256));
+                    InputStream mp3 = new SequenceInputStream(new ByteArrayInputStream(id3), process.stdout());
+                    blob = blobs.write(metadata, new DigestInputStream(mp3, sha256));
                 } catch (IOException | RuntimeException e) {
                     process.kill();
                     if (running.stopped().isPresent()) {
@@ -117,16 +174,25 @@ final class Mp3Transcoder {
             }
         }
         Path file = Files.createTempFile(tempDir, job.id() + "-", ".mp3");
-        try (FfmpegProcess process = start(command(input, encoding, tags, file.toString()), input, running, onSummary)) {
+        try (FfmpegProcess process = start(command(input, encoding, file.toString()), input, running, onSummary)) {
             process.stdout().close();
             int exit = process.waitFor();
             if (exit != 0 || running.stopped().isPresent()) {
                 return Result.of(Optional.empty(), null, process, exit);
             }
+            Optional<LoudnessMeasurement.Measured> loudness = Optional.empty();
+            if (encoding.options().loudness() != null) {
+                try {
+                    loudness = Optional.of(this.loudness.file(file, MEASURE_TIMEOUT, running::attachHelper));
+                } catch (MediaRejectedException e) {
+                    throw new IOException("the MP3 just written cannot be measured: " + e.getMessage(), e);
+                }
+            }
+            Id3v2Tag.prepend(id3, file, tempDir);
             // hashed before the store takes it: the filesystem store moves the file in place, so this
             // read of a few MB is the only one
             String sha256 = hashed ? sha256Hex(file) : null;
-            return Result.of(Optional.of(blobs.adopt(metadata, file)), sha256, process, exit);
+            return Result.of(Optional.of(blobs.adopt(metadata, file)), sha256, process, exit, loudness);
         } finally {
             Files.deleteIfExists(file);
         }
@@ -140,7 +206,7 @@ final class Mp3Transcoder {
         return process;
     }
 
-    private List<String> command(String input, Mp3Encoding encoding, SourceTags tags, String output) {
+    private List<String> command(String input, Mp3Encoding encoding, String output) {
         List<String> command = new ArrayList<>(List.of(ffmpeg.executable().toString(), "-hide_banner", "-nostdin",
                 // info with level tags: the input's summary (duration, audio stream) is read from this run,
                 // so no separate probe runs for a good input
@@ -148,7 +214,8 @@ final class Mp3Transcoder {
         command.addAll(InputAllowList.options(input));
         command.addAll(List.of("-i", input));
         command.addAll(encoding.codecArgs());
-        command.addAll(tags.ffmpegArgs());
+        // no tag from ffmpeg (the caller puts an Id3v2Tag in front), none of the source's copied
+        command.addAll(List.of("-map_metadata", "-1", "-fflags", "+bitexact", "-id3v2_version", "0"));
         command.addAll(limits.outputOptions(encoding));
         // without this, an input ffmpeg cannot read to the end may "succeed" with a 136-byte MP3
         command.addAll(List.of("-abort_on", "empty_output_stream"));

@@ -86,7 +86,8 @@ final class SegmentSplitter {
      */
     boolean offer(RunningConversion conversion, MediaInfo media, Mp3Encoding encoding) {
         OptionalDouble seconds = media.expectedAudioSeconds();
-        if (encoding.streamCopy() || seconds.isEmpty() || media.audio().isEmpty()) {
+        // a trim, a resample or a limiter depend on more than each segment's samples: one run
+        if (encoding.streamCopy() || !encoding.segmentable() || seconds.isEmpty() || media.audio().isEmpty()) {
             return false;
         }
         Optional<SegmentPlan> plan = SegmentPlan.of(seconds.getAsDouble(), media.audio().get().sampleRate(),

@@ -56,6 +56,8 @@ final class SegmentWorker {
     private final Path tempDir;
     private final JobCompletion completion;
     private final MediaProbe probe;
+    private final AudioPreparation preparation;
+    private final LoudnessMeasurement loudness;
     private final SegmentJoiner joiner;
     private final Set<RunningConversion> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
@@ -64,7 +66,7 @@ final class SegmentWorker {
     SegmentWorker(String workerId, ConverterSettings settings, JobRepository jobs, SegmentRepository segments,
                   BlobStore blobs, JobQueue queue, JobPublisher publisher, Mp3Transcoder transcoder, LoopbackMediaServer loopback,
                   ConversionMetrics metrics, ScheduledExecutorService ticker, ConverterScratch scratch,
-                  StorageQuota quota, MediaProbe probe) {
+                  StorageQuota quota, MediaProbe probe, AudioPreparation preparation, LoudnessMeasurement loudness) {
         this.workerId = workerId;
         this.settings = settings;
         this.jobs = jobs;
@@ -80,6 +82,8 @@ final class SegmentWorker {
         this.tempDir = scratch.dir();
         this.completion = new JobCompletion(jobs, quota);
         this.probe = probe;
+        this.preparation = preparation;
+        this.loudness = loudness;
         this.joiner = new SegmentJoiner(blobs);
     }
 
@@ -255,11 +259,10 @@ final class SegmentWorker {
      * reads the delay and padding from.
      */
     static Mp3Encoding rangeOf(Mp3Encoding encoding, Segment unit) {
-        List<String> args = new ArrayList<>(encoding.codecArgs());
+        // first in the job's filter chain (a loudness gain, a downmix follow it): it counts decoded samples
         String trim = "atrim=start_sample=" + unit.startSample()
                 + (unit.endSample() < 0 ? "" : ":end_sample=" + unit.endSample()) + ",asetpts=PTS-STARTPTS";
-        args.addAll(List.of("-af", trim, "-id3v2_version", "0", "-write_xing", "1"));
-        return new Mp3Encoding(List.copyOf(args), encoding.recordedBitrate(), false, true);
+        return encoding.part(trim, List.of("-id3v2_version", "0", "-write_xing", "1"));
     }
 
     private void stitch(RunningConversion conversion, Segment unit) throws Exception {
@@ -272,11 +275,12 @@ final class SegmentWorker {
         try {
             long started = System.nanoTime();
             // the source's clean tags in front of the stitched frames, as a single run writes them
-            Mp3Stitcher.Result stitched = joiner.join(encodes, file, Id3v2Tag.of(tags(conversion, job, unit)));
+            Mp3Stitcher.Result stitched = joiner.join(encodes, file, id3(conversion, job, unit));
             long joined = System.nanoTime();
             if (stopped(conversion, unit)) {
                 return;
             }
+            measure(conversion, job, file);
             if (stitched.overflows() > 0) {
                 LOG.log(System.Logger.Level.WARNING, "job {0}: {1} splice(s) without room for the bit reservoir hand-off",
                         job.id(), stitched.overflows());
@@ -308,6 +312,34 @@ final class SegmentWorker {
             LOG.log(System.Logger.Level.INFO, "job {0}: source tags not read for the stitched MP3: {1}",
                     job.id(), e.getMessage());
             return SourceTags.of(java.util.Map.of(), job.filename());
+        }
+    }
+
+    /**
+     * The stitched MP3's ID3 tag: the tags (the job's title and artist were applied before the split kept
+     * them), and the cover when the job asks for one, taken from the input now: a picture is too large to keep
+     * on the stitch unit, and its two short runs cost little next to the encodes.
+     */
+    private byte[] id3(RunningConversion conversion, Job job, Segment unit) throws InterruptedException {
+        SourceTags tags = tags(conversion, job, unit);
+        if (unit.tags() == null) {
+            tags = AudioPreparation.withOverrides(tags, job);
+        }
+        return Id3v2Tag.of(tags, preparation.cover(conversion, job, blobs, loopback, scratch));
+    }
+
+    /** A loudness job's stitched MP3 is measured and the result recorded on the job, as a single run's is. */
+    private void measure(RunningConversion conversion, Job job, Path file) throws IOException {
+        if (job.loudness() == null) {
+            return;
+        }
+        try {
+            LoudnessMeasurement.Measured out = loudness.file(file, Mp3Transcoder.MEASURE_TIMEOUT,
+                    conversion::attachHelper);
+            jobs.recordLoudness(job.id(), SegmentRepository.OWNER, job.loudness().withOutput(out.lufs(),
+                    out.truePeakDbtp()));
+        } catch (MediaRejectedException e) {
+            throw new IOException("the stitched MP3 cannot be measured: " + e.getMessage(), e);
         }
     }
 

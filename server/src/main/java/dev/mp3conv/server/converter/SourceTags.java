@@ -13,7 +13,8 @@ import java.util.function.Consumer;
 
 /**
  * The ID3v2 tags an MP3 gets: its title (the source's own, else the file name without its extension)
- * and the source's artist, date and comment when it has them; nothing else. Without this, ffmpeg
+ * and the source's artist, album, date and comment when it has them; nothing else. The job's own title and
+ * artist, when asked, replace the source's ({@link #withOverrides}). Without this, ffmpeg
  * copies every container tag of the source ({@code major_brand}, {@code compatible_brands}, the
  * muxer's {@code encoder}...) into the MP3.
  *
@@ -23,12 +24,13 @@ import java.util.function.Consumer;
  *
  * @param title   title to write
  * @param artist  artist, or null
+ * @param album   album, or null
  * @param date    date, or null
  * @param comment comment, or null
  */
-record SourceTags(String title, String artist, String date, String comment) {
+record SourceTags(String title, String artist, String album, String date, String comment) {
     /** No tags at all (a segment's frames, which are stitched into a file of their own). */
-    static final SourceTags NONE = new SourceTags(null, null, null, null);
+    static final SourceTags NONE = new SourceTags(null, null, null, null, null);
 
     /** Longest value kept, in characters. */
     static final int MAX_VALUE = 256;
@@ -121,11 +123,36 @@ record SourceTags(String title, String artist, String date, String comment) {
     static SourceTags of(Map<String, String> sourceTags, String filename) {
         String title = clean(sourceTags.get("title"));
         return new SourceTags(title == null ? titleFromName(filename) : title, clean(sourceTags.get("artist")),
-                clean(sourceTags.get("date")), clean(sourceTags.get("comment")));
+                clean(sourceTags.get("album")), clean(sourceTags.get("date")), clean(sourceTags.get("comment")));
     }
 
     /**
-     * These tags by name ({@code title}, {@code artist}, {@code date}, {@code comment}; absent ones
+     * Tags without an album.
+     *
+     * @param title   title
+     * @param artist  artist, or null
+     * @param date    date, or null
+     * @param comment comment, or null
+     */
+    SourceTags(String title, String artist, String date, String comment) {
+        this(title, artist, null, date, comment);
+    }
+
+    /**
+     * These tags with the job's own title and artist where it asked for them (already held to the options'
+     * rule: bounded, no control characters).
+     *
+     * @param newTitle  title asked, or null to keep this one
+     * @param newArtist artist asked, or null to keep this one
+     * @return the tags
+     */
+    SourceTags withOverrides(String newTitle, String newArtist) {
+        return new SourceTags(newTitle == null ? title : clean(newTitle), newArtist == null ? artist : clean(newArtist),
+                album, date, comment);
+    }
+
+    /**
+     * These tags by name ({@code title}, {@code artist}, {@code album}, {@code date}, {@code comment}; absent ones
      * left out), as a segmented job keeps them for its stitch step; {@link #of} reads them back.
      *
      * @return name to value
@@ -134,6 +161,7 @@ record SourceTags(String title, String artist, String date, String comment) {
         Map<String, String> values = new LinkedHashMap<>();
         put(values, "title", title);
         put(values, "artist", artist);
+        put(values, "album", album);
         put(values, "date", date);
         put(values, "comment", comment);
         return values;
@@ -155,6 +183,7 @@ record SourceTags(String title, String artist, String date, String comment) {
         List<String> args = new ArrayList<>(List.of("-map_metadata", "-1", "-fflags", "+bitexact"));
         add(args, "title", title);
         add(args, "artist", artist);
+        add(args, "album", album);
         add(args, "date", date);
         add(args, "comment", comment);
         return List.copyOf(args);

@@ -81,15 +81,27 @@ final class JobSubmission {
         }
     }
 
+    private static Map<String, String> seedFields(Map<String, String> fields) {
+        Map<String, String> seed = new java.util.HashMap<>();
+        for (String name : java.util.List.of(Mp3Options.BITRATE_FIELD, Mp3Options.QUALITY_FIELD)) {
+            if (fields.containsKey(name)) {
+                seed.put(name, fields.get(name));
+            }
+        }
+        return seed;
+    }
+
     /** Blob first, then the job record; the blob is deleted when the record cannot be written. */
     private Job store(ServerRequest req, Principal owner, UploadReceiver.FilePart which,
                       StorageQuota.Reservation reservation) {
         String jobId = new ObjectId().toHexString();
         UploadReceiver.Received upload = receiver.receive(req, owner.userId(), jobId, which, reservation);
         try {
-            Mp3Options options = options(upload.fields());
-            Job job = Job.queued(jobId, owner.userId(), owner.email(), upload.filename(), upload.contentType(),
-                    upload.blob().length(), upload.sha256(), upload.blob().id(), options.bitrate(), options.quality(),
+            // the seed's /upload stays as the course system knew it: bitrate and quality only
+            Mp3Options options = options(which == UploadReceiver.FilePart.ANY_FILE
+                    ? seedFields(upload.fields()) : upload.fields());
+            Job job = Job.queuedWith(jobId, owner.userId(), owner.email(), upload.filename(), upload.contentType(),
+                    upload.blob().length(), upload.sha256(), upload.blob().id(), options,
                     Retention.parseKeep(upload.fields().get("keep")),
                     // millisecond precision is what the store keeps, so this answer matches later reads
                     jobs.now().truncatedTo(ChronoUnit.MILLIS));

@@ -100,8 +100,8 @@ final class TusUploads {
             throw new StoreUnavailableException("cannot start the upload: " + e.getMessage(), e);
         }
         Instant now = uploads.now().truncatedTo(ChronoUnit.MILLIS);
-        Job job = Job.uploading(jobId, owner.userId(), owner.email(), filename, contentType, length, fid,
-                options.bitrate(), options.quality(), keep, now);
+        Job job = Job.uploadingWith(jobId, owner.userId(), owner.email(), filename, contentType, length, fid,
+                options, keep, now);
         Instant expires = now.plus(config.expiry());
         try {
             uploads.insert(job, length, expires);

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.util.Arrays;
 
 import dev.mp3conv.model.JobStreaming;
+import dev.mp3conv.model.Mp3Options;
 import dev.mp3conv.server.jobs.Job;
 import dev.mp3conv.server.jobs.StreamClaims;
 import dev.mp3conv.server.jobs.UploadRepository.Upload;
@@ -47,6 +48,13 @@ final class UploadStreaming {
         if (!enabled) {
             decideLater(upload.job(), new JobStreaming(JobStreaming.AFTER_UPLOAD, "unknown",
                     "converting while uploading is turned off here", null));
+            return body;
+        }
+        if (upload.job().audioOptions().containsKey(Mp3Options.LOUDNESS_FIELD)
+                || upload.job().audioOptions().containsKey(Mp3Options.COVER_FIELD)) {
+            // loudness is measured over the whole input before the encode, a cover frame sits at 10% of it
+            decideLater(upload.job(), new JobStreaming(JobStreaming.AFTER_UPLOAD, "unknown",
+                    "loudness and cover need the whole input first", null));
             return body;
         }
         int window = (int) Math.min(ContainerSniffer.WINDOW, upload.length());

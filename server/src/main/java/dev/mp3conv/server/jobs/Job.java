@@ -2,12 +2,16 @@ package dev.mp3conv.server.jobs;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.model.JobState;
 import dev.mp3conv.model.JobStreaming;
 import dev.mp3conv.model.JobView;
+import dev.mp3conv.model.LoudnessReport;
+import dev.mp3conv.model.Mp3Options;
 
 /**
  * One conversion job as stored in the {@code jobs} collection (DESIGN.md §4).
@@ -45,6 +49,9 @@ import dev.mp3conv.model.JobView;
  * @param videoDeletedAt   when the source video was deleted (claimed before the blob is deleted)
  * @param expiredAt        when the job expired: it is a tombstone that answers 410 Gone
  * @param streaming        for a resumable upload: converted while it arrives or after, and why; or null
+ * @param audioOptions     the audio options asked besides bitrate and quality, as their form fields
+ *                         ({@link Mp3Options#fields()}); read through {@link #options()}
+ * @param loudness         what loudness normalisation measured, once it ran
  */
 public record Job(String id,
                   String owner,
@@ -78,7 +85,64 @@ public record Job(String id,
                   Instant expiresAt,
                   Instant videoDeletedAt,
                   Instant expiredAt,
-                  JobStreaming streaming) {
+                  JobStreaming streaming,
+                  Map<String, String> audioOptions,
+                  LoudnessReport loudness) {
+
+    /** Keeps the options map immutable and never null. */
+    public Job {
+        audioOptions = audioOptions == null ? Map.of() : Map.copyOf(audioOptions);
+    }
+
+    /**
+     * A job without audio options or loudness measurements.
+     *
+     * @param id               ObjectId in hex
+     * @param owner            owning user id
+     * @param ownerEmail       owner's email
+     * @param filename         original file name
+     * @param contentType      content type
+     * @param size             upload size
+     * @param sha256           hex SHA-256 of the upload
+     * @param videoFid         blob id of the upload
+     * @param state            state
+     * @param attempts         attempts
+     * @param leaseUntil       lease end
+     * @param leaseOwner       lease holder
+     * @param progress         0..1
+     * @param durationSeconds  duration
+     * @param mp3Fid           MP3 blob id
+     * @param mp3Size          MP3 size
+     * @param mp3Sha256        MP3 SHA-256
+     * @param bitrate          bitrate
+     * @param quality          quality
+     * @param error            error
+     * @param videoPublishedAt video message confirmed
+     * @param mp3PublishedAt   mp3 message confirmed
+     * @param notifiedAt       notified
+     * @param notifyChannel    notification channel
+     * @param notifyError      notification error
+     * @param createdAt        created
+     * @param updatedAt        updated
+     * @param keep             retention asked
+     * @param videoExpiresAt   video deletion time
+     * @param expiresAt        expiry
+     * @param videoDeletedAt   video deleted
+     * @param expiredAt        expired
+     * @param streaming        streaming decision, or null
+     */
+    public Job(String id, String owner, String ownerEmail, String filename, String contentType, long size,
+               String sha256, String videoFid, JobState state, int attempts, Instant leaseUntil, String leaseOwner,
+               double progress, Double durationSeconds, String mp3Fid, Long mp3Size, String mp3Sha256, String bitrate,
+               Integer quality, JobError error, Instant videoPublishedAt, Instant mp3PublishedAt, Instant notifiedAt,
+               String notifyChannel, JobError notifyError, Instant createdAt, Instant updatedAt, Duration keep,
+               Instant videoExpiresAt, Instant expiresAt, Instant videoDeletedAt, Instant expiredAt,
+               JobStreaming streaming) {
+        this(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, state, attempts, leaseUntil,
+                leaseOwner, progress, durationSeconds, mp3Fid, mp3Size, mp3Sha256, bitrate, quality, error,
+                videoPublishedAt, mp3PublishedAt, notifiedAt, notifyChannel, notifyError, createdAt, updatedAt, keep,
+                videoExpiresAt, expiresAt, videoDeletedAt, expiredAt, streaming, Map.of(), null);
+    }
 
     /**
      * A new QUEUED job for a stored upload.
@@ -121,9 +185,34 @@ public record Job(String id,
     public static Job queued(String id, String owner, String ownerEmail, String filename, String contentType,
                              long size, String sha256, String videoFid, String bitrate, Integer quality,
                              Duration keep, Instant now) {
+        // as given, unchecked: the converter holds stored values to the rule (Mp3Encoding)
         return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, JobState.QUEUED, 0,
                 null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now,
-                keep, null, null, null, null, null);
+                keep, null, null, null, null, null, Map.of(), null);
+    }
+
+    /**
+     * A new QUEUED job with the options its owner asked for.
+     *
+     * @param id          job id
+     * @param owner       user id
+     * @param ownerEmail  user email
+     * @param filename    sanitised file name
+     * @param contentType upload content type
+     * @param size        bytes
+     * @param sha256      hex digest
+     * @param videoFid    blob id
+     * @param options     encoding and audio options
+     * @param keep        retention asked by the owner, or null for the server's
+     * @param now         creation time
+     * @return the job
+     */
+    public static Job queuedWith(String id, String owner, String ownerEmail, String filename, String contentType,
+                                 long size, String sha256, String videoFid, Mp3Options options, Duration keep,
+                                 Instant now) {
+        return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, JobState.QUEUED, 0,
+                null, null, 0.0, null, null, null, null, options.bitrate(), options.quality(), null, null, null, null,
+                null, null, now, now, keep, null, null, null, null, null, audioFields(options), null);
     }
 
     /**
@@ -160,7 +249,62 @@ public record Job(String id,
                                 java.time.Duration keep, Instant now) {
         return new Job(id, owner, ownerEmail, filename, contentType, length, null, videoFid, JobState.UPLOADING, 0,
                 null, null, 0.0, null, null, null, null, bitrate, quality, null, null, null, null, null, null, now, now,
-                keep, null, null, null, null, null);
+                keep, null, null, null, null, null, Map.of(), null);
+    }
+
+    /**
+     * A new UPLOADING job with the options its owner asked for.
+     *
+     * @param id          job id, also the upload's id
+     * @param owner       user id
+     * @param ownerEmail  user email
+     * @param filename    sanitised file name
+     * @param contentType upload content type
+     * @param length      declared length in bytes
+     * @param videoFid    id of the resumable blob write
+     * @param options     encoding and audio options
+     * @param keep        retention asked by the owner, or null for the server's
+     * @param now         creation time
+     * @return the job
+     */
+    public static Job uploadingWith(String id, String owner, String ownerEmail, String filename, String contentType,
+                                    long length, String videoFid, Mp3Options options, Duration keep, Instant now) {
+        return new Job(id, owner, ownerEmail, filename, contentType, length, null, videoFid, JobState.UPLOADING, 0,
+                null, null, 0.0, null, null, null, null, options.bitrate(), options.quality(), null, null, null, null,
+                null, null, now, now, keep, null, null, null, null, null, audioFields(options), null);
+    }
+
+    /**
+     * The options this job asked for, held to the one rule again (a job stored by an older gateway or
+     * edited in the store may not keep it). Meaningful until the job is DONE: then {@link #bitrate()} is
+     * the bitrate written, which a stream copy takes from its source.
+     *
+     * @return the options
+     * @throws IllegalArgumentException when a stored value breaks the rule
+     */
+    public Mp3Options options() {
+        Mp3Options audio = Mp3Options.fromFields(audioOptions);
+        return audio.withEncoding(bitrate, quality);
+    }
+
+    /**
+     * The same job with loudness measurements.
+     *
+     * @param report what was measured
+     * @return the job
+     */
+    public Job withLoudness(LoudnessReport report) {
+        return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, state, attempts,
+                leaseUntil, leaseOwner, progress, durationSeconds, mp3Fid, mp3Size, mp3Sha256, bitrate, quality, error,
+                videoPublishedAt, mp3PublishedAt, notifiedAt, notifyChannel, notifyError, createdAt, updatedAt, keep,
+                videoExpiresAt, expiresAt, videoDeletedAt, expiredAt, streaming, audioOptions, report);
+    }
+
+    private static Map<String, String> audioFields(Mp3Options options) {
+        Map<String, String> fields = new LinkedHashMap<>(options.fields());
+        fields.remove(Mp3Options.BITRATE_FIELD);
+        fields.remove(Mp3Options.QUALITY_FIELD);
+        return fields;
     }
 
     /**
@@ -169,9 +313,17 @@ public record Job(String id,
      * @return the API representation
      */
     public JobView view() {
+        Mp3Options audio;
+        try {
+            audio = Mp3Options.fromFields(audioOptions);
+        } catch (IllegalArgumentException e) {
+            // edited in the store: the converter fails the job for it; the view shows none of them
+            audio = Mp3Options.NONE;
+        }
         return new JobView(id, filename, contentType, size, sha256, state, progress, durationSeconds, videoFid,
-                mp3Fid, mp3Size, mp3Sha256, bitrate, quality, attempts, error, createdAt, updatedAt, expiresAt,
-                videoExpiresAt, streaming);
+                mp3Fid, mp3Size, mp3Sha256, bitrate, quality, audio.loudness(), audio.start(), audio.end(),
+                audio.cover() ? Boolean.TRUE : null, audio.channelsName(), audio.sampleRate(), audio.title(),
+                audio.artist(), loudness, attempts, error, createdAt, updatedAt, expiresAt, videoExpiresAt, streaming);
     }
 
     /**

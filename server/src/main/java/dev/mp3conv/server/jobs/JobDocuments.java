@@ -3,10 +3,13 @@ package dev.mp3conv.server.jobs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.mp3conv.model.JobError;
 import dev.mp3conv.model.JobState;
 import dev.mp3conv.model.JobStreaming;
+import dev.mp3conv.model.LoudnessReport;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 
@@ -66,6 +69,10 @@ final class JobDocuments {
     static final String EXPIRED_AT = "expired_at";
     /** Whether a resumable upload converts while it arrives: {@code {mode, container, reason, progress}}. */
     static final String STREAM = "stream";
+    /** The audio options asked besides bitrate and quality: their form fields, as strings. */
+    static final String OPTIONS = "options";
+    /** What loudness normalisation measured. */
+    static final String LOUDNESS = "loudness";
 
     private JobDocuments() {
     }
@@ -106,6 +113,10 @@ final class JobDocuments {
         if (job.streaming() != null) {
             doc.append(STREAM, streaming(job.streaming()));
         }
+        if (!job.audioOptions().isEmpty()) {
+            doc.append(OPTIONS, new Document(new LinkedHashMap<>(job.audioOptions())));
+        }
+        putIfPresent(doc, LOUDNESS, loudness(job.loudness()));
         return doc;
     }
 
@@ -142,7 +153,46 @@ final class JobDocuments {
                 instant(doc, EXPIRES_AT),
                 instant(doc, VIDEO_DELETED_AT),
                 instant(doc, EXPIRED_AT),
-                streaming(doc.get(STREAM, Document.class)));
+                streaming(doc.get(STREAM, Document.class)),
+                options(doc.get(OPTIONS, Document.class)),
+                loudness(doc.get(LOUDNESS, Document.class)));
+    }
+
+    /** Only string values: anything else in the store is not an option a gateway wrote, and is dropped. */
+    private static Map<String, String> options(Document doc) {
+        Map<String, String> options = new LinkedHashMap<>();
+        if (doc != null) {
+            doc.forEach((key, value) -> {
+                if (value instanceof String text) {
+                    options.put(key, text);
+                }
+            });
+        }
+        return options;
+    }
+
+    static Document loudness(LoudnessReport report) {
+        if (report == null) {
+            return null;
+        }
+        Document doc = new Document("input_lufs", report.inputLufs())
+                .append("input_true_peak_dbtp", report.inputTruePeakDbtp())
+                .append("gain_db", report.gainDb())
+                .append("limited", report.limited());
+        putIfPresent(doc, "output_lufs", report.outputLufs());
+        putIfPresent(doc, "output_true_peak_dbtp", report.outputTruePeakDbtp());
+        return doc;
+    }
+
+    private static LoudnessReport loudness(Document doc) {
+        if (doc == null) {
+            return null;
+        }
+        return new LoudnessReport(number(doc, "input_lufs").doubleValue(),
+                number(doc, "input_true_peak_dbtp").doubleValue(), number(doc, "gain_db").doubleValue(),
+                Boolean.TRUE.equals(doc.getBoolean("limited")),
+                doc.get("output_lufs") == null ? null : number(doc, "output_lufs").doubleValue(),
+                doc.get("output_true_peak_dbtp") == null ? null : number(doc, "output_true_peak_dbtp").doubleValue());
     }
 
     private static void putIfPresent(Document doc, String key, Object value) {

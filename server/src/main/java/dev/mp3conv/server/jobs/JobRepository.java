@@ -334,6 +334,19 @@ public final class JobRepository {
     }
 
     /**
+     * Records what loudness normalisation measured (the input before the conversion, the MP3 after it).
+     *
+     * @param id     job id
+     * @param worker worker holding the lease ({@code segments} for a job converted in segments)
+     * @param report the measurements
+     * @return false when the worker no longer holds the lease
+     */
+    public boolean recordLoudness(String id, String worker, dev.mp3conv.model.LoudnessReport report) {
+        return modified(held(id, worker), combine(set(JobDocuments.LOUDNESS, JobDocuments.loudness(report)),
+                set(UPDATED_AT, date(now()))));
+    }
+
+    /**
      * CONVERTING → DONE, only for the worker holding the lease.
      *
      * @param id      job id

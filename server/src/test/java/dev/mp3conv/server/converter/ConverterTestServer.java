@@ -67,6 +67,21 @@ final class ConverterTestServer implements AutoCloseable {
         return jobId;
     }
 
+    /** Stores a video and queues its job with these options, as the gateway does. */
+    String submit(Path video, dev.mp3conv.model.Mp3Options options) throws IOException {
+        String jobId = new ObjectId().toHexString();
+        BlobInfo blob;
+        try (InputStream in = Files.newInputStream(video)) {
+            blob = server.backend().blobs().write(new BlobMetadata(OWNER, jobId, "video/mp4",
+                    video.getFileName().toString()), in);
+        }
+        Job job = Job.queuedWith(jobId, OWNER, "user@example.com", video.getFileName().toString(), "video/mp4",
+                blob.length(), "0".repeat(64), blob.id(), options, null, server.backend().jobs().now());
+        server.backend().jobs().insert(job);
+        server.backend().queue().publish(Topic.VIDEO, job.message());
+        return jobId;
+    }
+
     Job job(String id) {
         return server.backend().jobs().find(id).orElseThrow();
     }

@@ -146,6 +146,27 @@ class HostileMediaIT {
     }
 
     @ParameterizedTest
+    @EnumSource(value = Setup.class, names = {"FILES_DEBIAN", "GRIDFS_DEBIAN"})
+    void theLoudnessPassAndTheCoverGrabKeepTheAllowLists(Setup setup) throws Exception {
+        // the measurement and the picture runs read the input before the conversion does
+        MediaApi alice = start(setup, Map.of());
+        HITS.clear();
+        Map<String, String> jobs = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> sample : hostile.entrySet()) {
+            jobs.put(sample.getKey(), alice.upload(sample.getValue(), Map.of("loudness", "-16", "cover", "true",
+                    "start", "0.5")).id());
+        }
+        for (Map.Entry<String, String> job : jobs.entrySet()) {
+            JobView done = alice.awaitFinished(job.getValue(), Duration.ofSeconds(60));
+            assertThat(done.state()).as(job.getKey()).isEqualTo(JobState.FAILED);
+            assertThat(done.error().code()).as(job.getKey()).isEqualTo("invalid-media");
+            assertThat(done.error().message()).as(job.getKey()).contains(ALLOW_LIST_REFUSAL);
+            assertClean(done.error().message());
+        }
+        assertThat(HITS).as("nothing was fetched from the canary").isEmpty();
+    }
+
+    @ParameterizedTest
     @EnumSource(Setup.class)
     void everyAcceptedContainerStillConverts(Setup setup) throws Exception {
         MediaApi alice = start(setup, Map.of());

@@ -34,4 +34,22 @@ class Id3v2TagTest {
         assertThat(Id3v2Tag.synchsafe(200)).containsExactly(0, 0, 1, 0x48);
         assertThatThrownBy(() -> Id3v2Tag.synchsafe(1 << 28)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theAlbumAndTheCoverGoInTheirOwnFrames() {
+        byte[] jpeg = {(byte) 0xff, (byte) 0xd8, 1, 2, 3, (byte) 0xff, (byte) 0xd9};
+        byte[] tag = Id3v2Tag.of(new SourceTags("T", null, "Album", null, null), jpeg);
+        String text = new String(tag, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(text).contains("TALB").contains("APIC");
+        int apic = text.indexOf("APIC");
+        // frame body: UTF-8 encoding byte, MIME type and NUL, picture type 3 (front cover), empty description, data
+        byte[] body = java.util.Arrays.copyOfRange(tag, apic + 10, tag.length);
+        assertThat(body[0]).isEqualTo((byte) 3);
+        assertThat(new String(body, 1, 10, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("image/jpeg");
+        assertThat(body[11]).isZero();
+        assertThat(body[12]).isEqualTo((byte) 3);
+        assertThat(body[13]).isZero();
+        assertThat(java.util.Arrays.copyOfRange(body, 14, body.length)).isEqualTo(jpeg);
+        assertThat(Id3v2Tag.of(SourceTags.NONE, null)).isEmpty();
+    }
 }

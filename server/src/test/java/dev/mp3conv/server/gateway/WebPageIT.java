@@ -158,6 +158,47 @@ class WebPageIT {
     }
 
     @Test
+    void theAudioOptionsGoWithTheUploadAndABadOneShowsItsReason() throws Exception {
+        Path talk = video("options-talk.mp4", 440);
+        open();
+        createAccount("opts@example.com");
+        driver.findElement(By.cssSelector("#audio-options summary")).click();
+        new Select(driver.findElement(By.id("loudness"))).selectByVisibleText("Podcast (\u2212" + "16 LUFS)");
+        new Select(driver.findElement(By.id("channels"))).selectByVisibleText("Mono");
+        new Select(driver.findElement(By.id("sample-rate"))).selectByVisibleText("32 kHz");
+        driver.findElement(By.id("start")).sendKeys("0.5");
+        driver.findElement(By.id("end")).sendKeys("0:02.5");
+        driver.findElement(By.id("title")).sendKeys("Vortrag \u00fcber M\u00e4rz");
+        driver.findElement(By.id("artist")).sendKeys("Ann");
+        driver.findElement(By.id("cover")).click();
+        driver.findElement(By.id("files")).sendKeys(talk.toString());
+        awaitState("options-talk.mp4", "Done");
+
+        String token = (String) js("return sessionStorage.getItem('mp3conv.token');");
+        JsonNode job = jobs(token).get(0);
+        assertThat(job.get("loudness").asDouble()).isEqualTo(-16.0);
+        assertThat(job.get("start").asDouble()).isEqualTo(0.5);
+        assertThat(job.get("end").asDouble()).isEqualTo(2.5);
+        assertThat(job.get("channels").asText()).isEqualTo("mono");
+        assertThat(job.get("sample_rate").asInt()).isEqualTo(32000);
+        assertThat(job.get("cover").asBoolean()).isTrue();
+        assertThat(job.get("title").asText()).isEqualTo("Vortrag \u00fcber M\u00e4rz");
+        assertThat(job.get("measured_loudness").get("output_lufs").asDouble()).isBetween(-17.0, -15.0);
+
+        driver.findElement(By.id("start")).clear();
+        driver.findElement(By.id("start")).sendKeys("1:75");
+        driver.findElement(By.id("files")).sendKeys(video("bad-start.mp4", 550).toString());
+        awaitState("bad-start.mp4", null);
+        assertThat(stateOf("bad-start.mp4")).startsWith("Failed").contains("start must be seconds");
+        assertThat(jobs(token)).extracting(j -> j.get("filename").asText()).containsExactly("options-talk.mp4");
+        // Chromium logs the refused creation itself; nothing else may show
+        driver.manage().logs().get(LogType.BROWSER).forEach(console::add);
+        assertThat(console).filteredOn(e -> e.getLevel().intValue() >= Level.WARNING.intValue())
+                .extracting(LogEntry::getMessage).singleElement().asString()
+                .endsWith("/api/v1/uploads - Failed to load resource: the server responded with a status of 400 (Bad Request)");
+    }
+
+    @Test
     void aHostileFileNameShowsAsTextAndInjectsNothing() throws Exception {
         String name = "<img src=x onerror=alert(1)>.mp4";
         Path hostile = Files.move(video("plain.mp4", 550), work.resolve(name));

@@ -2,6 +2,7 @@ package dev.mp3conv.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -59,6 +61,9 @@ class WriteBehindTest {
                     try {
                         return super.read(b, off, len);
                     } catch (IOException e) {
+                        // fail only once the writer holds a buffer it has not written (it waits on the latch), so
+                        // the copy must stop a writer that still has work, however the threads were scheduled
+                        await().atMost(Duration.ofSeconds(30)).until(() -> !channel.writers.isEmpty());
                         sourceFailed.countDown();
                         throw e;
                     }

@@ -1,0 +1,210 @@
+package dev.mp3conv.server.converter;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import dev.mp3conv.model.LoudnessReport;
+import dev.mp3conv.model.Mp3Options;
+import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobRepository;
+
+/**
+ * What a job's options need before its audio is encoded (issue 23): its tags (the source's, with the
+ * title and artist it asked for), its cover, and, for loudness normalisation, one measurement of the whole
+ * input (the part converted) and the gain planned from it, recorded on the job so that every segment of a
+ * long job applies the same gain ({@link AudioFilters}). Each is an ffmpeg run with the conversion's
+ * allow-lists, killed by its stop; a measurement learns the input's duration like the conversion would, so
+ * the job's time budget and {@code converter.max-duration} apply to it.
+ */
+final class AudioPreparation {
+    private static final System.Logger LOG = System.getLogger(AudioPreparation.class.getName());
+    /** How long one cover run may take (it reads a header and decodes one picture). */
+    private static final Duration COVER_TIMEOUT = Duration.ofMinutes(1);
+    /** At most this many measurements of a limited chain refine its gain. */
+    static final int LIMITER_ROUNDS = 3;
+    /** A limited chain this close to the target is kept, LU. */
+    static final double LIMITER_TOLERANCE_LU = 0.3;
+
+    private final MediaProbe probe;
+    private final LoudnessMeasurement loudness;
+    private final CoverArt covers;
+    private final JobRepository jobs;
+    private final ConverterSettings settings;
+
+    AudioPreparation(Ffmpeg ffmpeg, MediaProbe probe, JobRepository jobs, ConverterSettings settings) {
+        this.probe = probe;
+        this.loudness = new LoudnessMeasurement(ffmpeg, settings.limits());
+        this.covers = new CoverArt(ffmpeg);
+        this.jobs = jobs;
+        this.settings = settings;
+    }
+
+    /**
+     * A job ready to encode.
+     *
+     * @param job      the job, with its loudness measurement when it asked for loudness
+     * @param encoding what ffmpeg runs first; null (as {@code id3}) when the conversion was stopped meanwhile
+     * @param tags     the MP3's tags (the source's, with the title and artist asked), kept for a split
+     * @param id3      the ID3v2 tag of its MP3 (the tags and the cover)
+     * @param read     what the tag read saw of the input (its summary plans a split before any run)
+     */
+    record Prepared(Job job, Mp3Encoding encoding, SourceTags tags, byte[] id3, SourceTags.Read read) {
+    }
+
+    /**
+     * Prepares a claimed job.
+     *
+     * @param conversion the conversion (holding the job's lease)
+     * @param input      the input address
+     * @param workerId   the worker holding the lease
+     * @param onSummary  told what ffmpeg found in the input (the duration: the conversion's budget follows it)
+     * @return the job ready to encode
+     * @throws MediaRejectedException when the options are not allowed, cannot be done on this input, or the
+     *                                input cannot be read
+     * @throws IOException            when ffmpeg cannot run
+     * @throws InterruptedException   when interrupted
+     */
+    Prepared prepare(RunningConversion conversion, String input, String workerId, Consumer<MediaInfo> onSummary)
+            throws MediaRejectedException, IOException, InterruptedException {
+        Job job = conversion.job();
+        Mp3Options options = options(job);
+        SourceTags.Read read = probe.tagsAndSummary(input, job.filename(), conversion::attachHelper);
+        SourceTags tags = read.tags().withOverrides(options.title(), options.artist());
+        byte[] cover = options.cover() && conversion.stopped().isEmpty() && read.opened() ? grab(conversion, input, job)
+                : null;
+        int sourceRate = 0;
+        if (options.loudness() != null && conversion.stopped().isEmpty()) {
+            LoudnessMeasurement.Measured measured;
+            try {
+                measured = loudness.input(input, options, settings.timeoutFor(settings.limits().maxSeconds()),
+                        conversion::attachHelper, onSummary);
+            } catch (MediaRejectedException | IOException e) {
+                if (conversion.stopped().isPresent()) {
+                    // killed by a stop (too long, the budget, a lost lease, shutdown): the caller ends on it
+                    return new Prepared(job, null, tags, null, read);
+                }
+                throw e;
+            }
+            Optional<String> impossible = Mp3Encoding.impossibleTrim(options, measured.media().expectedAudioSeconds());
+            if (impossible.isPresent()) {
+                throw new MediaRejectedException(MediaRejectedException.INVALID_OPTIONS, impossible.get());
+            }
+            sourceRate = measured.media().audio().map(MediaInfo.AudioStream::sampleRate).orElse(0);
+            LoudnessReport plan = AudioFilters.plan(options.loudness(), measured.lufs(), measured.truePeakDbtp());
+            if (plan.limited()) {
+                try {
+                    plan = refineLimitedGain(conversion, input, options, plan, sourceRate);
+                } catch (MediaRejectedException | IOException e) {
+                    if (conversion.stopped().isPresent()) {
+                        return new Prepared(job, null, tags, null, read);
+                    }
+                    throw e;
+                }
+            }
+            // recorded under this worker's lease before any segment exists: each segment reads this gain
+            if (!jobs.recordLoudness(job.id(), workerId, plan)) {
+                conversion.stop(RunningConversion.Stop.LEASE_LOST);
+            }
+            job = job.withLoudness(plan);
+            LOG.log(System.Logger.Level.DEBUG, "job {0}: input {1} LUFS, {2} dBTP, gain {3} dB{4}", job.id(),
+                    plan.inputLufs(), plan.inputTruePeakDbtp(), plan.gainDb(), plan.limited() ? " (limited)" : "");
+        }
+        return new Prepared(job, Mp3Encoding.first(job, sourceRate), tags, Id3v2Tag.of(tags, cover), read);
+    }
+
+    /**
+     * A limiter takes loudness away with the peaks it holds down (measured: a click track gained by 10.8 dB
+     * came out 2.8 LU short), so a limited gain is checked by measuring what the limited chain makes of the
+     * input and raised by the shortfall, at most {@value #LIMITER_ROUNDS} times; each round is a decode of the
+     * input, and such a job is one run anyway. The ceiling holds whatever the gain.
+     */
+    private LoudnessReport refineLimitedGain(RunningConversion conversion, String input, Mp3Options options,
+                                             LoudnessReport plan, int sourceRate)
+            throws IOException, MediaRejectedException {
+        LoudnessReport current = plan;
+        for (int round = 0; round < LIMITER_ROUNDS && conversion.stopped().isEmpty(); round++) {
+            LoudnessMeasurement.Measured limited = loudness.through(input,
+                    AudioFilters.encode(options, current, sourceRate),
+                    settings.timeoutFor(settings.limits().maxSeconds()), conversion::attachHelper);
+            double shortfall = options.loudness() - limited.lufs();
+            if (Math.abs(shortfall) <= LIMITER_TOLERANCE_LU) {
+                break;
+            }
+            current = new LoudnessReport(current.inputLufs(), current.inputTruePeakDbtp(),
+                    Math.round((current.gainDb() + shortfall) * 100) / 100.0, true, null, null);
+        }
+        return current;
+    }
+
+    /**
+     * The cover of a job that asks for one, read from its input (the stitch step of a segmented job).
+     *
+     * @param conversion the conversion (its stop kills the runs)
+     * @param job        the job
+     * @param blobs      the blob store
+     * @param loopback   the loopback endpoint
+     * @param scratch    the converter's scratch directory
+     * @return the JPEG, or null when not asked, absent or unreadable
+     * @throws InterruptedException when interrupted
+     */
+    byte[] cover(RunningConversion conversion, Job job, dev.mp3conv.server.storage.BlobStore blobs,
+                 LoopbackMediaServer loopback, ConverterScratch scratch) throws InterruptedException {
+        boolean asked;
+        try {
+            asked = job.options().cover();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (!asked) {
+            return null;
+        }
+        try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
+            return grab(conversion, input.address(), job);
+        } catch (IOException | MediaRejectedException e) {
+            LOG.log(System.Logger.Level.INFO, "job {0}: no cover for the stitched MP3: {1}", job.id(), e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Tags with the job's own title and artist where it asked for them.
+     *
+     * @param tags the source's tags
+     * @param job  the job
+     * @return the tags
+     */
+    static SourceTags withOverrides(SourceTags tags, Job job) {
+        try {
+            Mp3Options options = job.options();
+            return tags.withOverrides(options.title(), options.artist());
+        } catch (IllegalArgumentException e) {
+            // the options were refused when the job was prepared; the source's tags stay
+            return tags;
+        }
+    }
+
+    private byte[] grab(RunningConversion conversion, String input, Job job) throws InterruptedException {
+        try {
+            byte[] cover = covers.grab(input, COVER_TIMEOUT, conversion::attachHelper).orElse(null);
+            if (cover == null) {
+                LOG.log(System.Logger.Level.DEBUG, "job {0}: the source has no picture for a cover", job.id());
+            }
+            return cover;
+        } catch (IOException e) {
+            // the cover is an extra: the conversion says whether the input can be read at all
+            LOG.log(System.Logger.Level.INFO, "job {0}: no cover: {1}", job.id(), e.getMessage());
+            return null;
+        }
+    }
+
+    private static Mp3Options options(Job job) throws MediaRejectedException {
+        try {
+            return job.options();
+        } catch (IllegalArgumentException e) {
+            throw new MediaRejectedException(MediaRejectedException.INVALID_OPTIONS, e.getMessage());
+        }
+    }
+}
