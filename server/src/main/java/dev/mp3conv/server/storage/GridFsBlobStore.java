@@ -47,7 +47,8 @@ import static com.mongodb.client.model.Updates.set;
  * upload subscribes with a {@code flatMap} of 256 concurrent inserts, so a fast source can hold 256 MiB
  * in flight, and its download has no ranges. Here at most {@value #WINDOW} chunk inserts are in flight
  * and a range read fetches only the chunks it covers, so memory stays at a few MiB per stream whatever
- * the blob size. The files document is written last, so a blob is visible only once complete; a failed
+ * the blob size, and all writes of the process together hold at most the chunk buffers {@link ChunkBuffers}
+ * gives its heap (a write past them is refused with {@link StoreBusyException}). The files document is written last, so a blob is visible only once complete; a failed
  * write deletes its chunks, and {@link #deleteAbandonedWrites} deletes those it could not.
  *
  * <p>A resumable write (tus upload) stores each full 1 MiB chunk as it fills and keeps the partial last chunk
@@ -489,18 +490,25 @@ public final class GridFsBlobStore implements BlobStore {
     }
 
     private void settle(Deque<Insert> inFlight) {
+        boolean interrupted = false;
         for (Insert insert : inFlight) {
+            if (!interrupted) {
+                try {
+                    insert.future().get(Await.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | TimeoutException e) {
+                    // failed or hung inserts are what the delete below cleans up after
+                }
+            }
+            // every spare buffer goes back, landed or not: the budget must not leak with failed writes
             if (insert.extra()) {
                 buffers.releaseExtra();
             }
-            try {
-                insert.future().get(Await.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException | TimeoutException e) {
-                // failed or hung inserts are what the delete below cleans up after
-            }
+        }
+        inFlight.clear();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
