@@ -342,7 +342,7 @@ public final class UploadBench {
     }
 
     /** One multipart upload to the gateway; the job it answers. */
-    private static JobView upload(int port, long size) throws IOException {
+    static JobView upload(int port, long size) throws IOException {
         String response = post(port, "/api/v1/jobs", size);
         return Json.mapper().readValue(response.substring(response.indexOf("\r\n\r\n") + 4), JobView.class);
     }
@@ -351,7 +351,7 @@ public final class UploadBench {
      * One tus upload on one keep-alive connection: the creation, then PATCHes of {@code chunk} bytes generated
      * on the fly, as the CLI sends them; the job it made.
      */
-    private static JobView tusUpload(int port, long size, long chunk) throws IOException {
+    static JobView tusUpload(int port, long size, long chunk) throws IOException {
         patchWaitNanos = 0;
         try (Socket socket = new Socket("127.0.0.1", port)) {
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), BUFFER);
@@ -420,7 +420,7 @@ public final class UploadBench {
         }
     }
 
-    private static String expect(BufferedReader out, String prefix) throws IOException {
+    static String expect(BufferedReader out, String prefix) throws IOException {
         for (String line = out.readLine(); line != null; line = out.readLine()) {
             if (line.startsWith(prefix)) {
                 return line.substring(prefix.length());

@@ -73,9 +73,29 @@ public record AuthSettings(String issuer,
                 text(auth.get("login.client-address-header")),
                 Settings.text(auth.get("audience")),
                 Settings.duration(auth.get("revocation.cache-ttl")),
-                auth.get("hashing.threads").asInt().orElse(Runtime.getRuntime().availableProcessors()),
+                auth.get("hashing.threads").asInt().orElseGet(() -> defaultHashingThreads(
+                        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory())),
                 Settings.duration(auth.get("hashing.max-wait")),
                 Settings.integer(auth.get("registration.max-per-address")));
+    }
+
+    /** Heap share the running argon2id hashes may hold together, by default. */
+    static final double HASHING_HEAP_SHARE = 0.25;
+
+    /**
+     * Hashing threads when {@code auth.hashing.threads} is unset: one per processor, but no more than
+     * {@link #HASHING_HEAP_SHARE} of the heap holds in running hashes of {@link PasswordHasher#MEMORY_KIB}
+     * each (at least one). The launcher's 64 MiB heap gets 2 (14 MiB of hashes; password4j's 7 MiB template
+     * and the upload buffers, a quarter and three eighths of it, fit beside them), a 256 MiB heap 9; on a
+     * 2-core machine both get 2, as before.
+     *
+     * @param processors available processors
+     * @param maxHeap    the JVM's maximum heap, bytes
+     * @return threads
+     */
+    static int defaultHashingThreads(int processors, long maxHeap) {
+        long byHeap = (long) (maxHeap * HASHING_HEAP_SHARE / (PasswordHasher.MEMORY_KIB * 1024L));
+        return (int) Math.max(1, Math.min(processors, byHeap));
     }
 
     private static Optional<String> text(Config node) {

@@ -6,6 +6,7 @@ import java.util.UUID;
 import dev.mp3conv.model.Json;
 import dev.mp3conv.model.Problem;
 import dev.mp3conv.server.queue.QueueUnavailableException;
+import dev.mp3conv.server.storage.StoreBusyException;
 import dev.mp3conv.server.storage.StoreUnavailableException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
@@ -36,6 +37,12 @@ public final class Problems {
                     String.valueOf(Math.max(1, wait.toSeconds()))));
             e.challenge().ifPresent(challenge -> res.header(HeaderNames.WWW_AUTHENTICATE, challenge));
             send(req, res, e.status(), e.getMessage());
+        });
+        routing.error(StoreBusyException.class, (req, res, e) -> {
+            LOG.log(System.Logger.Level.INFO, "upload refused: {0}", e.getMessage());
+            res.header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, e.retryAfter().toSeconds())));
+            send(req, res, Status.SERVICE_UNAVAILABLE_503,
+                    "the server is receiving as many uploads as it can hold at once, try again shortly");
         });
         routing.error(StoreUnavailableException.class, (req, res, e) -> {
             LOG.log(System.Logger.Level.WARNING, "store unavailable: {0}", e.getMessage());

@@ -47,7 +47,8 @@ import static com.mongodb.client.model.Updates.set;
  * upload subscribes with a {@code flatMap} of 256 concurrent inserts, so a fast source can hold 256 MiB
  * in flight, and its download has no ranges. Here at most {@value #WINDOW} chunk inserts are in flight
  * and a range read fetches only the chunks it covers, so memory stays at a few MiB per stream whatever
- * the blob size. The files document is written last, so a blob is visible only once complete; a failed
+ * the blob size, and all writes of the process together hold at most the chunk buffers {@link ChunkBuffers}
+ * gives its heap (a write past them is refused with {@link StoreBusyException}). The files document is written last, so a blob is visible only once complete; a failed
  * write deletes its chunks, and {@link #deleteAbandonedWrites} deletes those it could not.
  *
  * <p>A resumable write (tus upload) stores each full 1 MiB chunk as it fills and keeps the partial last chunk
@@ -63,6 +64,8 @@ public final class GridFsBlobStore implements BlobStore {
     private static final int GROWING_CHUNKS = 2;
 
     private final MongoDatabase database;
+    /** Chunk buffers all writes of this store share, bounded by the heap. */
+    private final ChunkBuffers buffers;
     private final MongoCollection<Document> files;
     private final MongoCollection<Document> chunks;
     private final MongoCollection<Document> uploads;
@@ -76,8 +79,9 @@ public final class GridFsBlobStore implements BlobStore {
     /** Where the next scan for first chunks starts; null: {@link #FIRST_SCAN} before the first call's instant. */
     private ObjectId scannedUpTo;
 
-    private GridFsBlobStore(MongoDatabase database, String bucket) {
+    private GridFsBlobStore(MongoDatabase database, String bucket, ChunkBuffers buffers) {
         this.database = database;
+        this.buffers = buffers;
         this.files = database.getCollection(bucket + ".files");
         this.chunks = database.getCollection(bucket + ".chunks");
         this.uploads = database.getCollection(bucket + ".uploads");
@@ -91,7 +95,19 @@ public final class GridFsBlobStore implements BlobStore {
      * @return the store
      */
     public static GridFsBlobStore open(MongoDatabase database, String bucket) {
-        GridFsBlobStore store = new GridFsBlobStore(database, bucket);
+        return open(database, bucket, ChunkBuffers.forHeap(Runtime.getRuntime().maxMemory()));
+    }
+
+    /**
+     * Opens the store with its own chunk buffer budget (tests).
+     *
+     * @param database database holding the bucket
+     * @param bucket   bucket name
+     * @param buffers  the budget its writes share
+     * @return the store
+     */
+    static GridFsBlobStore open(MongoDatabase database, String bucket, ChunkBuffers buffers) {
+        GridFsBlobStore store = new GridFsBlobStore(database, bucket, buffers);
         Await.done(store.files.createIndex(Indexes.ascending("filename", "uploadDate")));
         Await.done(store.chunks.createIndex(Indexes.ascending("files_id", "n"), new IndexOptions().unique(true)));
         return store;
@@ -100,25 +116,24 @@ public final class GridFsBlobStore implements BlobStore {
     @Override
     public BlobInfo write(BlobMetadata metadata, InputStream source) throws IOException {
         String id = BlobIds.newId();
-        Deque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
+        Deque<Insert> inFlight = new ArrayDeque<>();
         long length = 0;
         int n = 0;
+        byte[] chunk = buffers.writer();
         try {
-            byte[] chunk;
+            int read;
             // readNBytes loops until the chunk is full or the stream ends, so 0-byte reads cannot truncate
-            while ((chunk = source.readNBytes(CHUNK_SIZE)).length > 0) {
-                Document doc = new Document("files_id", id).append("n", n++).append("data", new Binary(chunk));
-                inFlight.addLast(Mono.from(chunks.insertOne(doc)).toFuture());
-                length += chunk.length;
-                if (inFlight.size() >= WINDOW) {
-                    await(inFlight.removeFirst());
-                }
-                if (chunk.length < CHUNK_SIZE) {
+            while ((read = source.readNBytes(chunk, 0, CHUNK_SIZE)) > 0) {
+                byte[] data = read == CHUNK_SIZE ? chunk : Arrays.copyOf(chunk, read);
+                chunk = insert(inFlight, new Document("files_id", id).append("n", n++).append("data", new Binary(data)),
+                        chunk);
+                length += read;
+                if (read < CHUNK_SIZE) {
                     break;
                 }
             }
             while (!inFlight.isEmpty()) {
-                await(inFlight.removeFirst());
+                finish(inFlight.removeFirst());
             }
             // a write idle past the sweeper's grace (a stalled client) may have had its chunks deleted as
             // abandoned: fail it rather than publish a blob with holes
@@ -144,7 +159,42 @@ public final class GridFsBlobStore implements BlobStore {
             settle(inFlight);
             deleteChunks(id, e);
             throw e;
+        } finally {
+            buffers.releaseWriter();
         }
+    }
+
+    /**
+     * Starts inserting a chunk document whose data is {@code buffer} (or a copy of its head) and returns
+     * the buffer to fill next: a new one when the store's budget has a spare buffer and this write has fewer
+     * than {@value #WINDOW} inserts in flight (the insert keeps its buffer until it lands), else the same
+     * one once this write's inserts have landed, so the write goes on one insert at a time.
+     */
+    private byte[] insert(Deque<Insert> inFlight, Document doc, byte[] buffer) throws IOException {
+        if (inFlight.size() < WINDOW && buffers.tryExtra()) {
+            inFlight.addLast(new Insert(Mono.from(chunks.insertOne(doc)).toFuture(), true));
+            return new byte[CHUNK_SIZE];
+        }
+        inFlight.addLast(new Insert(Mono.from(chunks.insertOne(doc)).toFuture(), false));
+        // the buffer is reused: every insert before it must have landed (in order), and it itself
+        while (!inFlight.isEmpty()) {
+            finish(inFlight.removeFirst());
+        }
+        return buffer;
+    }
+
+    private void finish(Insert insert) throws IOException {
+        try {
+            await(insert.future());
+        } finally {
+            if (insert.extra()) {
+                buffers.releaseExtra();
+            }
+        }
+    }
+
+    /** A chunk insert in flight; {@code extra}: its buffer is one of the store's spare buffers. */
+    private record Insert(CompletableFuture<?> future, boolean extra) {
     }
 
     @Override
@@ -168,11 +218,12 @@ public final class GridFsBlobStore implements BlobStore {
         Document upload = upload(fileId);
         int next = (int) (offset / CHUNK_SIZE);
         int filled = (int) (offset % CHUNK_SIZE);
-        byte[] chunk = new byte[CHUNK_SIZE];
-        System.arraycopy(truncate(fileId, upload, offset), 0, chunk, 0, filled);
-        Deque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
+        byte[] head = truncate(fileId, upload, offset);
+        byte[] chunk = buffers.writer();
+        Deque<Insert> inFlight = new ArrayDeque<>();
         long length = offset;
         try {
+            System.arraycopy(head, 0, chunk, 0, filled);
             int n;
             while ((n = source.readNBytes(chunk, filled, CHUNK_SIZE - filled)) > 0) {
                 filled += n;
@@ -181,24 +232,22 @@ public final class GridFsBlobStore implements BlobStore {
                     break;
                 }
                 Document doc = new Document("files_id", fileId).append("n", next++).append("data", new Binary(chunk));
-                inFlight.addLast(Mono.from(chunks.insertOne(doc)).toFuture());
-                chunk = new byte[CHUNK_SIZE];
+                chunk = insert(inFlight, doc, chunk);
                 filled = 0;
-                if (inFlight.size() >= WINDOW) {
-                    await(inFlight.removeFirst());
-                }
             }
             while (!inFlight.isEmpty()) {
-                await(inFlight.removeFirst());
+                finish(inFlight.removeFirst());
             }
+            Await.done(uploads.updateOne(eq("_id", fileId), combine(set("n", next),
+                    set("tail", new Binary(Arrays.copyOf(chunk, filled))), set("length", length),
+                    set("updated", new Date()))));
         } catch (IOException | RuntimeException e) {
             // nothing recorded yet: the side document still says offset, and the next append drops these chunks
             settle(inFlight);
             throw e;
+        } finally {
+            buffers.releaseWriter();
         }
-        Await.done(uploads.updateOne(eq("_id", fileId), combine(set("n", next),
-                set("tail", new Binary(Arrays.copyOf(chunk, filled))), set("length", length),
-                set("updated", new Date()))));
         return length;
     }
 
@@ -440,16 +489,26 @@ public final class GridFsBlobStore implements BlobStore {
         }
     }
 
-    private static void settle(Deque<CompletableFuture<?>> inFlight) {
-        for (CompletableFuture<?> insert : inFlight) {
-            try {
-                insert.get(Await.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException | TimeoutException e) {
-                // failed or hung inserts are what the delete below cleans up after
+    private void settle(Deque<Insert> inFlight) {
+        boolean interrupted = false;
+        for (Insert insert : inFlight) {
+            if (!interrupted) {
+                try {
+                    insert.future().get(Await.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | TimeoutException e) {
+                    // failed or hung inserts are what the delete below cleans up after
+                }
             }
+            // every spare buffer goes back, landed or not: the budget must not leak with failed writes
+            if (insert.extra()) {
+                buffers.releaseExtra();
+            }
+        }
+        inFlight.clear();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
