@@ -74,8 +74,8 @@ final class FfmpegProcess implements AutoCloseable {
     }
 
     /**
-     * Reads the process's standard output up to a bound, killing the process once the time is up (the read
-     * then ends early; the caller judges what it got by the exit code).
+     * Reads the process's standard output up to a bound, killing the process once the time is up (which ends
+     * the read early, with what came until then).
      *
      * @param max     the most bytes to read
      * @param timeout how long the process may take
