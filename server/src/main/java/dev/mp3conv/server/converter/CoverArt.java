@@ -1,7 +1,6 @@
 package dev.mp3conv.server.converter;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,20 +119,7 @@ final class CoverArt {
                 "-c:v", "mjpeg", "-q:v", "3", "-pix_fmt", "yuvj420p", "-f", "mjpeg", "pipe:1"));
         try (FfmpegProcess process = FfmpegProcess.start(command, input)) {
             started.accept(process);
-            Thread deadline = Thread.ofVirtual().start(() -> {
-                try {
-                    Thread.sleep(timeout);
-                    process.kill();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            byte[] jpeg;
-            try (InputStream out = process.stdout()) {
-                jpeg = out.readNBytes(MAX_BYTES + 1);
-            } finally {
-                deadline.interrupt();
-            }
+            byte[] jpeg = process.readStdout(MAX_BYTES + 1, timeout);
             int exit = process.waitFor();
             if (exit != 0 || jpeg.length < 4 || jpeg.length > MAX_BYTES || (jpeg[0] & 0xff) != 0xff
                     || (jpeg[1] & 0xff) != 0xd8) {

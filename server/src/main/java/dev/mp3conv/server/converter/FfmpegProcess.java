@@ -74,6 +74,31 @@ final class FfmpegProcess implements AutoCloseable {
     }
 
     /**
+     * Reads the process's standard output up to a bound, killing the process once the time is up (which ends
+     * the read early, with what came until then).
+     *
+     * @param max     the most bytes to read
+     * @param timeout how long the process may take
+     * @return what the process wrote, at most {@code max} bytes
+     * @throws IOException when stdout cannot be read
+     */
+    byte[] readStdout(int max, Duration timeout) throws IOException {
+        Thread deadline = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(timeout);
+                kill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (InputStream out = stdout()) {
+            return out.readNBytes(max);
+        } finally {
+            deadline.interrupt();
+        }
+    }
+
+    /**
      * The process's standard output (the MP3 when writing to {@code pipe:1}).
      *
      * @return stdout

@@ -1,7 +1,6 @@
 package dev.mp3conv.server.converter;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,21 +89,8 @@ record SourceTags(String title, String artist, String album, String date, String
         command.addAll(List.of("-i", input, "-f", "ffmetadata", "pipe:1"));
         try (FfmpegProcess process = FfmpegProcess.start(command, input)) {
             started.accept(process);
-            Thread deadline = Thread.ofVirtual().start(() -> {
-                try {
-                    Thread.sleep(timeout);
-                    process.kill();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            byte[] text;
-            try (InputStream out = process.stdout()) {
-                // bounded: the tags are the uploader's, and a container may carry megabytes of them
-                text = out.readNBytes(MAX_METADATA);
-            } finally {
-                deadline.interrupt();
-            }
+            // bounded: the tags are the uploader's, and a container may carry megabytes of them
+            byte[] text = process.readStdout(MAX_METADATA, timeout);
             process.kill();
             process.waitFor();
             List<String> summary = process.summary();

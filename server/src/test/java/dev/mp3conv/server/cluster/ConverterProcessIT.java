@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.mp3conv.model.JobState;
@@ -55,7 +54,7 @@ class ConverterProcessIT {
         String token = cluster.userToken("kill9@example.test");
         // VBR: ffmpeg reads a linked file and writes an MP3 file; only its stderr (-progress every 0.5 s) is a
         // pipe to the JVM. A child that writes nothing is tied to the JVM too (ChildProcessesIT)
-        JobView job = upload(node, token, silence(1800), "quality", "2");
+        JobView job = upload(node, token, Samples.silence(tmp, 1800), "quality", "2");
         ProcessHandle ffmpeg = await("ffmpeg encoding").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                 .until(() -> encoder(node), found -> found != null);
         Path scratch = cluster.dir().resolve("gateway-data").resolve("converter-tmp");
@@ -90,11 +89,11 @@ class ConverterProcessIT {
         cluster.awaitReady(node);
         Path data = cluster.dir().resolve("gateway-data");
         String token = cluster.userToken("owner@example.test");
-        JobView vbr = upload(node, token, silence(900), "quality", "2");
+        JobView vbr = upload(node, token, Samples.silence(tmp, 900), "quality", "2");
         await("the VBR MP3 being written").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                 .until(() -> files(data.resolve("converter-tmp")).stream().anyMatch(f -> f.toString().endsWith(".mp3")));
         Map<String, String> whileConverting = modes(data);
-        JobView cbr = upload(node, token, silence(5), "bitrate", "128k");
+        JobView cbr = upload(node, token, Samples.silence(tmp, 5), "bitrate", "128k");
         ClusterClient client = new ClusterClient(node, token);
         for (JobView job : List.of(vbr, cbr)) {
             JobView done = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
@@ -159,16 +158,6 @@ class ConverterProcessIT {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private byte[] silence(int seconds) throws IOException, InterruptedException {
-        Path file = tmp.resolve("silence-" + seconds + ".flac");
-        Process ffmpeg = new ProcessBuilder("/usr/bin/ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
-                "anullsrc=r=44100:cl=stereo", "-t", String.valueOf(seconds), "-c:a", "flac", file.toString())
-                .redirectErrorStream(true).start();
-        String output = new String(ffmpeg.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(ffmpeg.waitFor(60, TimeUnit.SECONDS) && ffmpeg.exitValue() == 0).as(output).isTrue();
-        return Files.readAllBytes(file);
     }
 
     /** {@code POST /api/v1/jobs} with one form field before the file. */

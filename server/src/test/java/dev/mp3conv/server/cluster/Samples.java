@@ -35,6 +35,20 @@ final class Samples {
                 "-ac", "2", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "flac", "-shortest");
     }
 
+    /** A 320x240 H.264/AAC Matroska video at 800 kb/s with {@code seconds} of a sine tone: a few MB for 40 s. */
+    static byte[] talk(Path dir, int seconds) throws IOException {
+        return make(dir.resolve("talk.mkv"), "-f", "lavfi",
+                "-i", "sine=frequency=440:sample_rate=44100:duration=" + seconds,
+                "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=" + seconds,
+                "-ac", "2", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "800k", "-c:a", "aac", "-shortest");
+    }
+
+    /** {@code seconds} of stereo silence as FLAC: small to upload, long to encode. */
+    static byte[] silence(Path dir, int seconds) throws IOException {
+        return make(dir.resolve("silence-" + seconds + ".flac"), "-f", "lavfi", "-i", "anullsrc=r=44100:cl=stereo",
+                "-t", String.valueOf(seconds), "-c:a", "flac");
+    }
+
     /** Video without any audio stream. */
     static byte[] videoOnly(Path dir) throws IOException {
         return make(dir.resolve("video-only.mp4"), "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=3",

@@ -4,7 +4,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -57,7 +56,7 @@ class StreamingProcessIT {
         cluster.awaitReady();
         String token = cluster.userToken("streaming@example.test");
         // 40 s, a few MB: several 1 MiB GridFS chunks, each readable by the converter once the gateway stored it
-        byte[] video = mkv(40);
+        byte[] video = Samples.talk(tmp, 40);
         assertThat(video.length).isGreaterThan(3 * 1024 * 1024);
 
         String upload = create(gateway, token, video.length, "talk.mkv");
@@ -100,18 +99,6 @@ class StreamingProcessIT {
                         && cluster.count("fs.uploads", Filters.eq("_id", fid)) == 0
                         && cluster.count("fs.files", Filters.eq("metadata.job_id", goneId)) == 0);
         assertThat(converter.output()).contains("job " + goneId + ": the upload was terminated or expired, conversion cancelled");
-    }
-
-    private byte[] mkv(int seconds) throws Exception {
-        Path file = tmp.resolve("talk.mkv");
-        Process ffmpeg = new ProcessBuilder("/usr/bin/ffmpeg", "-v", "error", "-nostdin", "-y",
-                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=" + seconds,
-                "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=" + seconds,
-                "-ac", "2", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "800k", "-c:a", "aac", "-shortest",
-                file.toString())
-                .inheritIO().start();
-        assertThat(ffmpeg.waitFor(120, TimeUnit.SECONDS) && ffmpeg.exitValue() == 0).isTrue();
-        return Files.readAllBytes(file);
     }
 
     private static double duration(Path mp3) throws Exception {

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 import dev.mp3conv.model.JobMessage;
@@ -54,29 +55,26 @@ final class ConverterTestServer implements AutoCloseable {
 
     /** Stores a video and queues its job, as the gateway does. */
     String submit(Path video, String bitrate, Integer quality) throws IOException {
-        String jobId = new ObjectId().toHexString();
-        BlobInfo blob;
-        try (InputStream in = Files.newInputStream(video)) {
-            blob = server.backend().blobs().write(new BlobMetadata(OWNER, jobId, "video/mp4",
-                    video.getFileName().toString()), in);
-        }
-        Job job = Job.queued(jobId, OWNER, "user@example.com", video.getFileName().toString(), "video/mp4",
-                blob.length(), "0".repeat(64), blob.id(), bitrate, quality, server.backend().jobs().now());
-        server.backend().jobs().insert(job);
-        server.backend().queue().publish(Topic.VIDEO, job.message());
-        return jobId;
+        return submit(video, (jobId, blob) -> Job.queued(jobId, OWNER, "user@example.com",
+                video.getFileName().toString(), "video/mp4", blob.length(), "0".repeat(64), blob.id(), bitrate,
+                quality, server.backend().jobs().now()));
     }
 
     /** Stores a video and queues its job with these options, as the gateway does. */
     String submit(Path video, dev.mp3conv.model.Mp3Options options) throws IOException {
+        return submit(video, (jobId, blob) -> Job.queuedWith(jobId, OWNER, "user@example.com",
+                video.getFileName().toString(), "video/mp4", blob.length(), "0".repeat(64), blob.id(), options, null,
+                server.backend().jobs().now()));
+    }
+
+    private String submit(Path video, BiFunction<String, BlobInfo, Job> queued) throws IOException {
         String jobId = new ObjectId().toHexString();
         BlobInfo blob;
         try (InputStream in = Files.newInputStream(video)) {
             blob = server.backend().blobs().write(new BlobMetadata(OWNER, jobId, "video/mp4",
                     video.getFileName().toString()), in);
         }
-        Job job = Job.queuedWith(jobId, OWNER, "user@example.com", video.getFileName().toString(), "video/mp4",
-                blob.length(), "0".repeat(64), blob.id(), options, null, server.backend().jobs().now());
+        Job job = queued.apply(jobId, blob);
         server.backend().jobs().insert(job);
         server.backend().queue().publish(Topic.VIDEO, job.message());
         return jobId;

@@ -134,13 +134,8 @@ class HostileMediaIT {
         for (Map.Entry<String, Path> sample : hostile.entrySet()) {
             jobs.put(sample.getKey(), alice.upload(sample.getValue()).id());
         }
-        for (Map.Entry<String, String> job : jobs.entrySet()) {
-            JobView done = alice.awaitFinished(job.getValue(), Duration.ofSeconds(60));
-            assertThat(done.state()).as(job.getKey()).isEqualTo(JobState.FAILED);
-            assertThat(done.error().code()).as(job.getKey()).isEqualTo("invalid-media");
-            assertThat(done.error().message()).as(job.getKey()).contains(ALLOW_LIST_REFUSAL);
-            assertClean(done.error().message());
-            assertThat(alice.mp3Status(done.id())).as(job.getKey()).isNotEqualTo(200);
+        for (Map.Entry<String, JobView> done : awaitRefused(alice, jobs).entrySet()) {
+            assertThat(alice.mp3Status(done.getValue().id())).as(done.getKey()).isNotEqualTo(200);
         }
         assertThat(HITS).as("nothing was fetched from the canary").isEmpty();
     }
@@ -156,13 +151,7 @@ class HostileMediaIT {
             jobs.put(sample.getKey(), alice.upload(sample.getValue(), Map.of("loudness", "-16", "cover", "true",
                     "start", "0.5")).id());
         }
-        for (Map.Entry<String, String> job : jobs.entrySet()) {
-            JobView done = alice.awaitFinished(job.getValue(), Duration.ofSeconds(60));
-            assertThat(done.state()).as(job.getKey()).isEqualTo(JobState.FAILED);
-            assertThat(done.error().code()).as(job.getKey()).isEqualTo("invalid-media");
-            assertThat(done.error().message()).as(job.getKey()).contains(ALLOW_LIST_REFUSAL);
-            assertClean(done.error().message());
-        }
+        awaitRefused(alice, jobs);
         assertThat(HITS).as("nothing was fetched from the canary").isEmpty();
     }
 
@@ -257,7 +246,8 @@ class HostileMediaIT {
         // ten minutes of FLAC silence in a few KB, whose header states no length: only the output tells
         Path bomb = HostileSamples.flacWithoutLength(samples, 600);
         assertThat(Files.size(bomb)).isLessThan(200_000);
-        List<JobView> jobs = List.of(alice.upload(bomb), alice.upload(bomb, "quality", "2"), alice.upload(bomb, "bitrate", "320k"));
+        List<JobView> jobs = List.of(alice.upload(bomb), alice.upload(bomb, Map.of("quality", "2")),
+                alice.upload(bomb, Map.of("bitrate", "320k")));
         for (JobView job : jobs) {
             JobView done = alice.awaitFinished(job.id(), Duration.ofSeconds(30));
             assertThat(done.state()).isEqualTo(JobState.FAILED);
@@ -288,6 +278,25 @@ class HostileMediaIT {
         assertThat(done.error().message()).startsWith("conversion failed 1 times; last error: ")
                 .contains("<path>").doesNotContain(dataDir.toString()).doesNotContain(job.videoFid());
         assertClean(done.error().message());
+    }
+
+    /**
+     * Awaits each job (sample name to job id) and asserts that it failed as invalid media refused by the
+     * allow-lists, with a clean message.
+     *
+     * @return the finished jobs by sample name
+     */
+    private Map<String, JobView> awaitRefused(MediaApi alice, Map<String, String> jobs) throws Exception {
+        Map<String, JobView> finished = new LinkedHashMap<>();
+        for (Map.Entry<String, String> job : jobs.entrySet()) {
+            JobView done = alice.awaitFinished(job.getValue(), Duration.ofSeconds(60));
+            assertThat(done.state()).as(job.getKey()).isEqualTo(JobState.FAILED);
+            assertThat(done.error().code()).as(job.getKey()).isEqualTo("invalid-media");
+            assertThat(done.error().message()).as(job.getKey()).contains(ALLOW_LIST_REFUSAL);
+            assertClean(done.error().message());
+            finished.put(job.getKey(), done);
+        }
+        return finished;
     }
 
     private MediaApi start(Setup setup, Map<String, String> extra) {

@@ -33,28 +33,6 @@ final class MediaApi {
         this.token = token;
     }
 
-    /** Uploads a file as {@code POST /api/v1/jobs}, optionally with a bitrate or VBR quality, and returns its job. */
-    JobView upload(Path file, String field, String value) throws IOException, InterruptedException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        if (field != null) {
-            body.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + field + "\"\r\n\r\n"
-                    + value + "\r\n").getBytes(StandardCharsets.UTF_8));
-        }
-        body.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-                + file.getFileName() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                .getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(Files.readAllBytes(file));
-        body.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> res = HTTP.send(request("/api/v1/jobs")
-                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (res.statusCode() != 202) {
-            throw new AssertionError("upload of " + file.getFileName() + " answered " + res.statusCode() + ": " + res.body());
-        }
-        return Json.mapper().readValue(res.body(), JobView.class);
-    }
-
     /** Uploads a file with these form fields. */
     JobView upload(Path file, Map<String, String> fields) throws IOException, InterruptedException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -75,8 +53,9 @@ final class MediaApi {
         return Json.mapper().readValue(res.body(), JobView.class);
     }
 
+    /** Uploads a file as {@code POST /api/v1/jobs} with no form field, and returns its job. */
     JobView upload(Path file) throws IOException, InterruptedException {
-        return upload(file, null, null);
+        return upload(file, Map.of());
     }
 
     JobView job(String id) throws IOException, InterruptedException {

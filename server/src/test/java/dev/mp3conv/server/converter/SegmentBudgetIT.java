@@ -3,16 +3,12 @@ package dev.mp3conv.server.converter;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.model.JobState;
@@ -26,6 +22,7 @@ import dev.mp3conv.server.queue.JobQueue;
 import dev.mp3conv.server.queue.Topic;
 import dev.mp3conv.server.storage.BlobInfo;
 import dev.mp3conv.server.storage.BlobMetadata;
+import dev.mp3conv.server.testing.MutableClock;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +43,7 @@ class SegmentBudgetIT {
     @TempDir
     Path dir;
 
-    private final AtomicReference<Duration> shift = new AtomicReference<>(Duration.ZERO);
+    private final MutableClock clock = MutableClock.ticking();
     private final List<JobMessage> mp3Messages = new CopyOnWriteArrayList<>();
     private Backend backend;
     private ConverterRole converter;
@@ -58,22 +55,7 @@ class SegmentBudgetIT {
         io.helidon.config.Config config = Settings.load(Map.of(), Map.of("app.data-dir", dir.resolve("data").toString(),
                 "app.roles", "converter", "converter.concurrency", "1", "converter.segments", "2",
                 "converter.segment-threshold", "20s", "converter.timeout", "1h"));
-        backend = Backend.open(config, Set.of(Role.CONVERTER), new Clock() {
-                    @Override
-                    public ZoneId getZone() {
-                        return ZoneOffset.UTC;
-                    }
-
-                    @Override
-                    public Clock withZone(ZoneId zone) {
-                        return this;
-                    }
-
-                    @Override
-                    public Instant instant() {
-                        return Instant.now().plus(shift.get());
-                    }
-                });
+        backend = Backend.open(config, Set.of(Role.CONVERTER), clock);
         mp3Consumer = backend.queue().consume(Topic.MP3, 1, d -> mp3Messages.add(d.message()));
         converter = ConverterRole.create(backend, ConverterSettings.from(config.get("converter"),
                 dev.mp3conv.server.queue.QueueSettings.from(config.get("queue")).deliveryLimit()),
@@ -103,7 +85,7 @@ class SegmentBudgetIT {
         // the second segment cannot have been claimed yet: the one slot still encodes the first (or is about to)
         assertThat(units.get(1).state()).isEqualTo(Segment.QUEUED);
 
-        shift.set(Duration.ofHours(2));
+        clock.advance(Duration.ofHours(2));
 
         await().atMost(Duration.ofSeconds(90)).until(() -> backend.jobs().find(id).orElseThrow().state().terminal());
         Job failed = backend.jobs().find(id).orElseThrow();

@@ -333,16 +333,32 @@ abstract class BlobStoreContract {
         return MessageDigest.getInstance("SHA-256");
     }
 
-    /** Pseudo-random bytes without holding them in memory; optionally fails at a given position. */
-    static final class GeneratedStream extends InputStream {
+    /**
+     * Pseudo-random bytes without holding them in memory; optionally fails at a given position, and optionally
+     * reads in bounded sizes with 0-byte reads in between, as socket reads come.
+     */
+    static class GeneratedStream extends InputStream {
         private final long length;
         private final long failAt;
+        private final int maxRead;
+        private final boolean zeroReads;
         private final SplittableRandom random;
         private long position;
+        private int calls;
 
         GeneratedStream(long length, long seed, long failAt) {
+            this(length, seed, failAt, Integer.MAX_VALUE, false);
+        }
+
+        /**
+         * @param maxRead   the most bytes one read returns
+         * @param zeroReads whether every third read returns 0 bytes (which is not the end)
+         */
+        GeneratedStream(long length, long seed, long failAt, int maxRead, boolean zeroReads) {
             this.length = length;
             this.failAt = failAt;
+            this.maxRead = maxRead;
+            this.zeroReads = zeroReads;
             this.random = new SplittableRandom(seed);
         }
 
@@ -353,7 +369,11 @@ abstract class BlobStoreContract {
         @Override
         public int read() throws IOException {
             byte[] one = new byte[1];
-            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+            int n;
+            while ((n = read(one, 0, 1)) == 0) {
+                // 0-byte reads are not the end
+            }
+            return n == -1 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -364,8 +384,11 @@ abstract class BlobStoreContract {
             if (position >= length) {
                 return -1;
             }
+            if (zeroReads && calls++ % 3 == 1) {
+                return 0;
+            }
             long limit = failAt >= 0 ? Math.min(length, failAt) : length;
-            int n = (int) Math.min(len, Math.max(1, limit - position));
+            int n = (int) Math.min(Math.min(len, maxRead), Math.max(1, limit - position));
             n = (int) Math.min(n, length - position);
             for (int i = 0; i < n; i++) {
                 b[off + i] = (byte) random.nextInt(256);

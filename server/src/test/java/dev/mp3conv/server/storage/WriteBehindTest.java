@@ -21,10 +21,14 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.mp3conv.server.storage.BlobStoreContract.GeneratedStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class WriteBehindTest {
+    /** Odd read sizes, as socket reads come. */
+    private static final int ODD_READ = 7_777;
+
     @TempDir
     Path dir;
 
@@ -36,14 +40,14 @@ class WriteBehindTest {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             channel.position(5);
             channel.write(ByteBuffer.wrap("head!".getBytes()), 0);
-            long copied = WriteBehind.copy(new Generated(size, 7, -1, true), channel, reported::addAndGet);
+            long copied = WriteBehind.copy(generated(size, 7, -1, true), channel, reported::addAndGet);
             assertThat(copied).isEqualTo(size);
             assertThat(reported).hasValue(size);
             assertThat(channel.size()).isEqualTo(5 + size);
         }
         try (InputStream stored = Files.newInputStream(file)) {
             assertThat(new String(stored.readNBytes(5))).isEqualTo("head!");
-            assertThat(stored).hasSameContentAs(new Generated(size, 7, -1, false));
+            assertThat(stored).hasSameContentAs(generated(size, 7, -1, false));
         }
     }
 
@@ -55,7 +59,7 @@ class WriteBehindTest {
         CountDownLatch sourceFailed = new CountDownLatch(1);
         try (FileChannel real = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              Recording channel = new Recording(real, sourceFailed, Long.MAX_VALUE)) {
-            Generated source = new Generated(10L * failAt, 3, failAt, false) {
+            GeneratedStream source = new GeneratedStream(10L * failAt, 3, failAt, ODD_READ, false) {
                 @Override
                 public int read(byte[] b, int off, int len) throws IOException {
                     try {
@@ -82,59 +86,15 @@ class WriteBehindTest {
         Path file = dir.resolve("full");
         try (FileChannel real = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              Recording channel = new Recording(real, new CountDownLatch(0), WriteBehind.BUFFER_SIZE + 1)) {
-            assertThatThrownBy(() -> WriteBehind.copy(new Generated(100L * WriteBehind.BUFFER_SIZE, 5, -1, false),
+            assertThatThrownBy(() -> WriteBehind.copy(generated(100L * WriteBehind.BUFFER_SIZE, 5, -1, false),
                     channel, n -> { })).isInstanceOf(IOException.class).hasMessageContaining("disk full");
             assertThat(channel.writers).allSatisfy(writer -> assertThat(writer.isAlive()).isFalse());
         }
     }
 
-    /** Pseudo-random bytes; optionally fails at a position, optionally with 0-byte reads in between. */
-    private static class Generated extends InputStream {
-        private final long length;
-        private final long failAt;
-        private final boolean zeroReads;
-        private final java.util.SplittableRandom random;
-        private long position;
-        private int calls;
-
-        Generated(long length, long seed, long failAt, boolean zeroReads) {
-            this.length = length;
-            this.failAt = failAt;
-            this.zeroReads = zeroReads;
-            this.random = new java.util.SplittableRandom(seed);
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n;
-            while ((n = read(one, 0, 1)) == 0) {
-                // 0-byte reads are not the end
-            }
-            return n == -1 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (failAt >= 0 && position >= failAt) {
-                throw new IOException("injected failure at byte " + position);
-            }
-            if (position >= length) {
-                return -1;
-            }
-            if (zeroReads && calls++ % 3 == 1) {
-                return 0;
-            }
-            // odd read sizes, as socket reads come
-            long limit = failAt >= 0 ? Math.min(length, failAt) : length;
-            int n = (int) Math.min(Math.min(len, 7_777), Math.max(1, limit - position));
-            n = (int) Math.min(n, length - position);
-            for (int i = 0; i < n; i++) {
-                b[off + i] = (byte) random.nextInt(256);
-            }
-            position += n;
-            return n;
-        }
+    /** Pseudo-random bytes in odd read sizes; optionally fails at a position, optionally with 0-byte reads. */
+    private static GeneratedStream generated(long length, long seed, long failAt, boolean zeroReads) {
+        return new GeneratedStream(length, seed, failAt, ODD_READ, zeroReads);
     }
 
     /**

@@ -10,15 +10,29 @@ import java.time.ZoneOffset;
  * A clock tests move by hand (lease expiry without waiting).
  */
 public final class MutableClock extends Clock {
-    private volatile Instant now;
+    private final Clock base;
+    private volatile Duration ahead = Duration.ZERO;
 
     /**
-     * A clock at the given time.
+     * A clock at the given time, standing still until moved.
      *
      * @param start initial instant
      */
     public MutableClock(Instant start) {
-        this.now = start;
+        this(Clock.fixed(start, ZoneOffset.UTC));
+    }
+
+    private MutableClock(Clock base) {
+        this.base = base;
+    }
+
+    /**
+     * A clock that runs with the system clock, plus however far the test moved it.
+     *
+     * @return the clock, at the system time until moved
+     */
+    public static MutableClock ticking() {
+        return new MutableClock(Clock.systemUTC());
     }
 
     /**
@@ -27,7 +41,7 @@ public final class MutableClock extends Clock {
      * @param step how far
      */
     public void advance(Duration step) {
-        now = now.plus(step);
+        ahead = ahead.plus(step);
     }
 
     @Override
@@ -42,6 +56,6 @@ public final class MutableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return now;
+        return base.instant().plus(ahead);
     }
 }
