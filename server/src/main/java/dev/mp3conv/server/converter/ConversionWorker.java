@@ -198,6 +198,11 @@ public final class ConversionWorker implements MessageHandler {
         fairShare.later(message);
     }
 
+    /** Whether this input's audio can be stream-copied into an MP3: false when ffmpeg named another codec. */
+    private static boolean copiesAsMp3(MediaInfo media) {
+        return media.audio().filter(audio -> !"mp3".equals(audio.codec())).isEmpty();
+    }
+
     private void convert(RunningConversion conversion) throws Exception {
         Job job = conversion.job();
         conversion.budget(0, settings.timeoutFor(0));
@@ -216,6 +221,11 @@ public final class ConversionWorker implements MessageHandler {
                 Mp3Encoding encoding = prepared.encoding();
                 SourceTags tags = prepared.tags();
                 SourceTags.Read read = prepared.read();
+                if (encoding.streamCopy() && read.opened() && !copiesAsMp3(read.media())) {
+                    // the tag read's summary names the codec: audio that is not MP3 is encoded at once, without a
+                    // stream copy that the MP3 muxer would refuse (a whole ffmpeg run per job, bench/scaling.sh)
+                    encoding = Mp3Encoding.standard();
+                }
                 // the tag read printed the input's summary: a long input goes to segments without a whole-job run
                 // a streamed job is one run: it is converted while the rest arrives (issue 24)
                 if (!streamed && read.opened() && splitBeforeRun(conversion, read.media(), prepared, tags)) {
@@ -228,7 +238,7 @@ public final class ConversionWorker implements MessageHandler {
                     return;
                 }
                 if (encoding.streamCopy() && result.exitCode() != 0 && conversion.stopped().isEmpty()
-                        && result.media().audio().filter(audio -> !"mp3".equals(audio.codec())).isPresent()) {
+                        && !copiesAsMp3(result.media())) {
                     // the MP3 muxer refused to copy audio that is not MP3: encode it
                     encoding = Mp3Encoding.standard();
                     if (splitter != null && !streamed && splitter.offer(conversion, result.media(), encoding)
