@@ -184,9 +184,9 @@ class HostileMediaIT {
         MediaApi alice = start(Setup.FILES_DEBIAN, Map.of());
         alice.upload(HostileSamples.secret(samples)); // another blob in the store
         JobView job = alice.upload(HostileSamples.silence(samples, "long-silence.flac", 1800));
-        ProcessHandle ffmpeg = await("ffmpeg converting the job").atMost(Duration.ofSeconds(30))
+        // the arguments are read inside the poll: a short ffmpeg run (the tag read) may have ended by the next line
+        List<String> args = await("ffmpeg converting the job").atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(50)).until(() -> ffmpegReading(job.id()), found -> found != null);
-        List<String> args = List.of(ffmpeg.info().arguments().orElseThrow());
         String input = args.get(args.indexOf("-i") + 1);
         assertThat(args.get(args.indexOf("-format_whitelist") + 1)).isEqualTo(InputAllowList.DEMUXERS);
         assertThat(args.get(args.indexOf("-protocol_whitelist") + 1)).isEqualTo("file");
@@ -345,10 +345,10 @@ class HostileMediaIT {
         return containersCache;
     }
 
-    private ProcessHandle ffmpegReading(String jobId) {
+    private List<String> ffmpegReading(String jobId) {
         return ProcessHandle.current().descendants()
-                .filter(p -> p.info().arguments().map(a -> List.of(a).contains("-format_whitelist")
-                        && String.join(" ", a).contains("/" + jobId + "-")).orElse(false))
+                .flatMap(p -> p.info().arguments().map(List::of).stream())
+                .filter(a -> a.contains("-format_whitelist") && String.join(" ", a).contains("/" + jobId + "-"))
                 .findFirst().orElse(null);
     }
 
