@@ -229,9 +229,9 @@ public final class ConversionWorker implements MessageHandler {
                         return;
                     }
                 } else if (encoding.streamCopy()) {
-                    // nothing read before the run: it encodes, and is redone as a stream copy once its summary
-                    // names MP3 audio (rare here; the copy then costs what the tag read did), without a copy that
-                    // the MP3 muxer would refuse for other audio (a whole ffmpeg run per job, bench/scaling.sh)
+                    // nothing was read before the run: it encodes, ended at its summary for a stream copy when
+                    // that names MP3 audio, so other audio never costs a copy attempt that the MP3 muxer refuses
+                    // (a whole ffmpeg run per job, bench/scaling.sh)
                     encoding = Mp3Encoding.standard();
                     copyIfMp3 = true;
                 }

@@ -1,10 +1,8 @@
 package dev.mp3conv.server.converter;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -24,10 +22,10 @@ import dev.mp3conv.server.storage.BlobMetadata;
 import dev.mp3conv.server.storage.BlobStore;
 
 /**
- * Runs ffmpeg on one input and stores what it writes as an MP3 blob: from stdout straight into the
- * blob store (CBR), or through a temporary file when the MP3 needs its seek-back header (VBR, stream
- * copy; see {@link Mp3Encoding}) or when the run reads the source's tags itself ({@link Tagging#fromRun}).
- * The caller judges the result and deletes the blob if it is no good.
+ * Runs ffmpeg on one input and stores what it writes as an MP3 blob, through a temporary file: ffmpeg writes
+ * the MP3's seek-back header there (VBR, stream copy; see {@link Mp3Encoding}), and a run that reads the
+ * source's tags itself ({@link Tagging#fromRun}) prints them only after the last frame, so the ID3 tag goes in
+ * front afterwards. The caller judges the result and deletes the blob if it is no good.
  */
 final class Mp3Transcoder {
     /**
@@ -168,26 +166,6 @@ final class Mp3Transcoder {
     private Result transcode(Job job, String input, Mp3Encoding encoding, Tagging tagging, RunningConversion running,
                              Consumer<MediaInfo> onSummary, boolean hashed) throws IOException, InterruptedException {
         BlobMetadata metadata = new BlobMetadata(job.owner(), job.id(), "audio/mpeg", mp3Name(job.filename()));
-        if (!encoding.toFile() && tagging instanceof Given(byte[] id3)) {
-            try (FfmpegProcess process = start(command(input, encoding, "pipe:1", false), input, running, onSummary)) {
-                BlobInfo blob;
-                MessageDigest sha256 = sha256();
-                try {
-                    InputStream mp3 = new SequenceInputStream(new ByteArrayInputStream(id3), process.stdout());
-                    blob = blobs.write(metadata, new DigestInputStream(mp3, sha256));
-                } catch (IOException | RuntimeException e) {
-                    process.kill();
-                    if (running.stopped().isPresent()) {
-                        // killed from outside while the store read its stdout: the JDK may close the
-                        // pipe under the reader ("Stream closed") instead of ending it; nothing was kept
-                        return Result.of(Optional.empty(), null, process, process.waitFor());
-                    }
-                    throw e;
-                }
-                int exit = process.waitFor();
-                return Result.of(Optional.of(blob), HexFormat.of().formatHex(sha256.digest()), process, exit);
-            }
-        }
         Path file = Files.createTempFile(tempDir, job.id() + "-", ".mp3");
         boolean readsTags = tagging instanceof FromRun;
         try (FfmpegProcess process = start(command(input, encoding, file.toString(), readsTags), input, running,
@@ -255,13 +233,9 @@ final class Mp3Transcoder {
         command.addAll(limits.outputOptions(encoding));
         // without this, an input ffmpeg cannot read to the end may "succeed" with a 136-byte MP3
         command.addAll(List.of("-abort_on", "empty_output_stream"));
-        if (output.startsWith("pipe:")) {
-            // ffmpeg flushes a pipe after every packet unless told not to: one write per MP3 frame
-            // (23,000 for 10 minutes) cost 12% of a conversion in wakeups of the reading side
-            command.addAll(List.of("-flush_packets", "0"));
-        } else if (!encoding.toFile()) {
-            // a CBR MP3 in a file only because the run prints the tags after it: the bytes a pipe carries, no
-            // Xing/Info frame (a CBR stream needs none)
+        if (!encoding.xingHeader()) {
+            // CBR: the bytes it had when it streamed from stdout (before the run printed the tags), no Xing/Info
+            // frame
             command.addAll(List.of("-write_xing", "0"));
         }
         command.addAll(List.of("-f", "mp3", output));
