@@ -146,21 +146,39 @@ final class Mp3InfoTag {
      * @return the updated CRC
      */
     static int crc16(byte[] data, int offset, int length, int crc) {
-        int value = crc;
-        for (int i = offset; i < offset + length; i++) {
-            value = (value >>> 8) ^ CRC16_TABLE[(value ^ data[i]) & 0xFF];
+        int[] t = CRC16_TABLE;
+        int value = crc & 0xFFFF;
+        int i = offset;
+        int end = offset + length;
+        // eight bytes a step ("slicing by 8"): the music CRC covers the whole stitched file (29 MB for 20 minutes
+        // at 192k), which one byte a step took 70-85 ms of a 120 ms stitch to checksum
+        for (; i + 8 <= end; i += 8) {
+            value = t[7 * 256 + ((data[i] ^ value) & 0xFF)] ^ t[6 * 256 + ((data[i + 1] ^ (value >>> 8)) & 0xFF)]
+                    ^ t[5 * 256 + (data[i + 2] & 0xFF)] ^ t[4 * 256 + (data[i + 3] & 0xFF)]
+                    ^ t[3 * 256 + (data[i + 4] & 0xFF)] ^ t[2 * 256 + (data[i + 5] & 0xFF)]
+                    ^ t[256 + (data[i + 6] & 0xFF)] ^ t[data[i + 7] & 0xFF];
+        }
+        for (; i < end; i++) {
+            value = (value >>> 8) ^ t[(value ^ data[i]) & 0xFF];
         }
         return value & 0xFFFF;
     }
 
+    /** Table {@code k} (entries {@code 256·k} on) is the CRC of a byte followed by {@code k} zero bytes. */
     private static int[] crc16Table() {
-        int[] table = new int[256];
+        int[] table = new int[8 * 256];
         for (int n = 0; n < 256; n++) {
             int c = n;
             for (int k = 0; k < 8; k++) {
                 c = (c & 1) != 0 ? (c >>> 1) ^ 0xA001 : c >>> 1;
             }
             table[n] = c;
+        }
+        for (int k = 1; k < 8; k++) {
+            for (int n = 0; n < 256; n++) {
+                int previous = table[(k - 1) * 256 + n];
+                table[k * 256 + n] = (previous >>> 8) ^ table[previous & 0xFF];
+            }
         }
         return table;
     }

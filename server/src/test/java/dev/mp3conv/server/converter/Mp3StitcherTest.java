@@ -82,6 +82,22 @@ class Mp3StitcherTest {
     }
 
     @Test
+    void crcEightBytesAStepEqualsTheBitwiseDefinitionAtAnyOffsetLengthAndStart() {
+        byte[] data = new byte[4099];
+        new java.util.Random(18).nextBytes(data);
+        for (int[] c : new int[][] {{0, 0, 0}, {0, 7, 0}, {1, 8, 0}, {3, 17, 0xFFFF}, {5, 4000, 0x1234}, {0, 4099, 0xBEEF}}) {
+            int expected = c[2];
+            for (int i = c[0]; i < c[0] + c[1]; i++) {
+                expected ^= data[i] & 0xFF;
+                for (int bit = 0; bit < 8; bit++) {
+                    expected = (expected & 1) != 0 ? (expected >>> 1) ^ 0xA001 : expected >>> 1;
+                }
+            }
+            assertThat(Mp3InfoTag.crc16(data, c[0], c[1], c[2])).as("offset %d length %d", c[0], c[1]).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void crcIsLamesCrc16AndTheRewrittenTagDescribesTheFile() throws Exception {
         byte[] check = "123456789".getBytes(StandardCharsets.US_ASCII);
         assertThat(Mp3InfoTag.crc16(check, 0, check.length, 0)).isEqualTo(0xBB3D);
