@@ -163,6 +163,30 @@ final class ClusterClient {
         return Json.mapper().readValue(res.body(), JobView.class);
     }
 
+    /**
+     * Follows the job's Server-Sent Events (as {@code mp3conv upload --wait} does) until it is DONE or FAILED.
+     *
+     * @param id      the job
+     * @param timeout how long the stream may last
+     * @return the state it ended in
+     */
+    String awaitEnd(String id, Duration timeout) throws IOException, InterruptedException {
+        HttpResponse<java.util.stream.Stream<String>> events = http.send(HttpRequest.newBuilder(
+                        base.resolve("api/v1/jobs/" + id + "/events")).header("Authorization", "Bearer " + token)
+                .header("Accept", "text/event-stream").timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofLines());
+        try (java.util.stream.Stream<String> lines = events.body()) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (line.startsWith("data:")) {
+                    String state = Json.mapper().readTree(line.substring(5)).path("state").asText();
+                    if (state.equals("DONE") || state.equals("FAILED")) {
+                        return state;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("the event stream of job " + id + " ended before DONE");
+    }
+
     static JobView jobOf(HttpResponse<String> accepted) throws IOException {
         return Json.mapper().readValue(accepted.body(), JobView.class);
     }
