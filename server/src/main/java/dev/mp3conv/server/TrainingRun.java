@@ -74,7 +74,7 @@ final class TrainingRun implements Callable<Integer> {
             return TrainingStore.serve(serveStore);
         }
         if (!roles.equals("all") && !roles.equals("converter")) {
-            throw new IllegalArgumentException("--roles is all or converter, not " + roles);
+            throw new StartupException("--roles is all or converter, not " + roles);
         }
         Path scratch = Files.createTempDirectory("mp3conv-aot-training");
         try {
