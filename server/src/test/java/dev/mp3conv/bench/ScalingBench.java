@@ -178,8 +178,8 @@ public final class ScalingBench {
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         CpuSplit used = CpuSplit.now().minus(before);
-        System.out.printf("  batch of %d: %.2f s; CPU per job in this JVM: store server %.3f s, the rest %.3f s%n",
-                size, elapsed, used.store() / size, used.rest() / size);
+        System.out.printf("  batch of %d: %.2f s; CPU per job: ffmpeg %.3f s; in this JVM: store server %.3f s, "
+                + "the rest %.3f s%n", size, elapsed, used.ffmpeg() / size, used.store() / size, used.rest() / size);
         for (Job job : jobs) {
             Job done = backend.jobs().find(job.id()).orElseThrow();
             if (done.state() != JobState.DONE) {
@@ -194,10 +194,12 @@ public final class ScalingBench {
 
     /**
      * CPU seconds of this JVM's threads: the store server's (mongo-java-server, which stands in for a
-     * MongoDB that production runs elsewhere) and all the others (converters, driver, queue client).
+     * MongoDB that production runs elsewhere) and all the others (converters, driver, queue client); and of
+     * the ffmpeg processes it started and reaped (the kernel's count of waited-for children: on a busy machine
+     * CPU per job says more than wall time does).
      */
-    private record CpuSplit(double store, double rest) {
-        static CpuSplit now() {
+    private record CpuSplit(double store, double rest, double ffmpeg) {
+        static CpuSplit now() throws IOException {
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             double store = 0;
             for (long id : threads.getAllThreadIds()) {
@@ -209,11 +211,19 @@ public final class ScalingBench {
             }
             double all = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                     .getProcessCpuTime() / 1e9;
-            return new CpuSplit(store, all - store);
+            return new CpuSplit(store, all - store, children());
+        }
+
+        /** cutime + cstime of /proc/self/stat (fields 16 and 17), in USER_HZ ticks (100 per second on Linux). */
+        static double children() throws IOException {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields[0] is field 3 (state)
+            return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) / 100.0;
         }
 
         CpuSplit minus(CpuSplit earlier) {
-            return new CpuSplit(store - earlier.store, rest - earlier.rest);
+            return new CpuSplit(store - earlier.store, rest - earlier.rest, ffmpeg - earlier.ffmpeg);
         }
     }
 
@@ -223,6 +233,7 @@ public final class ScalingBench {
      */
     private static double cliBatch(Path input, Path scratch, int size, int parallel) throws Exception {
         long start = System.nanoTime();
+        double children = CpuSplit.children();
         try (ExecutorService pool = Executors.newFixedThreadPool(parallel)) {
             List<Future<Double>> runs = new ArrayList<>();
             for (int i = 0; i < size; i++) {
@@ -234,7 +245,10 @@ public final class ScalingBench {
                 run.get();
             }
         }
-        return (System.nanoTime() - start) / 1e9;
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        System.out.printf("  CLI batch of %d, %d at a time: %.2f s; CPU per job: ffmpeg %.3f s%n", size, parallel,
+                elapsed, (CpuSplit.children() - children) / size);
+        return elapsed;
     }
 
     private static void deleteTopology(String unique) throws Exception {

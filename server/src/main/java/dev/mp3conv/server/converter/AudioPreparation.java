@@ -17,7 +17,9 @@ import dev.mp3conv.server.jobs.JobRepository;
  * input (the part converted) and the gain planned from it, recorded on the job so that every segment of a
  * long job applies the same gain ({@link AudioFilters}). Each is an ffmpeg run with the conversion's
  * allow-lists, killed by its stop; a measurement learns the input's duration like the conversion would, so
- * the job's time budget and {@code converter.max-duration} apply to it.
+ * the job's time budget and {@code converter.max-duration} apply to it. A job that asks for no loudness has
+ * no tag read before its conversion: the conversion's own run reads the tags
+ * ({@link Mp3Transcoder.Tagging#fromRun}).
  */
 final class AudioPreparation {
     private static final System.Logger LOG = System.getLogger(AudioPreparation.class.getName());
@@ -46,12 +48,13 @@ final class AudioPreparation {
      * A job ready to encode.
      *
      * @param job      the job, with its loudness measurement when it asked for loudness
-     * @param encoding what ffmpeg runs first; null (as {@code id3}) when the conversion was stopped meanwhile
-     * @param tags     the MP3's tags (the source's, with the title and artist asked), kept for a split
-     * @param id3      the ID3v2 tag of its MP3 (the tags and the cover)
-     * @param read     what the tag read saw of the input (its summary plans a split before any run)
+     * @param encoding what ffmpeg runs first; null (as {@code tagging}) when the conversion was stopped meanwhile
+     * @param tagging  the ID3v2 tag of its MP3 (the tags and the cover), or how the run makes it from the tags it
+     *                 reads
+     * @param read     what a tag read before the run saw of the input (its summary plans a split before any
+     *                 run; the tags with the title and artist asked): only a loudness job has one
      */
-    record Prepared(Job job, Mp3Encoding encoding, SourceTags tags, byte[] id3, SourceTags.Read read) {
+    record Prepared(Job job, Mp3Encoding encoding, Mp3Transcoder.Tagging tagging, Optional<SourceTags.Read> read) {
     }
 
     /**
@@ -71,48 +74,77 @@ final class AudioPreparation {
             throws MediaRejectedException, IOException, InterruptedException {
         Job job = conversion.job();
         Mp3Options options = options(job);
+        if (options.loudness() == null) {
+            // no run before the conversion but a cover's: the conversion's run prints the source's tags itself
+            byte[] cover = options.cover() && conversion.stopped().isEmpty() ? grab(conversion, input, job) : null;
+            return new Prepared(job, Mp3Encoding.first(job), Mp3Transcoder.Tagging.fromRun(job.filename(),
+                    source -> Id3v2Tag.of(source.withOverrides(options.title(), options.artist()), cover)),
+                    Optional.empty());
+        }
+        // the measurement decodes the whole input before the conversion: its tags are read first, and the
+        // summary of that read plans a split before any whole-job run
         SourceTags.Read read = probe.tagsAndSummary(input, job.filename(), conversion::attachHelper);
         SourceTags tags = read.tags().withOverrides(options.title(), options.artist());
         byte[] cover = options.cover() && conversion.stopped().isEmpty() && read.opened() ? grab(conversion, input, job)
                 : null;
-        int sourceRate = 0;
-        if (options.loudness() != null && conversion.stopped().isEmpty()) {
-            LoudnessMeasurement.Measured measured;
+        Optional<SourceTags.Read> kept = Optional.of(new SourceTags.Read(tags, read.media(), read.opened()));
+        if (conversion.stopped().isPresent()) {
+            return new Prepared(job, null, null, kept);
+        }
+        LoudnessMeasurement.Measured measured;
+        try {
+            measured = loudness.input(input, options, settings.timeoutFor(settings.limits().maxSeconds()),
+                    conversion::attachHelper, onSummary);
+        } catch (MediaRejectedException | IOException e) {
+            if (conversion.stopped().isPresent()) {
+                // killed by a stop (too long, the budget, a lost lease, shutdown): the caller ends on it
+                return new Prepared(job, null, null, kept);
+            }
+            throw e;
+        }
+        Optional<String> impossible = Mp3Encoding.impossibleTrim(options, measured.media().expectedAudioSeconds());
+        if (impossible.isPresent()) {
+            throw new MediaRejectedException(MediaRejectedException.INVALID_OPTIONS, impossible.get());
+        }
+        int sourceRate = measured.media().audio().map(MediaInfo.AudioStream::sampleRate).orElse(0);
+        LoudnessReport plan = AudioFilters.plan(options.loudness(), measured.lufs(), measured.truePeakDbtp());
+        if (plan.limited()) {
             try {
-                measured = loudness.input(input, options, settings.timeoutFor(settings.limits().maxSeconds()),
-                        conversion::attachHelper, onSummary);
+                plan = refineLimitedGain(conversion, input, options, plan, sourceRate);
             } catch (MediaRejectedException | IOException e) {
                 if (conversion.stopped().isPresent()) {
-                    // killed by a stop (too long, the budget, a lost lease, shutdown): the caller ends on it
-                    return new Prepared(job, null, tags, null, read);
+                    return new Prepared(job, null, null, kept);
                 }
                 throw e;
             }
-            Optional<String> impossible = Mp3Encoding.impossibleTrim(options, measured.media().expectedAudioSeconds());
-            if (impossible.isPresent()) {
-                throw new MediaRejectedException(MediaRejectedException.INVALID_OPTIONS, impossible.get());
-            }
-            sourceRate = measured.media().audio().map(MediaInfo.AudioStream::sampleRate).orElse(0);
-            LoudnessReport plan = AudioFilters.plan(options.loudness(), measured.lufs(), measured.truePeakDbtp());
-            if (plan.limited()) {
-                try {
-                    plan = refineLimitedGain(conversion, input, options, plan, sourceRate);
-                } catch (MediaRejectedException | IOException e) {
-                    if (conversion.stopped().isPresent()) {
-                        return new Prepared(job, null, tags, null, read);
-                    }
-                    throw e;
-                }
-            }
-            // recorded under this worker's lease before any segment exists: each segment reads this gain
-            if (!jobs.recordLoudness(job.id(), workerId, plan)) {
-                conversion.stop(RunningConversion.Stop.LEASE_LOST);
-            }
-            job = job.withLoudness(plan);
-            LOG.log(System.Logger.Level.DEBUG, "job {0}: input {1} LUFS, {2} dBTP, gain {3} dB{4}", job.id(),
-                    plan.inputLufs(), plan.inputTruePeakDbtp(), plan.gainDb(), plan.limited() ? " (limited)" : "");
         }
-        return new Prepared(job, Mp3Encoding.first(job, sourceRate), tags, Id3v2Tag.of(tags, cover), read);
+        // recorded under this worker's lease before any segment exists: each segment reads this gain
+        if (!jobs.recordLoudness(job.id(), workerId, plan)) {
+            conversion.stop(RunningConversion.Stop.LEASE_LOST);
+        }
+        job = job.withLoudness(plan);
+        LOG.log(System.Logger.Level.DEBUG, "job {0}: input {1} LUFS, {2} dBTP, gain {3} dB{4}", job.id(),
+                plan.inputLufs(), plan.inputTruePeakDbtp(), plan.gainDb(), plan.limited() ? " (limited)" : "");
+        return new Prepared(job, Mp3Encoding.first(job, sourceRate),
+                Mp3Transcoder.Tagging.given(Id3v2Tag.of(tags, cover)), kept);
+    }
+
+    /**
+     * The MP3's tags for a split (kept on the stitch unit): those a tag read before the run found, else read
+     * now, since the run that would have printed them was killed for the split. This read is not attached to
+     * the conversion, whose stop (the split's) would kill it at once; its own timeout bounds it.
+     *
+     * @param prepared the prepared job
+     * @param input    the input address
+     * @return the tags, with the title and artist the job asked for
+     * @throws IOException          when ffmpeg cannot run
+     * @throws InterruptedException when interrupted
+     */
+    SourceTags tagsForSplit(Prepared prepared, String input) throws IOException, InterruptedException {
+        if (prepared.read().isPresent()) {
+            return prepared.read().get().tags();
+        }
+        return withOverrides(probe.tags(input, prepared.job().filename(), helper -> { }), prepared.job());
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import dev.mp3conv.model.JobError;
@@ -219,22 +220,37 @@ public final class ConversionWorker implements MessageHandler {
                     return;
                 }
                 Mp3Encoding encoding = prepared.encoding();
-                SourceTags tags = prepared.tags();
-                SourceTags.Read read = prepared.read();
-                if (encoding.streamCopy() && read.opened() && !copiesAsMp3(read.media())) {
-                    // the tag read's summary names the codec: audio that is not MP3 is encoded at once, without a
-                    // stream copy that the MP3 muxer would refuse (a whole ffmpeg run per job, bench/scaling.sh)
+                boolean copyIfMp3 = false;
+                if (prepared.read().isPresent()) {
+                    // a loudness job's tag read printed the input's summary: a long input goes to segments
+                    // without a whole-job run (a streamed job is one run: converted while the rest arrives)
+                    if (!streamed && prepared.read().get().opened()
+                            && splitBeforeRun(conversion, prepared.read().get().media(), prepared)) {
+                        return;
+                    }
+                } else if (encoding.streamCopy()) {
+                    // nothing was read before the run: it encodes, ended at its summary for a stream copy when
+                    // that names MP3 audio, so other audio never costs a copy attempt that the MP3 muxer refuses
+                    // (a whole ffmpeg run per job, bench/scaling.sh)
                     encoding = Mp3Encoding.standard();
+                    copyIfMp3 = true;
                 }
-                // the tag read printed the input's summary: a long input goes to segments without a whole-job run
-                // a streamed job is one run: it is converted while the rest arrives (issue 24)
-                if (!streamed && read.opened() && splitBeforeRun(conversion, read.media(), prepared, tags)) {
-                    return;
+                Mp3Transcoder.Tagging tagging = prepared.tagging();
+                Consumer<MediaInfo> watched = splitter == null || streamed ? summary
+                        : splitter.watch(conversion, encoding, summary);
+                AtomicBoolean mp3Source = new AtomicBoolean();
+                Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, tagging, conversion,
+                        copyIfMp3 ? media -> copyInstead(conversion, media, summary, watched, mp3Source) : watched);
+                if (mp3Source.get()) {
+                    // ended at its summary (a short input may have been written by then: not kept)
+                    result.blob().ifPresent(blob -> blobs.delete(blob.id()));
+                    if (endIfStopped(conversion)) {
+                        return;
+                    }
+                    encoding = prepared.encoding();
+                    result = transcoder.transcode(job, input.address(), encoding, tagging, conversion, summary);
                 }
-                byte[] id3 = prepared.id3();
-                Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), encoding, id3, conversion,
-                        splitter == null || streamed ? summary : splitter.watch(conversion, encoding, summary));
-                if (splitInSegments(conversion, result, tags)) {
+                if (splitInSegments(conversion, result, prepared, input.address())) {
                     return;
                 }
                 if (encoding.streamCopy() && result.exitCode() != 0 && conversion.stopped().isEmpty()
@@ -242,13 +258,13 @@ public final class ConversionWorker implements MessageHandler {
                     // the MP3 muxer refused to copy audio that is not MP3: encode it
                     encoding = Mp3Encoding.standard();
                     if (splitter != null && !streamed && splitter.offer(conversion, result.media(), encoding)
-                            && splitInSegments(conversion, result, tags)) {
+                            && splitInSegments(conversion, result, prepared, input.address())) {
                         return;
                     }
                     if (endIfStopped(conversion)) {
                         return;
                     }
-                    result = transcoder.transcode(job, input.address(), encoding, id3, conversion, summary);
+                    result = transcoder.transcode(job, input.address(), encoding, tagging, conversion, summary);
                 }
                 keepOrDiscard(conversion, input, encoding, result, prepared.job().loudness());
             } catch (MediaRejectedException e) {
@@ -261,12 +277,29 @@ public final class ConversionWorker implements MessageHandler {
     }
 
     /**
+     * The summary listener of an encoding run of a job that asks for nothing: a source whose audio is MP3 ends
+     * the run at once (it is copied instead, {@code mp3Source} tells the caller), any other goes on as
+     * {@code watched} says (segments for a long input).
+     */
+    private static void copyInstead(RunningConversion conversion, MediaInfo media, Consumer<MediaInfo> summary,
+                                    Consumer<MediaInfo> watched, AtomicBoolean mp3Source) {
+        if (media.audio().filter(audio -> "mp3".equals(audio.codec())).isEmpty()) {
+            watched.accept(media);
+            return;
+        }
+        // an MP3 source stays a copy, never segments
+        summary.accept(media);
+        mp3Source.set(true);
+        conversion.endRun();
+    }
+
+    /**
      * Hands a long job over to its segments from the tag read's summary, before any whole-job run: the
      * encoding is the one its run would end with (audio that is not MP3 is encoded, never copied).
      * True when the job now belongs to its segments or has failed ({@code too-long}, thrown).
      */
-    private boolean splitBeforeRun(RunningConversion conversion, MediaInfo media, AudioPreparation.Prepared prepared,
-                                   SourceTags tags) throws Exception {
+    private boolean splitBeforeRun(RunningConversion conversion, MediaInfo media, AudioPreparation.Prepared prepared)
+            throws Exception {
         if (splitter == null) {
             return false;
         }
@@ -280,7 +313,7 @@ public final class ConversionWorker implements MessageHandler {
         if (endIfStopped(conversion)) {
             return true;
         }
-        if (!splitter.split(conversion, workerId, tags, deadlineOf(conversion))) {
+        if (!splitter.split(conversion, workerId, prepared.read().orElseThrow().tags(), deadlineOf(conversion))) {
             // stopped meanwhile (a lost lease, the budget, a shutdown)
             return endIfStopped(conversion);
         }
@@ -289,9 +322,13 @@ public final class ConversionWorker implements MessageHandler {
     }
 
     /** Hands a long job over to its segments if the splitter planned them; true when it did. */
-    private boolean splitInSegments(RunningConversion conversion, Mp3Transcoder.Result result, SourceTags tags)
-            throws Exception {
-        if (splitter == null || !splitter.split(conversion, workerId, tags, deadlineOf(conversion))) {
+    private boolean splitInSegments(RunningConversion conversion, Mp3Transcoder.Result result,
+                                    AudioPreparation.Prepared prepared, String input) throws Exception {
+        if (splitter == null || !splitter.planned(conversion)) {
+            return false;
+        }
+        SourceTags tags = preparation.tagsForSplit(prepared, input);
+        if (!splitter.split(conversion, workerId, tags, deadlineOf(conversion))) {
             return false;
         }
         // the stopped run may have streamed part of an MP3 into the store

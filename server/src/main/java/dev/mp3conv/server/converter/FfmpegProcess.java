@@ -99,6 +99,22 @@ final class FfmpegProcess implements AutoCloseable {
     }
 
     /**
+     * Reads the process's standard output until it ends (the process exits or is killed), keeping the first
+     * {@code max} bytes and reading past the rest, so that the process never blocks on a full pipe.
+     *
+     * @param max the most bytes kept
+     * @return the first bytes the process wrote, at most {@code max}
+     * @throws IOException when stdout cannot be read (a killed process's pipe may be closed under the reader)
+     */
+    byte[] readStdoutToEnd(int max) throws IOException {
+        try (InputStream out = stdout()) {
+            byte[] kept = out.readNBytes(max);
+            out.transferTo(java.io.OutputStream.nullOutputStream());
+            return kept;
+        }
+    }
+
+    /**
      * The process's standard output (the MP3 when writing to {@code pipe:1}).
      *
      * @return stdout

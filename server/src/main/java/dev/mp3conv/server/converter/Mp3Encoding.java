@@ -11,9 +11,9 @@ import dev.mp3conv.server.jobs.Job;
 
 /**
  * How one job's audio becomes MP3: the ffmpeg output options and audio filters, what bitrate to record on
- * the job, and whether ffmpeg must write to a seekable file. VBR output and stream copies go to a file first:
- * the MP3 muxer writes its Xing/LAME header (frame count, hence the duration players show) only by
- * seeking back to the start, which a pipe cannot do. CBR needs no such header, so it streams.
+ * the job, and whether the MP3 carries a Xing/LAME header. VBR output and stream copies need it: the MP3
+ * muxer writes it (frame count, hence the duration players show) by seeking back to the start of the file
+ * ffmpeg writes. CBR needs no such header and is written without one, the bytes it had when it streamed.
  *
  * <p>ffmpeg itself brings the audio within what libmp3lame takes (sample rates above 48 kHz down to 48 kHz,
  * more than two channels down to stereo; mono and stereo kept, lower rates kept), unless the job asks for
@@ -25,14 +25,14 @@ import dev.mp3conv.server.jobs.Job;
  * @param filters         the audio filters, in order (joined into one {@code -af})
  * @param recordedBitrate bitrate to record on the DONE job, null when variable or unknown
  * @param streamCopy      whether the source MP3 audio is copied as is
- * @param toFile          whether ffmpeg writes a temporary file instead of stdout
+ * @param xingHeader      whether ffmpeg writes the Xing/LAME header (else {@code -write_xing 0})
  * @param segmentable     whether the job may be converted in segments ({@link SegmentSplitter}): not with a
  *                        trim, a sample rate change or a limiter, whose result depends on more than each
  *                        segment's own samples
  * @param options         the job's options (for the trim and whether the output's loudness is measured)
  */
 record Mp3Encoding(List<String> baseArgs, List<String> filters, String recordedBitrate, boolean streamCopy,
-                   boolean toFile, boolean segmentable, Mp3Options options) {
+                   boolean xingHeader, boolean segmentable, Mp3Options options) {
     /** CBR bitrate when the job asks for none and the source is not MP3 (or the audio must change). */
     static final String DEFAULT_BITRATE = "192k";
 
@@ -44,10 +44,10 @@ record Mp3Encoding(List<String> baseArgs, List<String> filters, String recordedB
      * @param codecArgs       ffmpeg options after the input
      * @param recordedBitrate bitrate to record, or null
      * @param streamCopy      whether it is a stream copy
-     * @param toFile          whether ffmpeg writes a temporary file
+     * @param xingHeader      whether ffmpeg writes the Xing/LAME header
      */
-    Mp3Encoding(List<String> codecArgs, String recordedBitrate, boolean streamCopy, boolean toFile) {
-        this(codecArgs, List.of(), recordedBitrate, streamCopy, toFile, true, Mp3Options.NONE);
+    Mp3Encoding(List<String> codecArgs, String recordedBitrate, boolean streamCopy, boolean xingHeader) {
+        this(codecArgs, List.of(), recordedBitrate, streamCopy, xingHeader, true, Mp3Options.NONE);
     }
 
     Mp3Encoding {
@@ -194,10 +194,10 @@ record Mp3Encoding(List<String> baseArgs, List<String> filters, String recordedB
         List<String> filters = AudioFilters.encode(options, loudness, sourceRate);
         boolean limited = loudness != null && loudness.limited();
         boolean segmentable = !options.trimmed() && options.sampleRate() == null && !limited;
-        // VBR needs its Xing header; a loudness job's MP3 is measured from the file before it is stored; a
-        // trimmed one is exactly as long as asked only with the LAME header's delay and padding, on a file too
-        boolean toFile = options.quality() != null || options.loudness() != null || options.trimmed();
-        return new Mp3Encoding(args, filters, options.quality() == null ? bitrate : null, false, toFile, segmentable,
+        // VBR needs its Xing header; a trimmed MP3 is exactly as long as asked only with the LAME header's delay
+        // and padding; a loudness job's MP3 has always had one (it was the one CBR written to a file, to be measured)
+        boolean xingHeader = options.quality() != null || options.loudness() != null || options.trimmed();
+        return new Mp3Encoding(args, filters, options.quality() == null ? bitrate : null, false, xingHeader, segmentable,
                 options);
     }
 

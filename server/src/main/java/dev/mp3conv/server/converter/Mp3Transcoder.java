@@ -1,10 +1,8 @@
 package dev.mp3conv.server.converter;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -24,11 +22,59 @@ import dev.mp3conv.server.storage.BlobMetadata;
 import dev.mp3conv.server.storage.BlobStore;
 
 /**
- * Runs ffmpeg on one input and stores what it writes as an MP3 blob: from stdout straight into the
- * blob store (CBR), or through a temporary file when the MP3 needs its seek-back header (VBR, stream
- * copy; see {@link Mp3Encoding}). The caller judges the result and deletes the blob if it is no good.
+ * Runs ffmpeg on one input and stores what it writes as an MP3 blob, through a temporary file: ffmpeg writes
+ * the MP3's seek-back header there (VBR, stream copy; see {@link Mp3Encoding}), and a run that reads the
+ * source's tags itself ({@link Tagging#fromRun}) prints them only after the last frame, so the ID3 tag goes in
+ * front afterwards. The caller judges the result and deletes the blob if it is no good.
  */
 final class Mp3Transcoder {
+    /**
+     * The ID3v2 tag in front of an MP3's frames ({@link Id3v2Tag}; ffmpeg writes none itself): one made before
+     * the run, or one made from the source's tags that the run itself prints as a second output
+     * ({@link SourceTags#OUTPUT}), which spares a whole ffmpeg process per job for a separate tag read
+     * (bench/tags-read.sh: 19% of a one-minute job's CPU). ffmpeg prints those tags as it ends, after the last
+     * MP3 frame, so such a run writes its MP3 to a file and tags it afterwards.
+     */
+    sealed interface Tagging {
+        /**
+         * A tag made before the run.
+         *
+         * @param id3 the tag's bytes, empty for none
+         * @return the tagging
+         */
+        static Tagging given(byte[] id3) {
+            return new Given(id3);
+        }
+
+        /**
+         * A tag made from the tags the run reads.
+         *
+         * @param filename the upload's file name, for the title when the source has none
+         * @param id3      makes the tag's bytes of the source's tags
+         * @return the tagging
+         */
+        static Tagging fromRun(String filename, java.util.function.Function<SourceTags, byte[]> id3) {
+            return new FromRun(filename, id3);
+        }
+    }
+
+    /**
+     * A tag made before the run.
+     *
+     * @param id3 the tag's bytes, empty for none
+     */
+    record Given(byte[] id3) implements Tagging {
+    }
+
+    /**
+     * A tag made from the tags the run reads.
+     *
+     * @param filename the upload's file name, for the title when the source has none
+     * @param id3      makes the tag's bytes of the source's tags
+     */
+    record FromRun(String filename, java.util.function.Function<SourceTags, byte[]> id3) implements Tagging {
+    }
+
     /** How long measuring an MP3's loudness may take (decoding runs at hundreds of times real time). */
     static final Duration MEASURE_TIMEOUT = Duration.ofMinutes(10);
 
@@ -79,27 +125,8 @@ final class Mp3Transcoder {
     }
 
     /**
-     * Runs ffmpeg once.
-     *
-     * @param job       the job
-     * @param input     where ffmpeg reads
-     * @param encoding  output options
-     * @param tags      the ID3 tags to write
-     * @param running   the conversion (to attach the process to)
-     * @param onSummary told what ffmpeg found in the input as soon as it says so
-     * @return what came out
-     * @throws IOException          when ffmpeg cannot start or the store fails
-     * @throws InterruptedException when interrupted
-     */
-    Result transcode(Job job, String input, Mp3Encoding encoding, SourceTags tags, RunningConversion running,
-                     Consumer<MediaInfo> onSummary) throws IOException, InterruptedException {
-        return transcode(job, input, encoding, Id3v2Tag.of(tags), running, onSummary, true);
-    }
-
-    /**
-     * Runs ffmpeg once, as {@link #transcode(Job, String, Mp3Encoding, SourceTags, RunningConversion, Consumer)}
-     * does; without {@code hashed}, an output written to a file is stored without its SHA-256 (a segment's,
-     * which only the stitch step reads).
+     * Runs ffmpeg once, the MP3 led by the ID3 tag of these tags (a segment's: none); without {@code hashed}, an
+     * output written to a file is stored without its SHA-256 (a segment's, which only the stitch step reads).
      *
      * @param job       the job
      * @param input     where ffmpeg reads
@@ -114,71 +141,54 @@ final class Mp3Transcoder {
      */
     Result transcode(Job job, String input, Mp3Encoding encoding, SourceTags tags, RunningConversion running,
                      Consumer<MediaInfo> onSummary, boolean hashed) throws IOException, InterruptedException {
-        return transcode(job, input, encoding, Id3v2Tag.of(tags), running, onSummary, hashed);
+        return transcode(job, input, encoding, Tagging.given(Id3v2Tag.of(tags)), running, onSummary, hashed);
     }
 
     /**
-     * Runs ffmpeg once, the MP3 led by this ID3 tag, its SHA-256 computed.
+     * Runs ffmpeg once, the MP3 led by an ID3 tag ({@link Id3v2Tag}: ffmpeg writes none itself), its SHA-256
+     * computed. A job that asks for loudness has its MP3 measured before it is stored.
      *
      * @param job       the job
      * @param input     where ffmpeg reads
      * @param encoding  output options
-     * @param id3       the ID3v2 tag to put in front, empty for none
+     * @param tagging   the ID3v2 tag to put in front, or how to make it from the tags the run reads
      * @param running   the conversion (to attach the process to)
      * @param onSummary told what ffmpeg found in the input as soon as it says so
      * @return what came out
      * @throws IOException          when ffmpeg cannot start or the store fails
      * @throws InterruptedException when interrupted
      */
-    Result transcode(Job job, String input, Mp3Encoding encoding, byte[] id3, RunningConversion running,
+    Result transcode(Job job, String input, Mp3Encoding encoding, Tagging tagging, RunningConversion running,
                      Consumer<MediaInfo> onSummary) throws IOException, InterruptedException {
-        return transcode(job, input, encoding, id3, running, onSummary, true);
+        return transcode(job, input, encoding, tagging, running, onSummary, true);
     }
 
-    /**
-     * Runs ffmpeg once, the MP3 led by an ID3 tag ({@link Id3v2Tag}: ffmpeg writes none itself). A job that
-     * asks for loudness has its MP3 measured before it is stored.
-     *
-     * @param job       the job
-     * @param input     where ffmpeg reads
-     * @param encoding  output options
-     * @param id3       the ID3v2 tag to put in front, empty for none
-     * @param running   the conversion (to attach the process to)
-     * @param onSummary told what ffmpeg found in the input as soon as it says so
-     * @param hashed    whether the result needs the SHA-256 of what was stored
-     * @return what came out ({@code sha256} null when not hashed)
-     * @throws IOException          when ffmpeg cannot start or the store fails
-     * @throws InterruptedException when interrupted
-     */
-    Result transcode(Job job, String input, Mp3Encoding encoding, byte[] id3, RunningConversion running,
-                     Consumer<MediaInfo> onSummary, boolean hashed) throws IOException, InterruptedException {
+    private Result transcode(Job job, String input, Mp3Encoding encoding, Tagging tagging, RunningConversion running,
+                             Consumer<MediaInfo> onSummary, boolean hashed) throws IOException, InterruptedException {
         BlobMetadata metadata = new BlobMetadata(job.owner(), job.id(), "audio/mpeg", mp3Name(job.filename()));
-        if (!encoding.toFile()) {
-            try (FfmpegProcess process = start(command(input, encoding, "pipe:1"), input, running, onSummary)) {
-                BlobInfo blob;
-                MessageDigest sha256 = sha256();
-                try {
-                    InputStream mp3 = new SequenceInputStream(new ByteArrayInputStream(id3), process.stdout());
-                    blob = blobs.write(metadata, new DigestInputStream(mp3, sha256));
-                } catch (IOException | RuntimeException e) {
-                    process.kill();
-                    if (running.stopped().isPresent()) {
-                        // killed from outside while the store read its stdout: the JDK may close the
-                        // pipe under the reader ("Stream closed") instead of ending it; nothing was kept
-                        return Result.of(Optional.empty(), null, process, process.waitFor());
-                    }
-                    throw e;
-                }
-                int exit = process.waitFor();
-                return Result.of(Optional.of(blob), HexFormat.of().formatHex(sha256.digest()), process, exit);
-            }
-        }
         Path file = Files.createTempFile(tempDir, job.id() + "-", ".mp3");
-        try (FfmpegProcess process = start(command(input, encoding, file.toString()), input, running, onSummary)) {
-            process.stdout().close();
+        boolean readsTags = tagging instanceof FromRun;
+        try (FfmpegProcess process = start(command(input, encoding, file.toString(), readsTags), input, running,
+                onSummary)) {
+            byte[] ffmetadata = new byte[0];
+            IOException unreadTags = null;
+            if (readsTags) {
+                try {
+                    // bounded: the tags are the uploader's, and a container may carry megabytes of them
+                    ffmetadata = process.readStdoutToEnd(SourceTags.MAX_METADATA);
+                } catch (IOException e) {
+                    // a killed run's pipe may be closed under the reader: only a finished run needs its tags
+                    unreadTags = e;
+                }
+            } else {
+                process.stdout().close();
+            }
             int exit = process.waitFor();
             if (exit != 0 || running.stopped().isPresent()) {
                 return Result.of(Optional.empty(), null, process, exit);
+            }
+            if (unreadTags != null) {
+                throw new IOException("cannot read the tags ffmpeg printed: " + unreadTags.getMessage(), unreadTags);
             }
             Optional<LoudnessMeasurement.Measured> loudness = Optional.empty();
             if (encoding.options().loudness() != null) {
@@ -188,6 +198,10 @@ final class Mp3Transcoder {
                     throw new IOException("the MP3 just written cannot be measured: " + e.getMessage(), e);
                 }
             }
+            byte[] id3 = switch (tagging) {
+                case Given given -> given.id3();
+                case FromRun fromRun -> fromRun.id3().apply(SourceTags.fromFfmetadata(ffmetadata, fromRun.filename()));
+            };
             Id3v2Tag.prepend(id3, file, tempDir);
             // hashed before the store takes it: the filesystem store moves the file in place, so this
             // read of a few MB is the only one
@@ -206,7 +220,7 @@ final class Mp3Transcoder {
         return process;
     }
 
-    private List<String> command(String input, Mp3Encoding encoding, String output) {
+    private List<String> command(String input, Mp3Encoding encoding, String output, boolean readsTags) {
         List<String> command = new ArrayList<>(List.of(ffmpeg.executable().toString(), "-hide_banner", "-nostdin",
                 // info with level tags: the input's summary (duration, audio stream) is read from this run,
                 // so no separate probe runs for a good input
@@ -219,12 +233,16 @@ final class Mp3Transcoder {
         command.addAll(limits.outputOptions(encoding));
         // without this, an input ffmpeg cannot read to the end may "succeed" with a 136-byte MP3
         command.addAll(List.of("-abort_on", "empty_output_stream"));
-        if (output.startsWith("pipe:")) {
-            // ffmpeg flushes a pipe after every packet unless told not to: one write per MP3 frame
-            // (23,000 for 10 minutes) cost 12% of a conversion in wakeups of the reading side
-            command.addAll(List.of("-flush_packets", "0"));
+        if (!encoding.xingHeader()) {
+            // CBR: the bytes it had when it streamed from stdout (before the run printed the tags), no Xing/Info
+            // frame
+            command.addAll(List.of("-write_xing", "0"));
         }
         command.addAll(List.of("-f", "mp3", output));
+        if (readsTags) {
+            // the source's tags, a second output beside the MP3 (no stream of its own: ffmpeg maps none to it)
+            command.addAll(SourceTags.OUTPUT);
+        }
         return command;
     }
 

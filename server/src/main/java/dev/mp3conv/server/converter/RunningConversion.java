@@ -62,6 +62,16 @@ final class RunningConversion {
         }
     }
 
+    /**
+     * Kills the ffmpeg run in progress without stopping the conversion: the caller runs another instead
+     * (the run's summary showed that the job needs another path, e.g. a stream copy of MP3 audio).
+     */
+    synchronized void endRun() {
+        if (process != null) {
+            process.kill();
+        }
+    }
+
     synchronized void stop(Stop reason) {
         if (stop == null) {
             stop = reason;

@@ -97,6 +97,16 @@ final class SegmentSplitter {
     }
 
     /**
+     * Whether a plan was recorded for this conversion ({@link #split} would write it).
+     *
+     * @param conversion the conversion
+     * @return true when its input is to be segmented
+     */
+    boolean planned(RunningConversion conversion) {
+        return planned.containsKey(conversion);
+    }
+
+    /**
      * Splits the job if a plan was recorded for this conversion: writes its units, hands the job
      * over to them, publishes their messages.
      *

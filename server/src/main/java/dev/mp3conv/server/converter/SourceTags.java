@@ -86,7 +86,8 @@ record SourceTags(String title, String artist, String album, String date, String
         List<String> command = new java.util.ArrayList<>(List.of(ffmpeg.executable().toString(), "-hide_banner",
                 "-nostdin", "-loglevel", "level+info"));
         command.addAll(InputAllowList.options(input));
-        command.addAll(List.of("-i", input, "-f", "ffmetadata", "pipe:1"));
+        command.addAll(List.of("-i", input));
+        command.addAll(OUTPUT);
         try (FfmpegProcess process = FfmpegProcess.start(command, input)) {
             started.accept(process);
             // bounded: the tags are the uploader's, and a container may carry megabytes of them
@@ -94,9 +95,27 @@ record SourceTags(String title, String artist, String album, String date, String
             process.kill();
             process.waitFor();
             List<String> summary = process.summary();
-            return new Read(of(parseFfmetadata(new String(text, StandardCharsets.UTF_8)), filename),
-                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary));
+            return new Read(fromFfmetadata(text, filename), FfmpegLog.parseSummary(summary),
+                    FfmpegLog.opened(summary));
         }
+    }
+
+    /**
+     * The ffmpeg output that prints a source's tags on stdout: {@link #readWithSummary}'s only output, and the
+     * second output of a conversion that reads its own tags ({@link Mp3Transcoder}). ffmpeg writes the global
+     * section as the output ends (the muxer's trailer), so a run stopped with {@code SIGKILL} prints none.
+     */
+    static final List<String> OUTPUT = List.of("-f", "ffmetadata", "pipe:1");
+
+    /**
+     * The tags in what {@link #OUTPUT} printed (at most {@value #MAX_METADATA} bytes of it).
+     *
+     * @param text     ffmpeg's stdout
+     * @param filename the upload's file name, for the title when the source has none
+     * @return the tags
+     */
+    static SourceTags fromFfmetadata(byte[] text, String filename) {
+        return of(parseFfmetadata(new String(text, StandardCharsets.UTF_8)), filename);
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.mp3conv.server.storage.StoreUnavailableException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -22,6 +23,13 @@ import io.helidon.webserver.http.ServerResponse;
  */
 public final class Problems {
     private static final System.Logger LOG = System.getLogger(Problems.class.getName());
+    /**
+     * A refused request whose declared body is at most this long keeps its connection: Helidon reads the rest
+     * of the body after the answer, so the client, still sending, gets the answer instead of a connection
+     * reset. A longer or chunked body is not read on: the answer closes the connection.
+     */
+    static final long DRAINED_BODY_LIMIT = 8L * 1024 * 1024;
+    private static final String CLOSE_AFTER_ANSWER = Problems.class.getName() + ".close-after-answer";
 
     private Problems() {
     }
@@ -32,6 +40,15 @@ public final class Problems {
      * @param routing routing to add them to
      */
     public static void register(HttpRouting.Builder routing) {
+        routing.addFilter((chain, req, res) -> {
+            chain.proceed();
+            if (req.context().get(CLOSE_AFTER_ANSWER, Boolean.class).isPresent()) {
+                // Helidon 4.5.0 keeps a connection open after it answered "Connection: close" (helidon#12324) and
+                // would read the rest of the refused body as the next request: this ends it once the answer is out
+                // (thrown from an error handler instead, Helidon logs a warning with a stack trace for every one)
+                throw new CloseConnectionException("the body of a refused request is not read");
+            }
+        });
         routing.error(ProblemException.class, (req, res, e) -> {
             e.retryAfter().ifPresent(wait -> res.header(HeaderNames.RETRY_AFTER,
                     String.valueOf(Math.max(1, wait.toSeconds()))));
@@ -78,6 +95,10 @@ public final class Problems {
         }
     }
 
+    private static boolean drainable(ServerRequest req) {
+        return req.headers().contentLength().orElse(Long.MAX_VALUE) <= DRAINED_BODY_LIMIT;
+    }
+
     /**
      * Answers with a problem.
      *
@@ -89,8 +110,10 @@ public final class Problems {
     public static void send(ServerRequest req, ServerResponse res, Status status, String detail) {
         Problem problem = Problem.of(status.code(), status.reasonPhrase(), detail).withInstance(req.path().absolute().path());
         res.status(status);
-        if (unreadBody(req)) {
-            // a rejected upload's remaining bytes must not be read as the next request on this connection
+        boolean close = unreadBody(req) && !drainable(req);
+        if (close) {
+            // a rejected upload's remaining bytes must not be read as the next request on this connection,
+            // and reading gigabytes only to discard them would be the sender's gift
             res.header(HeaderNames.CONNECTION, "close");
         }
         res.header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
@@ -106,6 +129,9 @@ public final class Problems {
             }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise a problem", e);
+        }
+        if (close) {
+            req.context().register(CLOSE_AFTER_ANSWER, Boolean.TRUE);
         }
     }
 }

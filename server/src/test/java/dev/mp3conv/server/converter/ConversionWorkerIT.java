@@ -99,6 +99,47 @@ class ConversionWorkerIT {
         assertThat(untitled.mp3Sha256()).isEqualTo(sha256(server.mp3File(untitled)));
     }
 
+    @Test
+    void aJobIsOneFfmpegRunThatAlsoPrintsTheTagsAndAnMp3SourceEndsItForACopy(@TempDir Path dir) throws Exception {
+        // every ffmpeg the converter starts goes through this script, which notes its arguments
+        Path runs = dir.resolve("runs.log");
+        Path wrapper = dir.resolve("bin").resolve("ffmpeg");
+        Files.createDirectories(wrapper.getParent());
+        Files.writeString(wrapper, "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + runs + "'\nexec '" + MediaSamples.FFMPEG
+                + "' \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        try (ConverterTestServer counted = new ConverterTestServer(dir.resolve("data"),
+                Map.of("converter.ffmpeg", wrapper.toString(), "converter.concurrency", "1"))) {
+            Job tagged = counted.awaitFinished(counted.submit(MediaSamples.mp4WithTags(samples), null, null));
+
+            assertThat(tagged.state()).as("error %s", tagged.error()).isEqualTo(JobState.DONE);
+            List<String> taggedRuns = Files.readAllLines(runs);
+            assertThat(taggedRuns).as("no tag read of its own").singleElement().asString()
+                    .contains("-c:a libmp3lame", "-f mp3", "-f ffmetadata pipe:1");
+            JsonNode tags = MediaSamples.probe(counted.mp3File(tagged)).path("format").path("tags");
+            assertThat(tags.path("title").asText()).isEqualTo("Talk = Part; #1");
+            assertThat(tags.path("artist").asText()).isEqualTo("Ann Example");
+            assertThat(tagged.bitrate()).isEqualTo("192k");
+            assertThat(tagged.mp3Sha256()).isEqualTo(sha256(counted.mp3File(tagged)));
+            byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(counted.mp3File(tagged)), 4096);
+            assertThat(new String(head, java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .as("a CBR MP3 as a pipe carries it: no Info frame").doesNotContain("Info", "Xing");
+
+            Path mkv = MediaSamples.mkvWithMp3(samples);
+            Job copied = counted.awaitFinished(counted.submit(mkv, null, null));
+
+            assertThat(copied.state()).as("error %s", copied.error()).isEqualTo(JobState.DONE);
+            List<String> copyRuns = Files.readAllLines(runs).subList(taggedRuns.size(), Files.readAllLines(runs).size());
+            assertThat(copyRuns).as("an encode ended at its summary, then the copy").hasSize(2);
+            assertThat(copyRuns.get(0)).contains("-c:a libmp3lame");
+            assertThat(copyRuns.get(1)).contains("-c:a copy", "-f ffmetadata pipe:1");
+            assertThat(copied.bitrate()).isEqualTo("128k");
+            assertThat(MediaSamples.audioPacketsMd5(counted.mp3File(copied))).isEqualTo(MediaSamples.audioPacketsMd5(mkv));
+            assertThat(MediaSamples.probe(counted.mp3File(copied)).path("format").path("tags").path("title").asText())
+                    .isEqualTo("mp3-audio");
+        }
+    }
+
     private static String sha256(Path file) throws Exception {
         return java.util.HexFormat.of().formatHex(
                 java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));

@@ -24,7 +24,7 @@ class Mp3EncodingTest {
                 .containsSequence("-b:a", "128k").doesNotContain("-ar", "-ac");
         assertThat(plan.bitrateFor(AAC)).contains("128k");
         assertThat(plan.streamCopy()).isFalse();
-        assertThat(plan.toFile()).isFalse();
+        assertThat(plan.xingHeader()).isFalse();
     }
 
     @Test
@@ -33,7 +33,7 @@ class Mp3EncodingTest {
 
         assertThat(plan.codecArgs()).containsSequence("-q:a", "2").doesNotContain("-b:a");
         assertThat(plan.bitrateFor(AAC)).isEmpty();
-        assertThat(plan.toFile()).isTrue();
+        assertThat(plan.xingHeader()).isTrue();
     }
 
     @Test
@@ -42,7 +42,7 @@ class Mp3EncodingTest {
         Mp3Encoding standard = Mp3Encoding.standard();
 
         assertThat(copy.streamCopy()).isTrue();
-        assertThat(copy.toFile()).isTrue();
+        assertThat(copy.xingHeader()).isTrue();
         assertThat(copy.codecArgs()).containsSequence("-map", "0:a:0").containsSequence("-c:a", "copy");
         assertThat(copy.bitrateFor(audio("mp3", 44_100, 2))).as("the source's bitrate").contains("128k");
         assertThat(standard.streamCopy()).isFalse();

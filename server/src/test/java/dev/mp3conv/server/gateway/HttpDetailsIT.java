@@ -1,6 +1,7 @@
 package dev.mp3conv.server.gateway;
 
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -148,6 +149,44 @@ class HttpDetailsIT {
                 assertThat(in.readNBytes(mp3.length)).as(path).isEqualTo(mp3);
             }
         }
+    }
+
+    @Test
+    void aRefusedUploadOfAFewMegabytesIsAnsweredWholeAndItsConnectionServesTheNextRequest() throws Exception {
+        byte[] body = GatewayClient.randomBytes(2 * 1024 * 1024, 13);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(uploadHead("not-a-token", body.length));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            assertThat(RawHttp.readResponse(in)).startsWith("HTTP/1.1 401 ").contains("application/problem+json")
+                    .doesNotContainIgnoringCase("Connection: close");
+            // a client that does not wait for an early answer goes on sending its body
+            out.write(body);
+            out.write(("GET /api/v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + ServerWithFakeAuth.ALICE_TOKEN + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(RawHttp.readResponse(in)).as("the next request on the connection").startsWith("HTTP/1.1 200 ");
+        }
+    }
+
+    @Test
+    void aRefusedUploadDeclaringMoreThanTheDrainLimitClosesItsConnectionAfterTheAnswer() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(uploadHead("not-a-token", 9L * 1024 * 1024));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            assertThat(RawHttp.readResponse(in)).startsWith("HTTP/1.1 401 ").containsIgnoringCase("Connection: close");
+            assertThat(in.read()).as("the server closed the connection").isEqualTo(-1);
+        }
+    }
+
+    private static byte[] uploadHead(String token, long length) {
+        return ("POST /api/v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                + "\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: " + length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String headerValue(String head, String name) {

@@ -135,9 +135,10 @@ class UploadLimitsIT {
     }
 
     @Test
-    void aRejectedUploadClosesTheConnectionSoItsRestIsNeverTakenAsARequest() throws Exception {
+    void aRejectedLargeUploadClosesTheConnectionSoItsRestIsNeverTakenAsARequest() throws Exception {
+        // over 8 MiB declared: not read on after the answer (a smaller refused body is, see HttpDetailsIT)
         byte[] body = new GatewayClient.Multipart()
-                .file("file", "big.mp4", "video/mp4", GatewayClient.randomBytes(2 * MAX, 8)).bytes();
+                .file("file", "big.mp4", "video/mp4", GatewayClient.randomBytes(9 * MAX, 8)).bytes();
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
