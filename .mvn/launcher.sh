@@ -76,8 +76,8 @@ if [ "$roles" = converter ]; then
         memory="@CONVERTER_MEMORY_OPTS@ -Xmx${heap}m"
         # glibc: blocks of 128 KiB and more (the JIT's large arenas, NIO's temporary copies of big
         # buffers) mapped and unmapped on their own, so they go back to the system when freed; the
-        # default threshold grows with use and leaves them in the heap (bench/README.md: 15-20 MiB
-        # resident at the end of a burst of conversions)
+        # default threshold grows with use and leaves them in the heap until a trim (bench/README.md:
+        # resident size at the end of a burst of conversions swings by 10 MiB with such transients)
         MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}
         MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-131072}
         export MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_
