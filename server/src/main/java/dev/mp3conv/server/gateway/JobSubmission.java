@@ -144,7 +144,7 @@ final class JobSubmission {
         if (streamed == null) {
             return null;
         }
-        // the part's size is known at its end only: the body's declared length bounds it (0 when chunked)
+        // the part's size is known at its end only: the upload's progress is a share of the body's declared length
         long expected = Math.max(0, req.headers().contentLength().orElse(0L));
         return new UploadReceiver.StreamStart() {
             @Override
@@ -158,9 +158,10 @@ final class JobSubmission {
                                                      dev.mp3conv.model.JobStreaming choice) throws java.io.IOException {
                 Mp3Options options = options(optionFields(which, fieldsBefore));
                 Duration keep = Retention.parseKeep(fieldsBefore.get("keep"));
+                // size 0 until the part ends: nothing is counted twice (the request's reservation holds its bytes)
                 return streamed.start(fid -> Job.uploadingWith(jobId, owner.userId(), owner.email(), filename,
-                                contentType, expected, fid, options, keep, jobs.now().truncatedTo(ChronoUnit.MILLIS))
-                        .withStreaming(choice), new BlobMetadata(owner.userId(), jobId, contentType, filename));
+                                contentType, 0, fid, options, keep, jobs.now().truncatedTo(ChronoUnit.MILLIS))
+                        .withStreaming(choice), new BlobMetadata(owner.userId(), jobId, contentType, filename), expected);
             }
         };
     }

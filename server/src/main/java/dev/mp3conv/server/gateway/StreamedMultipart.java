@@ -23,8 +23,9 @@ import dev.mp3conv.server.storage.BlobStore;
  * ({@link BlobStore#openGrowing}), and the job is published at once; a converter claims it as it claims a tus
  * upload ({@link dev.mp3conv.server.jobs.StreamClaims}).
  *
- * <p>The part's size is known only when it ends: the job's size until then is what the request's
- * {@code Content-Length} leaves room for (0 for a chunked body), and its upload progress the share of that. The
+ * <p>The part's size is known only when it ends: the job's size is 0 until then (so deleting the UPLOADING job
+ * gives back no quota that the request's own reservation holds), and its upload progress the share of the
+ * request's {@code Content-Length} received (0 for a chunked body, which has no total). The
  * follower learns the end when the blob is completed, at the part's end; the job leaves UPLOADING only when the
  * whole body was read, with the form fields after the file part. The request holds the job as a PATCH holds a
  * tus upload (the lock, renewed while bytes arrive), so a gateway that dies mid-body leaves a job that the upload
@@ -48,13 +49,15 @@ final class StreamedMultipart {
     /**
      * Creates the UPLOADING job of a file part chosen for streaming and publishes it.
      *
-     * @param jobWith  the job as the fields before the file part ask it (state UPLOADING, its size the expected
-     *                 one, its streaming choice), for the blob id given
+     * @param jobWith  the job as the fields before the file part ask it (state UPLOADING, size 0, its streaming
+     *                 choice), for the blob id given
      * @param metadata what the blob will be
+     * @param expected the request's {@code Content-Length}, the total the upload's progress is a share of; 0
+     *                 when unknown
      * @return the receipt the rest of the part goes through
      * @throws IOException when the store cannot start the blob
      */
-    Receiving start(Function<String, Job> jobWith, BlobMetadata metadata) throws IOException {
+    Receiving start(Function<String, Job> jobWith, BlobMetadata metadata, long expected) throws IOException {
         String fid = blobs.createResumable(metadata);
         String token = UUID.randomUUID().toString();
         Job uploading;
@@ -67,7 +70,7 @@ final class StreamedMultipart {
         }
         UploadStreaming.log(uploading.id(), uploading.streaming());
         publisher.publish(Topic.VIDEO, uploading);
-        return new Receiving(uploading, token);
+        return new Receiving(uploading, token, expected);
     }
 
     /**
@@ -78,14 +81,16 @@ final class StreamedMultipart {
     final class Receiving {
         private final Job job;
         private final String token;
+        private final long expected;
         private volatile long received;
         private volatile boolean gone;
         private volatile boolean ended;
         private BlobInfo completed;
 
-        private Receiving(Job job, String token) {
+        private Receiving(Job job, String token, long expected) {
             this.job = job;
             this.token = token;
+            this.expected = expected;
         }
 
         String jobId() {
@@ -111,7 +116,7 @@ final class StreamedMultipart {
                     // the part ended
                     return;
                 }
-                double progress = job.size() > 0 ? Math.min(0.99, (double) received / job.size()) : 0;
+                double progress = expected > 0 ? Math.min(0.99, (double) received / expected) : 0;
                 try {
                     if (!ended && !uploads.renew(job.id(), token, TusUploads.LOCK_LEASE, progress)) {
                         gone = true;
@@ -138,6 +143,12 @@ final class StreamedMultipart {
                 long length = blobs.append(job.videoFid(), 0, part);
                 completed = blobs.completeResumable(job.videoFid(), length);
                 return completed;
+            } catch (IOException e) {
+                // the job deleted while the last bytes went in: its blob went with it, which is not the store's fault
+                if (gone || !uploads.renew(job.id(), token, TusUploads.LOCK_LEASE, 0.99)) {
+                    throw new UploadSource.UploadGoneException();
+                }
+                throw e;
             } finally {
                 ended = true;
                 renewal.interrupt();

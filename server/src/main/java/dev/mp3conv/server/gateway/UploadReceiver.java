@@ -214,6 +214,8 @@ final class UploadReceiver {
     private static BlobInfo store(UploadSource source, StoreCall write) throws IOException {
         try {
             return write.store();
+        } catch (UploadSource.UploadGoneException e) {
+            throw e;
         } catch (IOException e) {
             if (source.failure().isPresent()) {
                 throw source.failure().get();

@@ -118,7 +118,7 @@ public final class UploadRepository {
      * and expired as soon as that hold lapses (the gateway died mid-body), so {@link UploadExpiry} deletes it. It
      * has no {@code upload_length}: a multipart upload is no tus upload, and cannot be resumed.
      *
-     * @param job   the job, state UPLOADING, its size the expected one
+     * @param job   the job, state UPLOADING, size 0 (known when the part ends)
      * @param token the receiving request's lock token
      * @param lease how long the hold lasts unless renewed
      */

@@ -78,8 +78,8 @@ class StreamingMultipartIT {
             assertThat(streaming.state()).isEqualTo(JobState.UPLOADING);
             assertThat(streaming.streaming()).extracting(JobStreaming::mode, JobStreaming::container)
                     .containsExactly(JobStreaming.STREAMING, "matroska");
-            // the part's size is known at its end: until then the body's Content-Length stands for it
-            assertThat(streaming.size()).isEqualTo(body.contentLength());
+            // the part's size is known at its end; the upload's progress is a share of the body's Content-Length
+            assertThat(streaming.size()).isZero();
             assertThat(streaming.progress()).as("the upload's progress").isBetween(0.3, 0.7);
             assertThat(server.backend().jobs().find(id).orElseThrow().leaseOwner()).isNotNull();
 
@@ -132,6 +132,28 @@ class StreamingMultipartIT {
         assertThat(res.statusCode()).as(res.body()).isEqualTo(202);
         JobView done = awaitFinished(server, Json.mapper().readValue(res.body(), JobView.class).id());
         assertThat(done.state()).as("%s", done.error()).isEqualTo(JobState.DONE);
+    }
+
+    @Test
+    void deletingTheJobWhileItsBodyArrivesEndsTheBodyWithAConflictAndLeavesNothing() throws Exception {
+        Mp3convServer server = start("filesystem", Map.of("converter.stream-idle", "60s"));
+        byte[] mkv = video("deleted.mkv", 20);
+        try (SlowMultipart body = slow(server, "/api/v1/jobs", Map.of(), "file", "deleted.mkv", mkv)) {
+            body.sendFile(mkv.length / 2);
+            String id = awaitStreamingJob(server, "deleted.mkv");
+            awaitClaimed(server, id);
+            String fid = server.backend().jobs().find(id).orElseThrow().videoFid();
+            assertThat(send(server, "DELETE", "/api/v1/jobs/" + id, HttpRequest.BodyPublishers.noBody()).statusCode())
+                    .isEqualTo(204);
+            SlowMultipart.Answer answer = body.finish();
+            assertThat(answer.status()).as(answer.body()).isEqualTo(409);
+            assertThat(answer.body()).contains("the job was deleted while its file arrived");
+            await("ffmpeg stopped").atMost(Duration.ofSeconds(15)).until(() -> ffmpegRuns() == 0);
+            await("nothing left").atMost(Duration.ofSeconds(15)).until(() -> blobsOf(server, id, fid) == 0
+                    && server.backend().jobs().find(id).isEmpty());
+            await("the storage count back at 0").atMost(Duration.ofSeconds(15))
+                    .until(() -> server.backend().quota().usage(ServerWithFakeAuth.ALICE.userId(), false).used() == 0);
+        }
     }
 
     @Test
