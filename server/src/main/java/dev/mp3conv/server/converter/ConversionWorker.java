@@ -385,10 +385,20 @@ public final class ConversionWorker implements MessageHandler {
                 if (result.exitCode() != 0 || result.blob().isEmpty()) {
                     throw new IOException("ffmpeg could not convert it as it arrived: " + result.reason());
                 }
-                // judged like any job once the upload is complete, a probe on the stored (seekable) upload
+                // judged like any job once the upload is complete, by a probe of the stored (seekable) upload:
+                // ffmpeg reading it as it arrived may not have known what the whole file claims (an MP3's frame
+                // count), so the duration limit and the coverage check use what the stored file says
                 Job uploaded = streams.awaitUploaded(conversion, result.media().duration());
-                verdict = ConversionVerdict.of(result, input.failed(), encoding, settings.limits(),
-                        () -> probeStored(uploaded, conversion));
+                MediaInfo stored = probeStored(uploaded, conversion);
+                OptionalDouble claimed = stored.expectedAudioSeconds();
+                if (claimed.isPresent() && settings.limits().tooLong(claimed.getAsDouble())) {
+                    throw tooLong(claimed.getAsDouble());
+                }
+                Mp3Transcoder.Result judged = result.media().duration().isPresent() ? result
+                        : new Mp3Transcoder.Result(result.blob(), result.sha256(), result.exitCode(), result.outSeconds(),
+                                result.reason(), new MediaInfo(stored.duration(), result.media().audio()), result.opened(),
+                                result.outputLoudness());
+                verdict = ConversionVerdict.of(judged, input.failed(), encoding, settings.limits(), () -> claimed);
             } else {
                 verdict = ConversionVerdict.of(result, input.failed(), encoding, settings.limits(),
                         () -> probe.probe(input.address(), conversion::attachHelper).expectedAudioSeconds());
@@ -415,10 +425,15 @@ public final class ConversionWorker implements MessageHandler {
         }
     }
 
-    private OptionalDouble probeStored(Job job, RunningConversion conversion) throws IOException, MediaRejectedException {
+    private MediaInfo probeStored(Job job, RunningConversion conversion) throws IOException, MediaRejectedException {
         try (JobInput stored = JobInput.open(job, blobs, loopback, scratch)) {
-            return probe.probe(stored.address(), conversion::attachHelper).expectedAudioSeconds();
+            return probe.probe(stored.address(), conversion::attachHelper);
         }
+    }
+
+    private MediaRejectedException tooLong(double claimedSeconds) {
+        return new MediaRejectedException(MediaRejectedException.TOO_LONG, "the file says it lasts "
+                + MediaLimits.describe(claimedSeconds) + ", more than the limit of " + settings.limits().describe());
     }
 
     private boolean complete(Job job, BlobInfo mp3, String sha256, Mp3Encoding encoding, String bitrate,
@@ -463,9 +478,7 @@ public final class ConversionWorker implements MessageHandler {
         }
         Job job = conversion.job();
         switch (stop.get()) {
-            case TOO_LONG -> throw new MediaRejectedException(MediaRejectedException.TOO_LONG,
-                    "the file says it lasts " + MediaLimits.describe(conversion.expectedSeconds())
-                            + ", more than the limit of " + settings.limits().describe());
+            case TOO_LONG -> throw tooLong(conversion.expectedSeconds());
             case TIMEOUT -> throw new MediaRejectedException(MediaRejectedException.TIMEOUT,
                     "the conversion ran longer than its budget of " + conversion.budget().toSeconds() + " s");
             case LEASE_LOST -> {

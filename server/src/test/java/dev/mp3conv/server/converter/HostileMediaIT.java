@@ -184,7 +184,8 @@ class HostileMediaIT {
         MediaApi alice = start(Setup.FILES_DEBIAN, Map.of());
         alice.upload(HostileSamples.secret(samples)); // another blob in the store
         JobView job = alice.upload(HostileSamples.silence(samples, "long-silence.flac", 1800));
-        // the arguments are read inside the poll: a short ffmpeg run (the tag read) may have ended by the next line
+        // the arguments are read inside the poll: a short ffmpeg run (the one a split stops, its tag read) may
+        // have ended by the next line
         List<String> args = await("ffmpeg converting the job").atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(50)).until(() -> ffmpegReading(job.id()), found -> found != null);
         String input = args.get(args.indexOf("-i") + 1);
