@@ -33,7 +33,7 @@ export JAVA_HOME
 
 server="$root/server/target/mp3conv-server"
 cli="$root/cli/target/mp3conv"
-if [ ! -x "$server" ] || [ ! -x "$cli" ]; then
+if [ ! -x "$server" ] || { [ "$client" = tus ] && [ ! -x "$cli" ]; }; then
     (cd "$root" && nice -n 15 ./mvnw -q -pl server,cli -am -DskipTests -Dlauncher.aot-training.skip=true package >&2)
 fi
 
@@ -78,8 +78,11 @@ for port in "$admin_s" "$admin_a"; do
 done
 for name in streaming after; do
     port=$([ "$name" = streaming ] && echo "$api_s" || echo "$api_a")
-    printf '%s\n' "$password" | MP3CONV_CONFIG_DIR="$work/$name/cli" "$cli" --server "http://127.0.0.1:$port" \
-        login --email bench@example.test --password-stdin >/dev/null
+    if [ "$client" = tus ]; then
+        printf '%s\n' "$password" | MP3CONV_CONFIG_DIR="$work/$name/cli" "$cli" --server "http://127.0.0.1:$port" \
+            login --email bench@example.test --password-stdin >/dev/null
+    fi
+    mkdir -p "$work/$name"
     curl -fs -H 'Content-Type: application/json' -d "{\"email\":\"bench@example.test\",\"password\":\"$password\"}" \
         "http://127.0.0.1:$port/api/v1/auth/token" \
         | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' >"$work/$name/token"
@@ -99,7 +102,7 @@ run() { # server name, port, file
     fi
     t1=$(date +%s.%N)
     while :; do
-        job=$(MP3CONV_CONFIG_DIR="$dir" "$cli" --server "http://127.0.0.1:$2" --json status "$id")
+        job=$(curl -fs -H "Authorization: Bearer $(cat "$work/$1/token")" "http://127.0.0.1:$2/api/v1/jobs/$id")
         state=$(printf '%s' "$job" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
         case "$state" in DONE|FAILED) break ;; esac
         sleep 0.2

@@ -171,13 +171,22 @@ final class StreamedConversions {
     /**
      * The conversion's progress while the upload arrives: ffmpeg 5.1 reports its output position only while it has
      * input to convert (its main loop blocks on the read meanwhile), so the share of the upload it has read stands in
-     * when that is further; it converts what it reads within a fraction of a second.
+     * when that is further; it converts what it reads within a fraction of a second. A multipart upload's size is
+     * known only at its end (the job's size is 0 until then): the share is then the upload's own progress as its
+     * gateway records it (bytes received of the body's declared length), which the follower keeps up with.
      */
-    private static double progress(RunningConversion conversion, Streamed state) {
+    private double progress(RunningConversion conversion, Streamed state) {
         GrowingUpload upload = state.upload;
         long size = conversion.job().size();
-        double read = upload == null || size <= 0 ? 0 : Math.min(0.99, (double) upload.served() / size);
-        return Math.max(conversion.progress(), read);
+        double read;
+        if (upload == null) {
+            read = 0;
+        } else if (size > 0) {
+            read = Math.min(0.99, (double) upload.served() / size);
+        } else {
+            read = upload.served() > 0 ? claims.find(conversion.job().id()).map(Job::progress).orElse(0.0) : 0;
+        }
+        return Math.max(conversion.progress(), Math.min(0.99, read));
     }
 
     /**
