@@ -50,9 +50,38 @@ fi
 MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 export MALLOC_ARENA_MAX
 
+# A converter-only process (APP_ROLES=converter, as the chart's converter pods run) gets the build's
+# converter options and cache when it has them: a smaller heap, and a cache of a converter's classes
+# alone (every class of a cache is loaded at start). Other roles, or roles set another way, get the
+# defaults; either cache serves any role, only start-up and memory differ.
+roles=$(printf '%s' "${APP_ROLES:-}" | tr -d ' \t' | tr 'A-Z' 'a-z')
+memory="@MEMORY_OPTS@"
+aot="$here/@NAME@.aot"
+if [ "$roles" = converter ]; then
+    if [ -n "@CONVERTER_MEMORY_OPTS@" ]; then
+        # the heap: 24 MiB up to two conversions at once, 8 MiB more for each further one (each running
+        # conversion streams its MP3 into the store through a chunk buffer the heap's budget must hold);
+        # the slots as the server counts them (CONVERTER_CONCURRENCY, else the processors)
+        slots=${CONVERTER_CONCURRENCY:-$(nproc 2>/dev/null || echo 2)}
+        case "$slots" in
+            '' | *[!0-9]*) slots=2 ;;
+        esac
+        if [ "${#slots}" -gt 3 ] || [ "$slots" -gt 64 ]; then
+            slots=64
+        fi
+        heap=$((8 + 8 * slots))
+        if [ "$heap" -lt 24 ]; then
+            heap=24
+        fi
+        memory="@CONVERTER_MEMORY_OPTS@ -Xmx${heap}m"
+    fi
+    if [ -r "$here/@NAME@-converter.aot" ]; then
+        aot="$here/@NAME@-converter.aot"
+    fi
+fi
+
 # The build's heap and collector defaults step aside when JAVA_OPTS sizes the heap (a container that
 # gives the JVM a share of its memory limit, an operator who knows better).
-memory="@MEMORY_OPTS@"
 case " ${JAVA_OPTS:-} " in
     *" -Xmx"* | *"MaxRAMPercentage="* | *"-XX:MaxRAM="*) memory="" ;;
 esac
@@ -61,7 +90,6 @@ esac
 # in a training run); a JVM that cannot use it (another JDK build, a moved jar) runs without it,
 # silently. JAVA_OPTS comes last, so -XX:AOTMode=off there turns it off.
 # JAVA_OPTS is split on whitespace on purpose, as every JVM launcher does.
-aot="$here/@NAME@.aot"
 if [ -r "$aot" ] && [ "$(java_major "$java")" -ge 25 ]; then
     # shellcheck disable=SC2086
     exec "$java" $memory @JAVA_OPTS@ "-XX:AOTCache=$aot" "-Xlog:aot*=off" "-Xlog:cds*=off" ${JAVA_OPTS:-} -jar "$here/@JAR@" "$@"

@@ -2,21 +2,27 @@
 # Converting while the upload arrives (issue 24): the time from an upload's last byte to its MP3, on a server
 # that converts streamable uploads as they arrive (UPLOAD_STREAM=true) against one that converts every upload
 # after it (UPLOAD_STREAM=false, as before), side by side, alternated, medians. Each upload goes through the
-# CLI (`mp3conv upload --limit-rate`, tus) at a rate below the conversion speed, so the streaming conversion
-# keeps up with the bytes. Files (10 minutes each, generated once into bench/.cache): a Matroska video, a
+# CLI (`mp3conv upload --limit-rate`, tus) or, with the client `multipart`, through curl's multipart POST to
+# /api/v1/jobs (`curl --limit-rate -F file=@…`), at a rate below the conversion speed, so the streaming
+# conversion keeps up with the bytes. Files (10 minutes each, generated once into bench/.cache): a Matroska video, a
 # faststart MP4 (index first), and the same MP4 with its index at the end, which both servers convert after
 # the upload (it must be no slower on the streaming server).
 #
 # "Last byte" and "MP3 ready" are the server's own times: a job's created_at is when its upload's last byte
 # was stored, its updated_at when it became DONE (the MP3 durable).
 #
-#   bench/streaming.sh [rounds] [rate]        # defaults: 3 rounds, 400k (bytes/s, as curl's --limit-rate)
+#   bench/streaming.sh [rounds] [rate] [client]   # defaults: 3 rounds, 400k (bytes/s, as curl's --limit-rate), tus
 #
-# Ports 23101/23102 (API) and 23111/23112 (admin). Run it without nice; it prints uptime before and after.
+# Ports 23101/23102 (API) and 23111/23112 (admin), or PORT_BASE+101/102 and +111/112 with PORT_BASE set. Run it
+# without nice; it prints uptime before and after.
 set -eu
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd -P)
 rounds=${1:-3}
 rate=${2:-400k}
+client=${3:-tus}
+case "$client" in tus|multipart) ;; *) echo "client: tus or multipart" >&2; exit 2 ;; esac
+base=${PORT_BASE:-23000}
+api_s=$((base + 101)); api_a=$((base + 102)); admin_s=$((base + 111)); admin_a=$((base + 112))
 cache="$root/bench/.cache/streaming"
 work=$(mktemp -d "${TMPDIR:-/tmp}/mp3conv-streaming.XXXXXX")
 mkdir -p "$cache"
@@ -61,9 +67,9 @@ start() { # name, api port, admin port, UPLOAD_STREAM
         MP3CONV_ADMIN_PASSWORD="$password" "$server" >"$work/$1/server.log" 2>&1 &
     pids="$pids $!"
 }
-start streaming 23101 23111 true
-start after 23102 23112 false
-for port in 23111 23112; do
+start streaming "$api_s" "$admin_s" true
+start after "$api_a" "$admin_a" false
+for port in "$admin_s" "$admin_a"; do
     i=0
     until curl -fs "http://127.0.0.1:$port/observe/health/ready" >/dev/null 2>&1; do
         i=$((i + 1)); [ "$i" -lt 600 ] || { echo "server on admin port $port not ready" >&2; exit 1; }
@@ -71,17 +77,26 @@ for port in 23111 23112; do
     done
 done
 for name in streaming after; do
-    port=$([ "$name" = streaming ] && echo 23101 || echo 23102)
+    port=$([ "$name" = streaming ] && echo "$api_s" || echo "$api_a")
     printf '%s\n' "$password" | MP3CONV_CONFIG_DIR="$work/$name/cli" "$cli" --server "http://127.0.0.1:$port" \
         login --email bench@example.test --password-stdin >/dev/null
+    curl -fs -H 'Content-Type: application/json' -d "{\"email\":\"bench@example.test\",\"password\":\"$password\"}" \
+        "http://127.0.0.1:$port/api/v1/auth/token" \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' >"$work/$name/token"
 done
 
 # one upload through the CLI; prints "<ready - last byte in s> <upload s> <mode>"
 run() { # server name, port, file
     dir="$work/$1/cli"
     t0=$(date +%s.%N)
-    id=$(MP3CONV_CONFIG_DIR="$dir" "$cli" --server "http://127.0.0.1:$2" upload "$cache/$3" --limit-rate "$rate" \
-        2>/dev/null | tail -n 1)
+    if [ "$client" = tus ]; then
+        id=$(MP3CONV_CONFIG_DIR="$dir" "$cli" --server "http://127.0.0.1:$2" upload "$cache/$3" --limit-rate "$rate" \
+            2>/dev/null | tail -n 1)
+    else
+        id=$(curl -fs --limit-rate "$rate" -H "Authorization: Bearer $(cat "$work/$1/token")" \
+            -F "file=@$cache/$3" "http://127.0.0.1:$2/api/v1/jobs" \
+            | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+    fi
     t1=$(date +%s.%N)
     while :; do
         job=$(MP3CONV_CONFIG_DIR="$dir" "$cli" --server "http://127.0.0.1:$2" --json status "$id")
@@ -104,7 +119,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[
 
 echo "before: $(uptime)"
 for f in talk.mkv faststart.mp4 moov-at-end.mp4; do
-    echo "$f: $(stat -c %s "$cache/$f") bytes at --limit-rate $rate"
+    echo "$f: $(stat -c %s "$cache/$f") bytes at --limit-rate $rate through $client"
 done
 : >"$work/results"
 r=1
@@ -113,7 +128,7 @@ while [ "$r" -le "$rounds" ]; do
         # alternate which server goes first
         if [ $((r % 2)) -eq 1 ]; then order="streaming after"; else order="after streaming"; fi
         for name in $order; do
-            port=$([ "$name" = streaming ] && echo 23101 || echo 23102)
+            port=$([ "$name" = streaming ] && echo "$api_s" || echo "$api_a")
             line=$(run "$name" "$port" "$f")
             echo "round $r $f $name: ready-last-byte/upload/mode $line"
             echo "$f $name $line" >>"$work/results"

@@ -24,7 +24,10 @@ import dev.mp3conv.server.converter.ConverterRole;
  * long video (20 minutes by default: small H.264 picture, AAC stereo of chirps, tones and pink
  * noise) uploaded to the default all-in-one server (all roles, embedded store, in-process queue,
  * {@code converter.concurrency} = cores, segments at the default threshold), timed from the first
- * byte of the upload to DONE (polling every 20 ms), against the ffmpeg CLI on the same file at the
+ * byte of the upload to DONE (followed as {@code mp3conv upload --wait} follows it: the job's Server-Sent Events,
+ * pushed within milliseconds of the change; {@code -Dbench.follow=poll} polls the job every 20 ms instead, as this
+ * bench did before 2026-12-01 14:00 — on 2 cores those polls took a quarter to a third of a core from the
+ * encodes), against the ffmpeg CLI on the same file at the
  * same bitrate ({@code -map 0:a:0 -vn -c:a libmp3lame -b:a 192k}), and against what the machine allows at
  * that moment: the same encode cut in one piece per core, each piece a CLI run, all at once (on a shared
  * machine whose scheduler groups processes by session, a second process of the same session may add
@@ -33,6 +36,8 @@ import dev.mp3conv.server.converter.ConverterRole;
  */
 public final class SegmentBench {
     private static final String BOUNDARY = "----mp3conv-segment-bench-7f3c";
+    /** Poll the job every 20 ms instead of following its events (the figures before 2026-12-01 14:00). */
+    private static final boolean POLL = "poll".equals(System.getProperty("bench.follow"));
 
     private SegmentBench() {
     }
@@ -51,8 +56,8 @@ public final class SegmentBench {
             byte[] body = multipart(video);
             URI jobs = URI.create("http://127.0.0.1:" + server.port() + "/api/v1/jobs");
             System.out.printf("ffmpeg: %s%ninput: %s (%.1f MB, %d s of audio), all-in-one server with %d cores, "
-                    + "%d runs each, alternating%n", ffmpeg, video, body.length / 1e6, seconds,
-                    Runtime.getRuntime().availableProcessors(), runs);
+                    + "%d runs each, alternating; DONE seen by %s%n", ffmpeg, video, body.length / 1e6, seconds,
+                    Runtime.getRuntime().availableProcessors(), runs, POLL ? "polling every 20 ms" : "its events");
             pipeline(http, jobs, body); // warm-up, untimed
             int cores = Runtime.getRuntime().availableProcessors();
             double[] cli = new double[runs];
@@ -157,7 +162,7 @@ public final class SegmentBench {
         return body.toByteArray();
     }
 
-    /** Upload, then poll every 20 ms until DONE; seconds from the first byte sent to DONE. */
+    /** Upload, then follow the job until DONE; seconds from the first byte sent to DONE. */
     private static double pipeline(HttpClient http, URI jobs, byte[] body) throws IOException, InterruptedException {
         long start = System.nanoTime();
         HttpResponse<String> res = http.send(HttpRequest.newBuilder(jobs)
@@ -168,6 +173,42 @@ public final class SegmentBench {
             throw new IllegalStateException("upload answered " + res.statusCode() + ": " + res.body());
         }
         URI job = URI.create(jobs + "/" + Json.mapper().readTree(res.body()).get("id").asText());
+        double seconds = POLL ? poll(http, job, start) : follow(http, job, start);
+        http.send(HttpRequest.newBuilder(job).header("Authorization", "Bearer " + ServerWithFakeAuth.ALICE_TOKEN)
+                .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        return seconds;
+    }
+
+    /**
+     * Follows the job's Server-Sent Events (as the CLI's {@code --wait} does) until DONE.
+     *
+     * @return seconds from {@code start} to the DONE event
+     */
+    private static double follow(HttpClient http, URI job, long start) throws IOException, InterruptedException {
+        HttpResponse<java.util.stream.Stream<String>> events = http.send(HttpRequest.newBuilder(URI.create(job + "/events"))
+                .header("Authorization", "Bearer " + ServerWithFakeAuth.ALICE_TOKEN)
+                .header("Accept", "text/event-stream").timeout(Duration.ofMinutes(15)).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        try (java.util.stream.Stream<String> lines = events.body()) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (!line.startsWith("data:")) {
+                    continue;
+                }
+                JsonNode event = Json.mapper().readTree(line.substring(5));
+                String state = event.path("state").asText();
+                if (state.equals("DONE")) {
+                    return (System.nanoTime() - start) / 1e9;
+                }
+                if (state.equals("FAILED")) {
+                    throw new IllegalStateException("bench job ended " + event);
+                }
+            }
+        }
+        throw new IllegalStateException("the event stream of " + job + " ended before DONE");
+    }
+
+    /** Polls the job every 20 ms until DONE; seconds from {@code start}. */
+    private static double poll(HttpClient http, URI job, long start) throws IOException, InterruptedException {
         HttpRequest status = HttpRequest.newBuilder(job)
                 .header("Authorization", "Bearer " + ServerWithFakeAuth.ALICE_TOKEN).build();
         long deadline = start + Duration.ofMinutes(15).toNanos();
@@ -175,10 +216,7 @@ public final class SegmentBench {
             JsonNode view = Json.mapper().readTree(http.send(status, HttpResponse.BodyHandlers.ofString()).body());
             String state = view.path("state").asText();
             if (state.equals("DONE")) {
-                double seconds = (System.nanoTime() - start) / 1e9;
-                http.send(HttpRequest.newBuilder(job).header("Authorization", "Bearer " + ServerWithFakeAuth.ALICE_TOKEN)
-                        .DELETE().build(), HttpResponse.BodyHandlers.discarding());
-                return seconds;
+                return (System.nanoTime() - start) / 1e9;
             }
             if (state.equals("FAILED") || System.nanoTime() > deadline) {
                 throw new IllegalStateException("bench job ended " + view);

@@ -184,6 +184,57 @@ class LauncherIT {
         }
     }
 
+    /** The JVM's flags as the launcher starts it for these settings ({@code --version}: no server starts). */
+    private String jvmFlags(Map<String, String> env) throws Exception {
+        Path out = Files.createTempFile(dataDir, "flags-", ".txt");
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.merge("JAVA_OPTS", "-XX:+PrintCommandLineFlags", (given, flags) -> given + " " + flags);
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toAbsolutePath().toString(), "--version")
+                .redirectErrorStream(true).redirectOutput(out.toFile());
+        builder.environment().remove("APP_ROLES");
+        builder.environment().remove("CONVERTER_CONCURRENCY");
+        builder.environment().remove("JAVA_OPTS");
+        builder.environment().putAll(all);
+        Process process = builder.start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String output = Files.readString(out, StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
+    }
+
+    private static String maxHeap(long mib) {
+        return "-XX:MaxHeapSize=" + mib * 1024 * 1024 + " ";
+    }
+
+    @Test
+    void aConverterOnlyProcessGetsTheConverterMemoryDefaultsSizedByItsSlots() throws Exception {
+        String allRoles = jvmFlags(Map.of());
+        assertThat(allRoles).contains(maxHeap(64), "-XX:+UseSerialGC").doesNotContain("-XX:-TieredCompilation");
+        assertThat(jvmFlags(Map.of("APP_ROLES", "gateway,auth"))).contains(maxHeap(64));
+        // 24 MiB up to two slots, 8 MiB more per further slot; spaces and case as the server accepts them
+        assertThat(jvmFlags(Map.of("APP_ROLES", " Converter ", "CONVERTER_CONCURRENCY", "1")))
+                .contains(maxHeap(24), "-XX:+UseSerialGC", "-XX:-TieredCompilation");
+        assertThat(jvmFlags(Map.of("APP_ROLES", "converter", "CONVERTER_CONCURRENCY", "4"))).contains(maxHeap(40));
+        // not a number (the server refuses it with its own message): the heap of two slots
+        assertThat(jvmFlags(Map.of("APP_ROLES", "converter", "CONVERTER_CONCURRENCY", "4; rm -rf /")))
+                .contains(maxHeap(24));
+        assertThat(jvmFlags(Map.of("APP_ROLES", "converter", "CONVERTER_CONCURRENCY", "99999999999999999999")))
+                .contains(maxHeap(8 + 8 * 64));
+        // a JAVA_OPTS that sizes the heap replaces the defaults, the converter's too
+        assertThat(jvmFlags(Map.of("APP_ROLES", "converter", "JAVA_OPTS", "-Xmx100m")))
+                .contains(maxHeap(100)).doesNotContain("-XX:-TieredCompilation", "-XX:+UseSerialGC");
+    }
+
+    @Test
+    void aConverterOnlyProcessMapsTheConverterCacheWhenTheBuildMadeOne() throws Exception {
+        Path allRolesCache = LAUNCHER.toAbsolutePath().resolveSibling("mp3conv-server.aot");
+        Path converterCache = LAUNCHER.toAbsolutePath().resolveSibling("mp3conv-server-converter.aot");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(allRolesCache) && Files.exists(converterCache),
+                "the build made both AOT caches (JDK 25+)");
+        assertThat(jvmFlags(Map.of("APP_ROLES", "converter"))).contains("-XX:AOTCache=" + converterCache + " ");
+        assertThat(jvmFlags(Map.of("APP_ROLES", "converter,notifier"))).contains("-XX:AOTCache=" + allRolesCache + " ");
+    }
+
     @Test
     void unknownRoleExitsNonZeroWithOneLine() throws Exception {
         Path out = dataDir.resolve("out.txt");

@@ -146,9 +146,10 @@ final class SegmentSplitter {
             segments.deleteOfJob(job.id());
             return true;
         }
-        LOG.log(System.Logger.Level.INFO, "job {0}: {1} s of audio in {2} segments ({3} ms after the claim)", job.id(),
-                String.format(java.util.Locale.ROOT, "%.1f", chosen.seconds()), String.valueOf(count),
-                String.valueOf(conversion.elapsed().toMillis()));
+        LOG.log(System.Logger.Level.INFO, "job {0}: {1} s of audio in {2} segments ({3} ms after the claim, +{4} ms "
+                        + "since upload)", job.id(), String.format(java.util.Locale.ROOT, "%.1f", chosen.seconds()),
+                String.valueOf(count), String.valueOf(conversion.elapsed().toMillis()),
+                String.valueOf(Duration.between(job.createdAt(), Instant.now()).toMillis()));
         // the dearest first: a later segment decodes the input from its start up to its own part
         for (int i = count - 1; i >= 0; i--) {
             publisher.publishSegment(job, i);

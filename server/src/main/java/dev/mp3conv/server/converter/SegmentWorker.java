@@ -203,13 +203,18 @@ final class SegmentWorker {
         Job job = conversion.job();
         Mp3Encoding encoding = SegmentSplitter.encodingOf(job);
         double total = totalSeconds(job);
+        String timing;
         try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
             if (stopped(conversion, unit)) {
                 return;
             }
+            long claimedAt = sinceUpload(job);
+            long ffmpegStart = System.nanoTime();
             // a segment's frames are stitched: no tags of their own, and no SHA-256 (the stitched file gets one)
             Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), rangeOf(encoding, unit),
                     SourceTags.NONE, conversion, media -> { }, false);
+            timing = String.format(Locale.ROOT, "claimed at +%d ms, ffmpeg ran %d ms", claimedAt,
+                    (System.nanoTime() - ffmpegStart) / 1_000_000);
             boolean kept = false;
             try {
                 if (stopped(conversion, unit)) {
@@ -245,8 +250,9 @@ final class SegmentWorker {
                 }
             }
         }
-        LOG.log(System.Logger.Level.INFO, "job {0} segment {1}/{2}: encoded in {3} ms", job.id(), unit.index() + 1,
-                unit.count(), String.valueOf(conversion.elapsed().toMillis()));
+        LOG.log(System.Logger.Level.INFO, "job {0} segment {1}/{2}: encoded in {3} ms ({4}, stored at +{5} ms since "
+                + "upload)", job.id(), unit.index() + 1, unit.count(), String.valueOf(conversion.elapsed().toMillis()),
+                timing, String.valueOf(sinceUpload(job)));
         if (segments.promoteStitch(job.id(), unit.count())) {
             publisher.publishSegment(job, unit.count());
         }
@@ -267,6 +273,7 @@ final class SegmentWorker {
 
     private void stitch(RunningConversion conversion, Segment unit) throws Exception {
         Job job = conversion.job();
+        long claimedAt = sinceUpload(job);
         List<Segment> encodes = segments.ofJob(job.id()).stream().filter(s -> !s.stitchStep()).toList();
         if (encodes.size() != unit.count()) {
             throw new IOException("the stitch step found " + encodes.size() + " of " + unit.count() + " segments");
@@ -289,8 +296,9 @@ final class SegmentWorker {
             long hashed = System.nanoTime();
             BlobInfo mp3 = blobs.adopt(new BlobMetadata(job.owner(), job.id(), "audio/mpeg",
                     Mp3Transcoder.mp3Name(job.filename())), file);
-            String steps = String.format(java.util.Locale.ROOT, "joined in %d ms, hashed in %d ms, stored in %d ms",
-                    (joined - started) / 1_000_000, (hashed - joined) / 1_000_000, (System.nanoTime() - hashed) / 1_000_000);
+            String steps = String.format(java.util.Locale.ROOT, "claimed at +%d ms, joined in %d ms, hashed in %d ms, "
+                    + "stored in %d ms", claimedAt, (joined - started) / 1_000_000, (hashed - joined) / 1_000_000,
+                    (System.nanoTime() - hashed) / 1_000_000);
             complete(conversion, job, mp3, sha256, (double) stitched.samples() / stitched.sampleRate(), stitched, steps);
         } finally {
             Files.deleteIfExists(file);
@@ -377,6 +385,11 @@ final class SegmentWorker {
                 String.valueOf(wall.toMillis()));
         cleanUp(job.id());
         publisher.publish(Topic.MP3, finished);
+    }
+
+    /** Milliseconds since the job was created (its upload's last byte), on the store's clock: for the log's timeline. */
+    private long sinceUpload(Job job) {
+        return Duration.between(job.createdAt(), jobs.now()).toMillis();
     }
 
     /** Deletes a finished job's segment blobs and units. */

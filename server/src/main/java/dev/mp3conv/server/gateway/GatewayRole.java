@@ -57,14 +57,6 @@ public final class GatewayRole implements RoleComponent {
         long maxUpload = settings.maxUploadSize();
         Handler authenticate = new AuthFilter(verifier).handler();
         GatewayMetrics metrics = new GatewayMetrics(backend.meters());
-        JobSubmission submission = new JobSubmission(new UploadReceiver(backend.blobs(), maxUpload), backend.blobs(),
-                backend.jobs(), backend.publisher(), backend.quota(), metrics);
-        Mp3Download download = new Mp3Download(backend.blobs(), metrics);
-        JobEvents events = new JobEvents(backend.jobs(), EVENTS_POLL);
-        // without the auth role here, the auth routes are forwarded so this gateway stays the one entry point
-        Optional<AuthProxy> authProxy = backend.roles().contains(Role.AUTH)
-                ? Optional.empty()
-                : settings.authUrl().map(url -> AuthProxy.to(URI.create(url)));
         TusConfig tus = settings.uploads();
         UploadRepository uploadRecords = new UploadRepository(backend.mongo(), backend.clock(),
                 backend.jobs().changes());
@@ -73,9 +65,18 @@ public final class GatewayRole implements RoleComponent {
             // the client resuming now should not wait out the lease
             uploadRecords.unlockAll();
         }
+        // one rule for both ways in (issue 24): tus uploads and multipart file parts convert while they arrive
         UploadStreaming streaming = new UploadStreaming(new StreamClaims(backend.mongo(), backend.clock(),
-                backend.jobs().changes()), backend.blobs(), submission,
-                tus.stream());
+                backend.jobs().changes()), backend.blobs(), backend.publisher(), tus.stream());
+        JobSubmission submission = new JobSubmission(new UploadReceiver(backend.blobs(), maxUpload, streaming),
+                backend.blobs(), backend.jobs(), backend.publisher(), backend.quota(), metrics,
+                new StreamedMultipart(uploadRecords, backend.blobs(), backend.publisher()));
+        Mp3Download download = new Mp3Download(backend.blobs(), metrics);
+        JobEvents events = new JobEvents(backend.jobs(), EVENTS_POLL);
+        // without the auth role here, the auth routes are forwarded so this gateway stays the one entry point
+        Optional<AuthProxy> authProxy = backend.roles().contains(Role.AUTH)
+                ? Optional.empty()
+                : settings.authUrl().map(url -> AuthProxy.to(URI.create(url)));
         TusUploads uploads = new TusUploads(uploadRecords, backend.blobs(), submission, UploadQuota.of(backend.quota()), tus,
                 streaming);
         return new GatewayRole(

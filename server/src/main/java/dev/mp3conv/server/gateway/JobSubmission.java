@@ -13,14 +13,17 @@ import dev.mp3conv.server.jobs.JobRepository;
 import dev.mp3conv.server.jobs.Retention;
 import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.queue.Topic;
+import dev.mp3conv.server.storage.BlobMetadata;
 import dev.mp3conv.server.storage.BlobStore;
 import io.helidon.webserver.http.ServerRequest;
 import org.bson.types.ObjectId;
 
 /**
- * Turns an upload into a job: blob first, then the job record, then the {@code video} message.
+ * Turns a multipart upload into a job: blob first, then the job record, then the {@code video} message.
  * When the queue does not confirm the message the job stays QUEUED and unpublished and the sweeper
- * republishes it, so the upload is never lost and the client still gets its job.
+ * republishes it, so the upload is never lost and the client still gets its job. A file part whose first bytes
+ * show a container that can be converted while it arrives (issue 24) is the exception: its job exists, UPLOADING,
+ * from then on, and a converter follows it ({@link StreamedMultipart}); the choice is recorded in every job.
  */
 final class JobSubmission {
     private final UploadReceiver receiver;
@@ -29,9 +32,19 @@ final class JobSubmission {
     private final JobPublisher publisher;
     private final StorageQuota quota;
     private final GatewayMetrics metrics;
+    private final StreamedMultipart streamed;
 
     JobSubmission(UploadReceiver receiver, BlobStore blobs, JobRepository jobs, JobPublisher publisher, StorageQuota quota,
                   GatewayMetrics metrics) {
+        this(receiver, blobs, jobs, publisher, quota, metrics, null);
+    }
+
+    /**
+     * With {@code streamed}, a file part chosen for streaming by the receiver's first bytes becomes a job at once.
+     */
+    JobSubmission(UploadReceiver receiver, BlobStore blobs, JobRepository jobs, JobPublisher publisher, StorageQuota quota,
+                  GatewayMetrics metrics, StreamedMultipart streamed) {
+        this.streamed = streamed;
         this.receiver = receiver;
         this.blobs = blobs;
         this.jobs = jobs;
@@ -46,7 +59,7 @@ final class JobSubmission {
      * @param req   multipart request
      * @param owner the caller
      * @param which how the file part is recognised
-     * @return the new QUEUED job
+     * @return the new job: QUEUED, or CONVERTING when a converter read it while it arrived
      */
     Job submit(ServerRequest req, Principal owner, UploadReceiver.FilePart which) {
         long start = System.nanoTime();
@@ -62,7 +75,9 @@ final class JobSubmission {
             throw e;
         }
         metrics.uploaded(job.size(), Duration.ofNanos(System.nanoTime() - start));
-        publish(job);
+        if (job.state() == dev.mp3conv.model.JobState.QUEUED) {
+            publish(job);
+        }
         return job;
     }
 
@@ -91,26 +106,64 @@ final class JobSubmission {
         return seed;
     }
 
-    /** Blob first, then the job record; the blob is deleted when the record cannot be written. */
+    /** The form fields the job takes its options from: the seed's /upload stays as the course system knew it. */
+    private static Map<String, String> optionFields(UploadReceiver.FilePart which, Map<String, String> fields) {
+        return which == UploadReceiver.FilePart.ANY_FILE ? seedFields(fields) : fields;
+    }
+
+    /**
+     * Blob first, then the job record; the blob is deleted when the record cannot be written. A streamed part's
+     * job was made when its first bytes arrived and leaves UPLOADING here.
+     */
     private Job store(ServerRequest req, Principal owner, UploadReceiver.FilePart which,
                       StorageQuota.Reservation reservation) {
         String jobId = new ObjectId().toHexString();
-        UploadReceiver.Received upload = receiver.receive(req, owner.userId(), jobId, which, reservation);
+        UploadReceiver.Received upload = receiver.receive(req, owner.userId(), jobId, which, reservation,
+                streamStart(req, owner, jobId, which));
         try {
-            // the seed's /upload stays as the course system knew it: bitrate and quality only
-            Mp3Options options = options(which == UploadReceiver.FilePart.ANY_FILE
-                    ? seedFields(upload.fields()) : upload.fields());
+            Mp3Options options = options(optionFields(which, upload.fields()));
             Job job = Job.queuedWith(jobId, owner.userId(), owner.email(), upload.filename(), upload.contentType(),
                     upload.blob().length(), upload.sha256(), upload.blob().id(), options,
                     Retention.parseKeep(upload.fields().get("keep")),
                     // millisecond precision is what the store keeps, so this answer matches later reads
-                    jobs.now().truncatedTo(ChronoUnit.MILLIS));
+                    jobs.now().truncatedTo(ChronoUnit.MILLIS)).withStreaming(upload.choice());
+            if (upload.receiving() != null) {
+                return upload.receiving().finish(upload, job);
+            }
             jobs.insert(job);
             return job;
         } catch (RuntimeException e) {
-            blobs.delete(upload.blob().id());
+            upload.discard(blobs);
             throw e;
         }
+    }
+
+    /** How a file part chosen for streaming becomes its UPLOADING job; null when nothing streams here. */
+    private UploadReceiver.StreamStart streamStart(ServerRequest req, Principal owner, String jobId,
+                                                   UploadReceiver.FilePart which) {
+        if (streamed == null) {
+            return null;
+        }
+        // the part's size is known at its end only: the upload's progress is a share of the body's declared length
+        long expected = Math.max(0, req.headers().contentLength().orElse(0L));
+        return new UploadReceiver.StreamStart() {
+            @Override
+            public Map<String, String> audioFields(Map<String, String> fieldsBefore) {
+                return options(optionFields(which, fieldsBefore)).fields();
+            }
+
+            @Override
+            public StreamedMultipart.Receiving start(String filename, String contentType,
+                                                     Map<String, String> fieldsBefore,
+                                                     dev.mp3conv.model.JobStreaming choice) throws java.io.IOException {
+                Mp3Options options = options(optionFields(which, fieldsBefore));
+                Duration keep = Retention.parseKeep(fieldsBefore.get("keep"));
+                // size 0 until the part ends: nothing is counted twice (the request's reservation holds its bytes)
+                return streamed.start(fid -> Job.uploadingWith(jobId, owner.userId(), owner.email(), filename,
+                                contentType, 0, fid, options, keep, jobs.now().truncatedTo(ChronoUnit.MILLIS))
+                        .withStreaming(choice), new BlobMetadata(owner.userId(), jobId, contentType, filename), expected);
+            }
+        };
     }
 
     /**

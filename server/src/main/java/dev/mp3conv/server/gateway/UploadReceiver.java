@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import dev.mp3conv.model.JobStreaming;
 import dev.mp3conv.server.http.ProblemException;
 import dev.mp3conv.server.jobs.StorageQuota;
 import dev.mp3conv.server.storage.BlobInfo;
@@ -38,10 +39,44 @@ final class UploadReceiver {
 
     private final BlobStore blobs;
     private final long maxUploadSize;
+    private final UploadStreaming streaming;
 
     UploadReceiver(BlobStore blobs, long maxUploadSize) {
+        this(blobs, maxUploadSize, null);
+    }
+
+    /**
+     * With {@code streaming}, a file part's first bytes decide whether it converts while it arrives (issue 24).
+     */
+    UploadReceiver(BlobStore blobs, long maxUploadSize, UploadStreaming streaming) {
         this.blobs = blobs;
         this.maxUploadSize = maxUploadSize;
+        this.streaming = streaming;
+    }
+
+    /** Starts the job of a file part that converts while it arrives (issue 24). */
+    interface StreamStart {
+        /**
+         * The audio options the form fields before the file part ask, as fields (for {@link UploadStreaming#beforeBytes}).
+         *
+         * @param fieldsBefore the form fields so far
+         * @return the audio fields
+         * @throws ProblemException 400 for a bad value
+         */
+        Map<String, String> audioFields(Map<String, String> fieldsBefore);
+
+        /**
+         * Creates the UPLOADING job and publishes it.
+         *
+         * @param filename     sanitised file name
+         * @param contentType  the part's content type
+         * @param fieldsBefore the form fields before the file part
+         * @param choice       the streaming choice its first bytes made
+         * @return the receipt the part is stored through
+         * @throws IOException when the store cannot start the blob
+         */
+        StreamedMultipart.Receiving start(String filename, String contentType, Map<String, String> fieldsBefore,
+                                          JobStreaming choice) throws IOException;
     }
 
     /** Which part is the file. */
@@ -60,8 +95,23 @@ final class UploadReceiver {
      * @param contentType the part's content type
      * @param sha256      hex SHA-256 of the bytes
      * @param fields      the form fields sent with it
+     * @param choice      whether it converts while it arrives, and why; null without streaming here
+     * @param receiving   the UPLOADING job of a part that converted while it arrived, or null
      */
-    record Received(BlobInfo blob, String filename, String contentType, String sha256, Map<String, String> fields) {
+    record Received(BlobInfo blob, String filename, String contentType, String sha256, Map<String, String> fields,
+                    JobStreaming choice, StreamedMultipart.Receiving receiving) {
+        /**
+         * Deletes what was stored: the job and blob of a streamed part, the blob of another.
+         *
+         * @param blobs the store
+         */
+        void discard(BlobStore blobs) {
+            if (receiving != null) {
+                receiving.discard();
+            } else {
+                blobs.delete(blob.id());
+            }
+        }
     }
 
     /**
@@ -72,13 +122,16 @@ final class UploadReceiver {
      * @param jobId   job the blob will belong to
      * @param which   how the file part is recognised
      * @param room    the owner's storage reservation, grown as the file arrives past it
-     * @return the stored upload; the caller deletes {@code blob} if it cannot use it
+     * @param start   creates the job of a part chosen to convert while it arrives; null: never streamed
+     * @return the stored upload; the caller {@link Received#discard}s it if it cannot use it
      * @throws ProblemException 400 for a malformed body or not exactly one file, 413 when too large or when
      *                          the file passes the owner's quota (what was stored is deleted)
      */
     Received receive(ServerRequest request, String owner, String jobId, FilePart which,
-                     StorageQuota.Reservation room) {
+                     StorageQuota.Reservation room, StreamStart start) {
         BlobInfo stored = null;
+        JobStreaming choice = null;
+        StreamedMultipart.Receiving receiving = null;
         String filename = null;
         String contentType = null;
         String sha256 = null;
@@ -103,7 +156,22 @@ final class UploadReceiver {
                 contentType = contentType(part.contentType());
                 UploadSource source = new UploadSource(part.content(), maxUploadSize, room);
                 try {
-                    stored = store(new BlobMetadata(owner, jobId, contentType, filename), source);
+                    BlobMetadata metadata = new BlobMetadata(owner, jobId, contentType, filename);
+                    if (streaming == null || start == null) {
+                        stored = store(source, () -> blobs.write(metadata, source));
+                    } else {
+                        UploadStreaming.Head head = streaming.readHead(start.audioFields(Map.copyOf(fields)), source);
+                        choice = head.choice();
+                        InputStream whole = head.then(source);
+                        if (head.streams()) {
+                            receiving = start.start(filename, contentType, Map.copyOf(fields), choice);
+                            source.renewWith(receiving::renew);
+                            StreamedMultipart.Receiving target = receiving;
+                            stored = store(source, () -> target.store(whole));
+                        } else {
+                            stored = store(source, () -> blobs.write(metadata, whole));
+                        }
+                    }
                     sha256 = source.sha256();
                 } finally {
                     source.release();
@@ -117,12 +185,12 @@ final class UploadReceiver {
                 // nothing to convert: refused now rather than failed later by ffmpeg
                 throw ProblemException.badRequest("the file is empty");
             }
-            return new Received(stored, filename, contentType, sha256, Map.copyOf(fields));
+            return new Received(stored, filename, contentType, sha256, Map.copyOf(fields), choice, receiving);
         } catch (IOException e) {
-            deleteQuietly(stored);
+            discardQuietly(stored, receiving);
             throw requestProblem(e);
         } catch (RuntimeException e) {
-            deleteQuietly(stored);
+            discardQuietly(stored, receiving);
             throw e;
         }
     }
@@ -137,9 +205,17 @@ final class UploadReceiver {
         return which == FilePart.ANY_FILE ? part.isFile() : "file".equals(part.fieldName());
     }
 
-    private BlobInfo store(BlobMetadata metadata, UploadSource source) throws IOException {
+    /** A write of the file part into the store. */
+    private interface StoreCall {
+        BlobInfo store() throws IOException;
+    }
+
+    /** Runs the write; a failure of the request (client gone, limits) is told apart from one of the store. */
+    private static BlobInfo store(UploadSource source, StoreCall write) throws IOException {
         try {
-            return blobs.write(metadata, source);
+            return write.store();
+        } catch (UploadSource.UploadGoneException e) {
+            throw e;
         } catch (IOException e) {
             if (source.failure().isPresent()) {
                 throw source.failure().get();
@@ -171,20 +247,25 @@ final class UploadReceiver {
         if (e instanceof UploadSource.UploadTooLargeException || e instanceof MultipartParts.BodyTooLargeException) {
             return ProblemException.tooLarge("the upload is larger than the limit of " + maxUploadSize + " bytes");
         }
+        if (e instanceof UploadSource.UploadGoneException) {
+            return ProblemException.conflict(e.getMessage());
+        }
         if (e instanceof MultipartParts.MalformedMultipartException) {
             return ProblemException.badRequest(e.getMessage());
         }
         return ProblemException.badRequest("the upload could not be read: " + e.getMessage());
     }
 
-    private void deleteQuietly(BlobInfo blob) {
-        if (blob != null) {
-            try {
+    private void discardQuietly(BlobInfo blob, StreamedMultipart.Receiving receiving) {
+        try {
+            if (receiving != null) {
+                receiving.discard();
+            } else if (blob != null) {
                 blobs.delete(blob.id());
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING,
-                        "cannot delete blob {0} of a rejected upload: {1}", blob.id(), e.getMessage());
             }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot delete what a rejected upload stored (job {0}): {1}",
+                    receiving == null ? "-" : receiving.jobId(), e.getMessage());
         }
     }
 }

@@ -23,11 +23,23 @@ final class UploadSource extends InputStream {
     private final BackgroundSha256 sha256 = new BackgroundSha256();
     private long size;
     private IOException failure;
+    private PatchBody.Renewal renewal;
 
     UploadSource(InputStream part, long maxSize, StorageQuota.Reservation room) {
         this.part = part;
         this.maxSize = maxSize;
         this.room = room;
+    }
+
+    /**
+     * Tells the job of a multipart upload converted while it arrives how far its file got, after every read; a
+     * false answer (the job was deleted meanwhile) fails the read. Called on the request's thread: it must be
+     * cheap (the job's record is written elsewhere, {@link StreamedMultipart}).
+     *
+     * @param renewal called with the bytes read so far
+     */
+    void renewWith(PatchBody.Renewal renewal) {
+        this.renewal = renewal;
     }
 
     @Override
@@ -66,6 +78,10 @@ final class UploadSource extends InputStream {
             growRoom(size - room.reserved());
         }
         sha256.update(buffer, offset, filled);
+        if (renewal != null && !renewal.renew(size)) {
+            failure = new UploadGoneException();
+            throw failure;
+        }
         return filled;
     }
 
@@ -138,6 +154,15 @@ final class UploadSource extends InputStream {
 
         QuotaExceededException problem() {
             return problem;
+        }
+    }
+
+    /** The job was deleted (or its hold lost) while its file arrived: nothing more is stored. */
+    static final class UploadGoneException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        UploadGoneException() {
+            super("the job was deleted while its file arrived");
         }
     }
 

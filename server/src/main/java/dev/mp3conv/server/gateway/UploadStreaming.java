@@ -4,34 +4,147 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
 
 import dev.mp3conv.model.JobStreaming;
 import dev.mp3conv.model.Mp3Options;
 import dev.mp3conv.server.jobs.Job;
+import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.StreamClaims;
 import dev.mp3conv.server.jobs.UploadRepository.Upload;
+import dev.mp3conv.server.queue.Topic;
 import dev.mp3conv.server.storage.BlobStore;
 
 /**
- * Decides, while a tus upload's first bytes arrive, whether it is converted as it arrives (issue 24): the
- * first PATCH body is watched as the store reads it, {@link ContainerSniffer} judges the bytes, and the choice
- * is recorded in the job ({@link StreamClaims#decide}) and logged; a streamable upload is published on the
- * {@code video} queue at once, so a converter claims it while the rest still arrives. The choice is made on a
- * virtual thread of its own: the PATCH never waits for the jobs collection or the queue.
+ * Decides, while an upload's first bytes arrive, whether it is converted as it arrives (issue 24), for both ways
+ * in: the one rule ({@link #beforeBytes}: off here, or options that need the whole input first; then
+ * {@link ContainerSniffer} on the first bytes) and the one log line of the choice.
+ *
+ * <p>A tus upload's first PATCH body is watched as the store reads it ({@link #watch}), the choice is recorded in
+ * the job ({@link StreamClaims#decide}) and a streamable upload is published on the {@code video} queue at once,
+ * so a converter claims it while the rest still arrives; that choice is made on a virtual thread of its own, so
+ * the PATCH never waits for the jobs collection or the queue. A multipart file part's first bytes are read ahead
+ * ({@link #readHead}) before its job exists: {@link StreamedMultipart} then creates the job as it was chosen.
  */
 final class UploadStreaming {
     private static final System.Logger LOG = System.getLogger(UploadStreaming.class.getName());
 
     private final StreamClaims claims;
     private final BlobStore blobs;
-    private final JobSubmission submission;
+    private final JobPublisher publisher;
     private final boolean enabled;
 
-    UploadStreaming(StreamClaims claims, BlobStore blobs, JobSubmission submission, boolean enabled) {
+    UploadStreaming(StreamClaims claims, BlobStore blobs, JobPublisher publisher, boolean enabled) {
         this.claims = claims;
         this.blobs = blobs;
-        this.submission = submission;
+        this.publisher = publisher;
         this.enabled = enabled;
+    }
+
+    /**
+     * The choice an upload's options make before any byte is looked at.
+     *
+     * @param audioFields the audio options asked besides bitrate and quality, as form fields
+     * @return converted after the upload (streaming is off here, or loudness or a cover need the whole input);
+     *         empty when the first bytes decide
+     */
+    Optional<JobStreaming> beforeBytes(Map<String, String> audioFields) {
+        if (!enabled) {
+            return Optional.of(new JobStreaming(JobStreaming.AFTER_UPLOAD, "unknown",
+                    "converting while uploading is turned off here", null));
+        }
+        if (audioFields.containsKey(Mp3Options.LOUDNESS_FIELD) || audioFields.containsKey(Mp3Options.COVER_FIELD)) {
+            // loudness is measured over the whole input before the encode, a cover frame sits at 10% of it
+            return Optional.of(new JobStreaming(JobStreaming.AFTER_UPLOAD, "unknown",
+                    "loudness and cover need the whole input first", null));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The choice the first bytes make.
+     *
+     * @param head     the bytes from offset 0
+     * @param held     how many of them are valid
+     * @param complete whether these are all the bytes there will be
+     * @return the choice, empty while more bytes are needed
+     */
+    static Optional<JobStreaming> fromBytes(byte[] head, int held, boolean complete) {
+        ContainerSniffer.Verdict verdict = ContainerSniffer.sniff(head, held, complete);
+        if (!verdict.decided()) {
+            return Optional.empty();
+        }
+        return Optional.of(new JobStreaming(verdict.outcome() == ContainerSniffer.Outcome.STREAM
+                ? JobStreaming.STREAMING : JobStreaming.AFTER_UPLOAD, verdict.container(), verdict.reason(), null));
+    }
+
+    /**
+     * The first bytes of a multipart file part and the choice they make.
+     *
+     * @param bytes  the bytes read ahead, to be stored before the rest of the part
+     * @param choice streaming or after the upload, and why
+     */
+    record Head(byte[] bytes, JobStreaming choice) {
+        /**
+         * Whether the part converts while it arrives.
+         *
+         * @return true for a streaming choice
+         */
+        boolean streams() {
+            return JobStreaming.STREAMING.equals(choice.mode());
+        }
+
+        /**
+         * The part again: the bytes read ahead, then the rest of it.
+         *
+         * @param rest the part after them
+         * @return the whole part
+         */
+        InputStream then(InputStream rest) {
+            return new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(bytes), rest);
+        }
+    }
+
+    /**
+     * Reads a multipart file part's first bytes until the choice is made: at most {@link ContainerSniffer#WINDOW}
+     * bytes, fewer for most containers (Matroska is told from 4), none when the options decide alone.
+     *
+     * @param audioFields the audio options asked before the file part
+     * @param part        the file part (read ahead by what {@link Head#bytes} holds)
+     * @return the bytes read and the choice
+     * @throws IOException when the part cannot be read
+     */
+    Head readHead(Map<String, String> audioFields, InputStream part) throws IOException {
+        Optional<JobStreaming> early = beforeBytes(audioFields);
+        if (early.isPresent()) {
+            return new Head(new byte[0], early.get());
+        }
+        byte[] head = new byte[ContainerSniffer.WINDOW];
+        int held = 0;
+        while (true) {
+            int n = part.read(head, held, head.length - held);
+            boolean complete = n == -1;
+            if (n > 0) {
+                held += n;
+            }
+            Optional<JobStreaming> choice = fromBytes(head, held, complete || held == head.length);
+            if (choice.isPresent()) {
+                return new Head(Arrays.copyOf(head, held), choice.get());
+            }
+        }
+    }
+
+    /**
+     * Logs an upload's choice, the same way for both ways in.
+     *
+     * @param jobId  the job
+     * @param choice what was chosen
+     */
+    static void log(String jobId, JobStreaming choice) {
+        LOG.log(System.Logger.Level.INFO, "upload {0}: {1} ({2}: {3})", jobId,
+                JobStreaming.STREAMING.equals(choice.mode()) ? "converted while it arrives" : "converted after the upload",
+                choice.container(), choice.reason());
     }
 
     /**
@@ -45,16 +158,9 @@ final class UploadStreaming {
         if (upload.job().streaming() != null || upload.offset() >= ContainerSniffer.WINDOW) {
             return body;
         }
-        if (!enabled) {
-            decideLater(upload.job(), new JobStreaming(JobStreaming.AFTER_UPLOAD, "unknown",
-                    "converting while uploading is turned off here", null));
-            return body;
-        }
-        if (upload.job().audioOptions().containsKey(Mp3Options.LOUDNESS_FIELD)
-                || upload.job().audioOptions().containsKey(Mp3Options.COVER_FIELD)) {
-            // loudness is measured over the whole input before the encode, a cover frame sits at 10% of it
-            decideLater(upload.job(), new JobStreaming(JobStreaming.AFTER_UPLOAD, "unknown",
-                    "loudness and cover need the whole input first", null));
+        Optional<JobStreaming> early = beforeBytes(upload.job().audioOptions());
+        if (early.isPresent()) {
+            decideLater(upload.job(), early.get());
             return body;
         }
         int window = (int) Math.min(ContainerSniffer.WINDOW, upload.length());
@@ -80,12 +186,9 @@ final class UploadStreaming {
     private void decide(Job job, JobStreaming choice) {
         try {
             claims.decide(job.id(), choice).ifPresent(recorded -> {
-                JobStreaming made = recorded.streaming();
-                LOG.log(System.Logger.Level.INFO, "upload {0}: {1} ({2}: {3})", job.id(),
-                        JobStreaming.STREAMING.equals(made.mode()) ? "converted while it arrives" : "converted after the upload",
-                        made.container(), made.reason());
-                if (JobStreaming.STREAMING.equals(made.mode())) {
-                    submission.publish(recorded);
+                log(job.id(), recorded.streaming());
+                if (JobStreaming.STREAMING.equals(recorded.streaming().mode())) {
+                    publisher.publish(Topic.VIDEO, recorded);
                 }
             });
         } catch (RuntimeException e) {
@@ -143,13 +246,12 @@ final class UploadStreaming {
             if (decided) {
                 return;
             }
-            ContainerSniffer.Verdict verdict = ContainerSniffer.sniff(head, held, held >= length);
-            if (!verdict.decided()) {
+            Optional<JobStreaming> choice = fromBytes(head, held, held >= length);
+            if (choice.isEmpty()) {
                 return;
             }
             decided = true;
-            decideLater(job, new JobStreaming(verdict.outcome() == ContainerSniffer.Outcome.STREAM
-                    ? JobStreaming.STREAMING : JobStreaming.AFTER_UPLOAD, verdict.container(), verdict.reason(), null));
+            decideLater(job, choice.get());
             // the copy is no longer needed
             Arrays.fill(head, (byte) 0);
         }

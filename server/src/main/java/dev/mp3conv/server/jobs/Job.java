@@ -48,7 +48,7 @@ import dev.mp3conv.model.Mp3Options;
  * @param expiresAt        once finished: when the MP3 and the job expire
  * @param videoDeletedAt   when the source video was deleted (claimed before the blob is deleted)
  * @param expiredAt        when the job expired: it is a tombstone that answers 410 Gone
- * @param streaming        for a resumable upload: converted while it arrives or after, and why; or null
+ * @param streaming        for an upload: converted while it arrives or after, and why; or null (a job from before issue 24)
  * @param audioOptions     the audio options asked besides bitrate and quality, as their form fields
  *                         ({@link Mp3Options#fields()}); read through {@link #options()}
  * @param loudness         what loudness normalisation measured, once it ran
@@ -298,6 +298,19 @@ public record Job(String id,
                 leaseUntil, leaseOwner, progress, durationSeconds, mp3Fid, mp3Size, mp3Sha256, bitrate, quality, error,
                 videoPublishedAt, mp3PublishedAt, notifiedAt, notifyChannel, notifyError, createdAt, updatedAt, keep,
                 videoExpiresAt, expiresAt, videoDeletedAt, expiredAt, streaming, audioOptions, report);
+    }
+
+    /**
+     * The same job with its streaming choice (issue 24).
+     *
+     * @param choice converted while it arrives or after the upload, and why
+     * @return the job
+     */
+    public Job withStreaming(JobStreaming choice) {
+        return new Job(id, owner, ownerEmail, filename, contentType, size, sha256, videoFid, state, attempts,
+                leaseUntil, leaseOwner, progress, durationSeconds, mp3Fid, mp3Size, mp3Sha256, bitrate, quality, error,
+                videoPublishedAt, mp3PublishedAt, notifiedAt, notifyChannel, notifyError, createdAt, updatedAt, keep,
+                videoExpiresAt, expiresAt, videoDeletedAt, expiredAt, choice, audioOptions, loudness);
     }
 
     private static Map<String, String> audioFields(Mp3Options options) {

@@ -113,6 +113,25 @@ public final class UploadRepository {
     }
 
     /**
+     * Stores a new UPLOADING job for a multipart upload whose file part converts while it arrives (issue 24): held
+     * by the request that receives it as a PATCH holds a tus upload ({@code token}, renewed through {@link #renew}),
+     * and expired as soon as that hold lapses (the gateway died mid-body), so {@link UploadExpiry} deletes it. It
+     * has no {@code upload_length}: a multipart upload is no tus upload, and cannot be resumed.
+     *
+     * @param job   the job, state UPLOADING, size 0 (known when the part ends)
+     * @param token the receiving request's lock token
+     * @param lease how long the hold lasts unless renewed
+     */
+    public void insertReceiving(Job job, String token, Duration lease) {
+        Instant now = now();
+        jobs.insertOne(JobDocuments.toDocument(job)
+                .append("upload_offset", 0L)
+                .append("upload_expires", JobRepository.date(now))
+                .append("upload_lock", token)
+                .append("upload_lock_until", JobRepository.date(now.plus(lease))));
+    }
+
+    /**
      * Looks an upload up for its owner: another user's upload, a job that was not a resumable upload and
      * a malformed id are all simply unknown.
      *
@@ -216,20 +235,54 @@ public final class UploadRepository {
      * @return the QUEUED (or CONVERTING) job, empty when the lock was lost or the upload deleted
      */
     public Optional<Job> finish(String id, String token, String videoFid, long length, String sha256) {
+        return finish(id, token, videoFid, length, sha256, List.of(), null);
+    }
+
+    /**
+     * {@link #finish} for a multipart upload, whose form fields after the file part are known only now: the job
+     * takes the options and retention they ask. When they changed the options a streaming conversion started
+     * with, the converter's claim is taken back and the job QUEUED to convert after the upload, for
+     * {@code takeBack}.
+     *
+     * @param id       job id
+     * @param token    the receiving request's lock token
+     * @param videoFid the completed blob
+     * @param length   its length
+     * @param sha256   hex SHA-256 of the bytes
+     * @param asked    the job with the options and retention of every form field
+     * @param takeBack why a streaming conversion may not go on, or null when it may
+     * @return the QUEUED (or CONVERTING) job, empty when the hold was lost or the job deleted
+     */
+    public Optional<Job> finishReceived(String id, String token, String videoFid, long length, String sha256, Job asked,
+                                        String takeBack) {
+        Document options = new Document(new java.util.LinkedHashMap<>(asked.audioOptions()));
+        List<Bson> fields = List.of(set(JobDocuments.BITRATE, asked.bitrate()), set("quality", asked.quality()),
+                set(JobDocuments.OPTIONS, options),
+                set(JobDocuments.KEEP_MS, asked.keep() == null ? null : asked.keep().toMillis()));
+        return finish(id, token, videoFid, length, sha256, fields, takeBack);
+    }
+
+    private Optional<Job> finish(String id, String token, String videoFid, long length, String sha256,
+                                 List<Bson> fields, String takeBack) {
         Instant now = now();
-        List<Bson> done = List.of(set(VIDEO_FID, videoFid), set("size", length),
+        List<Bson> done = new java.util.ArrayList<>(List.of(set(VIDEO_FID, videoFid), set("size", length),
                 set("sha256", sha256), set("upload_offset", length), set(PROGRESS, 0.0),
                 unset("upload_expires"), unset("upload_lock"), unset("upload_lock_until"),
-                set(CREATED_AT, JobRepository.date(now)), set(UPDATED_AT, JobRepository.date(now)));
-        // a converter reading the upload as it arrives (StreamClaims) keeps the job: CONVERTING under its lease
-        Bson streamed = and(held(id, token), exists(LEASE_OWNER), gt(LEASE_UNTIL, JobRepository.date(now)));
-        Optional<Job> finished = finishWhere(streamed, done, set(STATE, JobState.CONVERTING.name()));
+                set(CREATED_AT, JobRepository.date(now)), set(UPDATED_AT, JobRepository.date(now))));
+        done.addAll(fields);
+        Optional<Job> finished = Optional.empty();
+        if (takeBack == null) {
+            // a converter reading the upload as it arrives (StreamClaims) keeps the job: CONVERTING under its lease
+            Bson streamed = and(held(id, token), exists(LEASE_OWNER), gt(LEASE_UNTIL, JobRepository.date(now)));
+            finished = finishWhere(streamed, done, set(STATE, JobState.CONVERTING.name()));
+        }
         if (finished.isEmpty()) {
             // chosen for streaming but no converter follows it now (none came, or its claim ran out): as any upload
             finished = finishWhere(and(held(id, token), eq(STREAM + ".mode", JobStreaming.STREAMING)), done,
                     set(STATE, JobState.QUEUED.name()), unset(LEASE_OWNER), unset(LEASE_UNTIL),
                     unset(STREAM + ".progress"), set(STREAM + ".mode", JobStreaming.AFTER_UPLOAD),
-                    set(STREAM + ".reason", "no converter was reading the upload when its last byte arrived"));
+                    set(STREAM + ".reason", takeBack != null ? takeBack
+                            : "no converter was reading the upload when its last byte arrived"));
         }
         if (finished.isEmpty()) {
             finished = finishWhere(held(id, token), done, set(STATE, JobState.QUEUED.name()),
@@ -300,7 +353,10 @@ public final class UploadRepository {
 
     private static Upload toUpload(Document doc) {
         Date expires = doc.getDate("upload_expires");
-        return new Upload(JobDocuments.toJob(doc), ((Number) doc.get("upload_length")).longValue(),
+        Job job = JobDocuments.toJob(doc);
+        // a multipart upload held by its request (insertReceiving) has no declared length: its expected size
+        Object length = doc.get("upload_length");
+        return new Upload(job, length == null ? job.size() : ((Number) length).longValue(),
                 ((Number) doc.get("upload_offset")).longValue(), expires == null ? null : expires.toInstant());
     }
 

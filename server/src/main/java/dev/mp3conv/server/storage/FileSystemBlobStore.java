@@ -25,8 +25,9 @@ import org.apache.commons.io.input.BoundedInputStream;
  * {@code <id>.json} metadata sidecar. A write goes to {@code tmp/} first, is synced, and is
  * renamed into place only once complete, so a failed or interrupted write leaves nothing visible;
  * leftovers in {@code tmp/} from a crash are removed when the store opens. Resumable writes (tus uploads)
- * grow in {@code uploads/<id>} (with an {@code <id>.json} sidecar), synced at the end of each append, and are
- * moved into {@code blobs/} when complete; they outlive a restart.
+ * grow in {@code uploads/<id>} (with an {@code <id>.json} sidecar), written past the page cache where the file
+ * system allows it ({@link DirectWrites}), synced at the end of each append, and are moved into {@code blobs/}
+ * when complete; they outlive a restart.
  */
 public final class FileSystemBlobStore implements BlobStore {
     /** Bytes of a resumable append after which its early writeback starts (see {@link Writeback}). */
@@ -140,20 +141,27 @@ public final class FileSystemBlobStore implements BlobStore {
             // mismatch): they are not part of the upload
             channel.truncate(offset);
             channel.position(offset);
-            Writeback writeback = new Writeback(channel);
+            Optional<DirectWrites> direct = DirectWrites.open(data, channel, offset);
             long length;
-            try {
-                length = offset + WriteBehind.copy(source, channel, writeback::wrote);
-            } finally {
-                writeback.finish();
+            if (direct.isPresent()) {
+                length = offset + WriteBehind.copy(source, direct.get());
+            } else {
+                Writeback writeback = new Writeback(channel);
+                try {
+                    length = offset + WriteBehind.copy(source, channel, writeback::wrote);
+                } finally {
+                    writeback.finish();
+                }
             }
+            // the size and the partial blocks written through the page cache; the device's cache for the rest
             channel.force(false);
             return length;
         }
     }
 
     /**
-     * Starts the disk writes of an append while its body still arrives: the sync at the end of every tus PATCH
+     * For an append on a file system without direct writes ({@link DirectWrites}, which need no writeback):
+     * starts the disk writes of an append while its body still arrives: the sync at the end of every tus PATCH
      * waited ~20 ms for 32 MiB of dirty pages (15% of a tus upload in the profile), with the request's socket idle
      * meanwhile. Every {@value #WRITEBACK_EVERY} bytes a sync runs on a virtual thread (at most one at a time),
      * so the final sync, which alone makes the append durable, finds little left to write. A failed early sync

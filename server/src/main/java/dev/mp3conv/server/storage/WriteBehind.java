@@ -15,23 +15,47 @@ import java.util.function.LongConsumer;
  * while a virtual thread of its own writes the previous ones into the page cache. In an upload both halves
  * cost about the same CPU, so on one thread each waited for the other. Memory is bounded:
  * {@value #BUFFERS} buffers of {@value #BUFFER_SIZE} bytes, whatever the size of the stream. The file's
- * position is the writer's alone while a copy runs.
+ * position is the writer's alone while a copy runs. The writes go to a {@link Target}: a channel at its position,
+ * or anything that writes the bytes in order (e.g. {@link DirectWrites}, past the page cache).
  */
 final class WriteBehind {
     static final int BUFFERS = 4;
     static final int BUFFER_SIZE = 256 * 1024;
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 
-    private final FileChannel channel;
-    private final LongConsumer wrote;
+    private final Target target;
     private final BlockingQueue<ByteBuffer> full = new ArrayBlockingQueue<>(BUFFERS + 1);
     private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
     private volatile IOException failure;
     private volatile boolean stopped;
 
-    private WriteBehind(FileChannel channel, LongConsumer wrote) {
-        this.channel = channel;
-        this.wrote = wrote;
+    private WriteBehind(Target target) {
+        this.target = target;
+    }
+
+    /**
+     * Where the writer puts the bytes, in the order they were read. Every method runs on the writer's thread.
+     */
+    interface Target {
+        /**
+         * Writes all of {@code bytes} (a heap buffer the copy reuses once this returns).
+         *
+         * @param bytes the next bytes of the stream
+         * @throws IOException when the file fails
+         */
+        void write(ByteBuffer bytes) throws IOException;
+
+        /**
+         * After the last write of a source that ended: whatever the target still holds goes to the file.
+         *
+         * @throws IOException when the file fails
+         */
+        default void finish() throws IOException {
+        }
+
+        /** Always last, also after a failure: releases what the target holds. */
+        default void release() {
+        }
     }
 
     /**
@@ -45,7 +69,26 @@ final class WriteBehind {
      * @throws IOException when the source or the file fails; the writer has stopped by then
      */
     static long copy(InputStream source, FileChannel channel, LongConsumer wrote) throws IOException {
-        return new WriteBehind(channel, wrote).run(source);
+        return copy(source, bytes -> {
+            int n = bytes.remaining();
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            wrote.accept(n);
+        });
+    }
+
+    /**
+     * Copies {@code source} to its end into {@code target} and returns once the target wrote every byte read
+     * (and, for a source that ended, {@link Target#finish() finished}).
+     *
+     * @param source read to the end (a read of 0 bytes is not the end), not closed
+     * @param target writes the bytes on the writer's thread
+     * @return bytes copied
+     * @throws IOException when the source or the target fails; the writer has stopped by then
+     */
+    static long copy(InputStream source, Target target) throws IOException {
+        return new WriteBehind(target).run(source);
     }
 
     private long run(InputStream source) throws IOException {
@@ -88,13 +131,13 @@ final class WriteBehind {
 
     private void writeUntilEnd() {
         try {
-            for (ByteBuffer buffer = full.take(); buffer != END && !stopped; buffer = full.take()) {
-                int n = buffer.remaining();
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                wrote.accept(n);
+            ByteBuffer buffer = full.take();
+            for (; buffer != END && !stopped; buffer = full.take()) {
+                target.write(buffer);
                 free.put(buffer);
+            }
+            if (!stopped) {
+                target.finish();
             }
         } catch (IOException e) {
             failure = e;
@@ -102,6 +145,8 @@ final class WriteBehind {
             // the reader gave up
         } catch (RuntimeException e) {
             failure = new IOException("cannot write: " + e.getMessage(), e);
+        } finally {
+            target.release();
         }
         // wakes a reader waiting for a free buffer after a failed write
         free.offer(ByteBuffer.allocate(BUFFER_SIZE));

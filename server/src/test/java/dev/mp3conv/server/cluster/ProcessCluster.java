@@ -291,6 +291,12 @@ final class ProcessCluster implements AutoCloseable {
         return found.isEmpty() ? null : found.getFirst();
     }
 
+    /** The job whose upload has this file name (each test names its uploads apart), or null. */
+    Document jobNamed(String filename) {
+        List<Document> found = find("jobs", Filters.eq("filename", filename));
+        return found.isEmpty() ? null : found.getFirst();
+    }
+
     /** MP3 blobs stored for a job. */
     List<Document> mp3Blobs(String jobId) {
         return find("fs.files", Filters.and(Filters.eq("metadata.job_id", jobId),

@@ -178,6 +178,29 @@ class Mp3StitcherTest {
     }
 
     @Test
+    void planGivesLaterPartsLessToEncodeForTheInputTheyDecodeBeforeTheirOwn() {
+        long frames = 1200L * 44100 / 1152;
+        for (int parts : new int[] {2, 3, 4, 8}) {
+            double[] work = new double[parts];
+            for (int i = 0; i < parts; i++) {
+                long first = SegmentPlan.boundary(i, parts, frames);
+                long next = SegmentPlan.boundary(i + 1, parts, frames);
+                assertThat(next).isGreaterThan(first);
+                work[i] = (next - first) + SegmentPlan.SKIP_COST * first;
+            }
+            assertThat(SegmentPlan.boundary(0, parts, frames)).isZero();
+            assertThat(SegmentPlan.boundary(parts, parts, frames)).isEqualTo(frames);
+            for (double w : work) {
+                assertThat(w).as("%d parts: %s", parts, Arrays.toString(work)).isCloseTo(work[0],
+                        org.assertj.core.data.Offset.offset(2.0));
+            }
+        }
+        // two parts of 20 minutes: cut at 1/(2 - SKIP_COST) of the input, about 10 min 19 s
+        assertThat(SegmentPlan.boundary(1, 2, frames) * 1152.0 / 44100).isCloseTo(1200 / (2 - SegmentPlan.SKIP_COST),
+                org.assertj.core.data.Offset.offset(0.05));
+    }
+
+    @Test
     void planCutsOnTheFrameGridWithPreRollAndTail() {
         SegmentPlan plan = SegmentPlan.of(50, 44100, Duration.ofSeconds(20), 5).orElseThrow();
         assertThat(plan.parts()).hasSize(5);
@@ -196,6 +219,8 @@ class Mp3StitcherTest {
         }
         assertThat(plan.parts().getLast().endSample()).isEqualTo(-1);
         assertThat(seconds).isCloseTo(50, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(plan.parts().getFirst().keepBefore()).as("the first part encodes more than a fifth")
+                .isGreaterThan(50 * 44100 / 1152 / 5);
         // at most half the threshold per part: 50 s with 20 s gives 5, with 40 s only 2
         assertThat(SegmentPlan.of(50, 44100, Duration.ofSeconds(40), 5).orElseThrow().parts()).hasSize(2);
         assertThat(SegmentPlan.of(20, 44100, Duration.ofSeconds(20), 5)).isEmpty();

@@ -49,6 +49,19 @@ final class SegmentAudio {
         return file;
     }
 
+    /**
+     * The same source as an MP4 with ALAC audio (lossless too): its audio time base is the sample rate, so a
+     * segment seeks into it instead of decoding from the start ({@link MediaProbe#seeksToTheSample}).
+     *
+     * @param source a file made by {@link #source}
+     * @return the MP4 beside it
+     */
+    static Path mp4(Path source) throws IOException {
+        Path file = source.resolveSibling(source.getFileName().toString().replaceFirst("\\.mkv$", ".mp4"));
+        ffmpeg("-i", source.toString(), "-map", "0", "-c:v", "copy", "-c:a", "alac", file.toString());
+        return file;
+    }
+
     /** A single-pass encode with the CLI, the reference a segmented file is held to. */
     static Path singlePass(Path source, Path out, List<String> codecArgs) throws IOException {
         List<String> args = new ArrayList<>(List.of("-i", source.toString(), "-map", "0:a:0", "-c:a", "libmp3lame"));
