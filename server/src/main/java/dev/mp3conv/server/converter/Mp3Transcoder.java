@@ -56,23 +56,23 @@ final class Mp3Transcoder {
         static Tagging fromRun(String filename, java.util.function.Function<SourceTags, byte[]> id3) {
             return new FromRun(filename, id3);
         }
-    }
 
-    /**
-     * A tag made before the run.
-     *
-     * @param id3 the tag's bytes, empty for none
-     */
-    record Given(byte[] id3) implements Tagging {
-    }
+        /**
+         * A tag made before the run.
+         *
+         * @param id3 the tag's bytes, empty for none
+         */
+        record Given(byte[] id3) implements Tagging {
+        }
 
-    /**
-     * A tag made from the tags the run reads.
-     *
-     * @param filename the upload's file name, for the title when the source has none
-     * @param id3      makes the tag's bytes of the source's tags
-     */
-    record FromRun(String filename, java.util.function.Function<SourceTags, byte[]> id3) implements Tagging {
+        /**
+         * A tag made from the tags the run reads.
+         *
+         * @param filename the upload's file name, for the title when the source has none
+         * @param id3      makes the tag's bytes of the source's tags
+         */
+        record FromRun(String filename, java.util.function.Function<SourceTags, byte[]> id3) implements Tagging {
+        }
     }
 
     /** How long measuring an MP3's loudness may take (decoding runs at hundreds of times real time). */
@@ -167,7 +167,7 @@ final class Mp3Transcoder {
                              Consumer<MediaInfo> onSummary, boolean hashed) throws IOException, InterruptedException {
         BlobMetadata metadata = new BlobMetadata(job.owner(), job.id(), "audio/mpeg", mp3Name(job.filename()));
         Path file = Files.createTempFile(tempDir, job.id() + "-", ".mp3");
-        boolean readsTags = tagging instanceof FromRun;
+        boolean readsTags = tagging instanceof Tagging.FromRun;
         try (FfmpegProcess process = start(command(input, encoding, file.toString(), readsTags), input, running,
                 onSummary)) {
             byte[] ffmetadata = new byte[0];
@@ -199,8 +199,9 @@ final class Mp3Transcoder {
                 }
             }
             byte[] id3 = switch (tagging) {
-                case Given given -> given.id3();
-                case FromRun fromRun -> fromRun.id3().apply(SourceTags.fromFfmetadata(ffmetadata, fromRun.filename()));
+                case Tagging.Given given -> given.id3();
+                case Tagging.FromRun fromRun ->
+                        fromRun.id3().apply(SourceTags.fromFfmetadata(ffmetadata, fromRun.filename()));
             };
             Id3v2Tag.prepend(id3, file, tempDir);
             // hashed before the store takes it: the filesystem store moves the file in place, so this

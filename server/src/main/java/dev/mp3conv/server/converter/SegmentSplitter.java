@@ -20,8 +20,8 @@ import dev.mp3conv.server.storage.BlobStore;
 /**
  * Turns a claimed long job into segments (docs/architecture.md, "Segments"). When ffmpeg's summary
  * of the input shows audio longer than {@code converter.segment-threshold} at an MPEG-1 rate (the
- * summary of the tag read that precedes every conversion, else of the whole-job run, which is then
- * stopped at once), the plan's units are written, the job is handed over to them and one
+ * summary of the whole-job run, which is then stopped at once, or of the tag read that precedes a
+ * loudness job's measurement), the plan's units are written, the job is handed over to them and one
  * {@code video} message per segment is published, for this process's other slots and other
  * converters to take. A short input pays nothing.
  */

@@ -34,6 +34,8 @@ class BundledFfmpegIT {
             Job copied = server.awaitFinished(server.submit(MediaSamples.mkvWithMp3(samples), null, null));
             Job silent = server.awaitFinished(server.submit(MediaSamples.videoOnly(samples), null, null));
             Job random = server.awaitFinished(server.submit(MediaSamples.randomBytes(samples), null, null));
+            // the run prints the source's tags itself (a second output, ffmetadata), in ffmpeg 4.4 as in 5.1
+            Job tagged = server.awaitFinished(server.submit(MediaSamples.mp4WithTags(samples), null, null));
 
             assertThat(done.state()).as("error %s", done.error()).isEqualTo(JobState.DONE);
             assertThat(done.durationSeconds()).isCloseTo(MediaSamples.SECONDS, within(0.1));
@@ -45,6 +47,10 @@ class BundledFfmpegIT {
             assertThat(copied.bitrate()).isEqualTo("128k");
             assertThat(silent.error().code()).isEqualTo("no-audio");
             assertThat(random.error().code()).isEqualTo("invalid-media");
+            assertThat(tagged.state()).as("error %s", tagged.error()).isEqualTo(JobState.DONE);
+            JsonNode tags = MediaSamples.probe(server.mp3File(tagged)).path("format").path("tags");
+            assertThat(tags.path("title").asText()).isEqualTo("Talk = Part; #1");
+            assertThat(tags.path("artist").asText()).isEqualTo("Ann Example");
         }
         // extracted once: resolving again reuses the file instead of writing it anew
         Path extracted = Ffmpeg.resolve(Optional.of("bundled"), data.toAbsolutePath()).executable();
