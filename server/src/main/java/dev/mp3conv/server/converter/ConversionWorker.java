@@ -389,6 +389,9 @@ public final class ConversionWorker implements MessageHandler {
                 // ffmpeg reading it as it arrived may not have known what the whole file claims (an MP3's frame
                 // count), so the duration limit and the coverage check use what the stored file says
                 Job uploaded = streams.awaitUploaded(conversion, result.media().duration());
+                if (endIfStopped(conversion)) {
+                    return;
+                }
                 MediaInfo stored = probeStored(uploaded, conversion);
                 OptionalDouble claimed = stored.expectedAudioSeconds();
                 if (claimed.isPresent() && settings.limits().tooLong(claimed.getAsDouble())) {

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.mp3conv.model.JobMessage;
 import dev.mp3conv.model.JobState;
+import dev.mp3conv.model.JobStreaming;
 import dev.mp3conv.server.jobs.Job;
 import dev.mp3conv.server.jobs.JobPublisher;
 import dev.mp3conv.server.jobs.JobRepository;
@@ -192,7 +193,8 @@ final class StreamedConversions {
     /**
      * After ffmpeg ended: waits for the upload's end to be recorded (the job CONVERTING under this worker's
      * lease) and checks that ffmpeg read the finished upload's very bytes; records the duration, which could not
-     * be written while the job was UPLOADING.
+     * be written while the job was UPLOADING. A job taken back from streaming as its upload ended stops the
+     * conversion instead ({@link RunningConversion.Stop#LEASE_LOST}): its MP3 is not the job's.
      *
      * @param conversion the conversion
      * @param seconds    the input's duration from ffmpeg's summary
@@ -212,6 +214,13 @@ final class StreamedConversions {
         if (job.isEmpty()) {
             conversion.stop(RunningConversion.Stop.UPLOAD_GONE);
             throw new IOException("the upload was deleted");
+        }
+        if (job.get().streaming() == null || !JobStreaming.STREAMING.equals(job.get().streaming().mode())) {
+            // taken back from streaming as its upload ended (form fields after a multipart file part changed its
+            // options): it converts again from the stored upload, perhaps in another slot of this process, under
+            // the same worker id, so only the mode tells that this run's MP3 is not the job's
+            conversion.stop(RunningConversion.Stop.LEASE_LOST);
+            return job.get();
         }
         if (!heldHere(job.get(), JobState.CONVERTING)) {
             throw new IOException("the upload ended as " + job.get().state() + " without this converter's claim");
