@@ -178,10 +178,8 @@ class LauncherIT {
                 .contains("mp3conv-server: the API listener on port " + port + " stopped accepting connections");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        return dev.mp3conv.server.testing.FreePorts.next();
     }
 
     /** The JVM's flags as the launcher starts it for these settings ({@code --version}: no server starts). */

@@ -1,7 +1,6 @@
 package dev.mp3conv.server.load;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -221,9 +220,7 @@ class LoadIT {
         return builder.start();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        return dev.mp3conv.server.testing.FreePorts.next();
     }
 }

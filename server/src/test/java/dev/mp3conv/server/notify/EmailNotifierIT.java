@@ -1,7 +1,6 @@
 package dev.mp3conv.server.notify;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -237,10 +236,6 @@ class EmailNotifierIT {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.mp3conv.server.testing.FreePorts.next();
     }
 }
