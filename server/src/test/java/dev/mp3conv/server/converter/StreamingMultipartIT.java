@@ -35,6 +35,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import static dev.mp3conv.server.converter.StreamingApi.awaitClaimed;
+import static dev.mp3conv.server.converter.StreamingApi.awaitFinished;
+import static dev.mp3conv.server.converter.StreamingApi.ffmpegRuns;
+import static dev.mp3conv.server.converter.StreamingApi.job;
+import static dev.mp3conv.server.converter.StreamingApi.mp3Seconds;
+import static dev.mp3conv.server.converter.StreamingApi.patchInPieces;
+import static dev.mp3conv.server.converter.StreamingApi.send;
+import static dev.mp3conv.server.converter.StreamingApi.tusCreate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -48,7 +56,6 @@ import static org.awaitility.Awaitility.await;
  */
 class StreamingMultipartIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final int PIECE = 64 * 1024;
 
     @TempDir
     Path dir;
@@ -97,7 +104,7 @@ class StreamingMultipartIT {
             assertThat(done.bitrate()).as("the field before the file part").isEqualTo("128k");
             assertThat(server.backend().jobs().find(id).orElseThrow().sha256()).isEqualTo(sha256(mkv));
             assertThat(done.durationSeconds()).isCloseTo(30.0, org.assertj.core.data.Offset.offset(0.5));
-            assertThat(mp3Seconds(server, id)).isCloseTo(30.0, org.assertj.core.data.Offset.offset(0.2));
+            assertThat(mp3Seconds(server, id, dir)).isCloseTo(30.0, org.assertj.core.data.Offset.offset(0.2));
         }
     }
 
@@ -186,8 +193,8 @@ class StreamingMultipartIT {
         assertThat(fastDone.attempts()).isEqualTo(1);
         assertThat(endDone.state()).as("%s", endDone.error()).isEqualTo(JobState.DONE);
         assertThat(endDone.streaming().mode()).isEqualTo(JobStreaming.AFTER_UPLOAD);
-        assertThat(mp3Seconds(server, fastId)).isCloseTo(30.0, org.assertj.core.data.Offset.offset(0.2));
-        assertThat(mp3Seconds(server, endAnswer.id())).isCloseTo(30.0, org.assertj.core.data.Offset.offset(0.2));
+        assertThat(mp3Seconds(server, fastId, dir)).isCloseTo(30.0, org.assertj.core.data.Offset.offset(0.2));
+        assertThat(mp3Seconds(server, endAnswer.id(), dir)).isCloseTo(30.0, org.assertj.core.data.Offset.offset(0.2));
     }
 
     @Test
@@ -207,7 +214,7 @@ class StreamingMultipartIT {
             assertThat(done.streaming()).extracting(JobStreaming::mode, JobStreaming::reason)
                     .containsExactly(JobStreaming.AFTER_UPLOAD, "form fields after the file part changed its options");
             assertThat(done.bitrate()).as("the field after the file part").isEqualTo("96k");
-            assertThat(mp3Seconds(server, id)).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.2));
+            assertThat(mp3Seconds(server, id, dir)).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.2));
         }
     }
 
@@ -251,7 +258,7 @@ class StreamingMultipartIT {
                 JobView done = awaitFinished(server, id);
                 assertThat(done.state()).as("%s", done.error()).isEqualTo(JobState.DONE);
                 assertThat(done.durationSeconds()).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.5));
-                assertThat(mp3Seconds(server, id)).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.2));
+                assertThat(mp3Seconds(server, id, dir)).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.2));
             }
         }
     }
@@ -306,37 +313,10 @@ class StreamingMultipartIT {
                 .orElseThrow().id();
     }
 
-    private static void awaitClaimed(Mp3convServer server, String id) {
-        await("claimed for streaming").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> server.backend().jobs().find(id).orElseThrow(),
-                        job -> job.state() == JobState.UPLOADING && job.leaseOwner() != null);
-    }
 
-    private static JobView job(Mp3convServer server, String id) throws Exception {
-        HttpResponse<String> res = send(server, "GET", "/api/v1/jobs/" + id, HttpRequest.BodyPublishers.noBody());
-        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-        return Json.mapper().readValue(res.body(), JobView.class);
-    }
 
-    private static JobView awaitFinished(Mp3convServer server, String id) {
-        return await("job finished").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
-                .until(() -> job(server, id), j -> j.state().terminal());
-    }
 
-    private double mp3Seconds(Mp3convServer server, String id) throws Exception {
-        Job job = server.backend().jobs().find(id).orElseThrow();
-        Path mp3 = Files.createTempFile(dir, "out-", ".mp3");
-        try (var in = server.backend().blobs().open(job.mp3Fid())) {
-            Files.copy(in, mp3, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        return MediaSamples.probe(mp3).path("format").path("duration").asDouble();
-    }
 
-    /** ffmpeg processes of this JVM (each test's server is the only one converting). */
-    private static long ffmpegRuns() {
-        return ProcessHandle.current().descendants()
-                .filter(p -> p.info().command().map(c -> c.endsWith("ffmpeg")).orElse(false)).count();
-    }
 
     /** The job's blobs (its upload, an MP3) and its unfinished upload, through the store's own interface. */
     private static long blobsOf(Mp3convServer server, String jobId, String fid) throws IOException {
@@ -363,36 +343,6 @@ class StreamingMultipartIT {
                 .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 
-    private static String tusCreate(Mp3convServer server, long length, String filename) throws Exception {
-        HttpResponse<String> res = send(server, "POST", "/api/v1/uploads", HttpRequest.BodyPublishers.noBody(),
-                "Upload-Length", String.valueOf(length), "Upload-Metadata",
-                "filename " + java.util.Base64.getEncoder().encodeToString(filename.getBytes(StandardCharsets.UTF_8)));
-        assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
-        return URI.create(res.headers().firstValue("Location").orElseThrow()).getPath();
-    }
 
-    private static long patchInPieces(Mp3convServer server, String upload, byte[] bytes, long from, long to)
-            throws Exception {
-        long offset = from;
-        while (offset < to) {
-            int n = (int) Math.min(PIECE, to - offset);
-            HttpResponse<String> res = send(server, "PATCH", upload,
-                    HttpRequest.BodyPublishers.ofByteArray(bytes, (int) offset, n),
-                    "Content-Type", "application/offset+octet-stream", "Upload-Offset", String.valueOf(offset));
-            assertThat(res.statusCode()).as(res.body()).isEqualTo(204);
-            offset = Long.parseLong(res.headers().firstValue("Upload-Offset").orElseThrow());
-        }
-        return offset;
-    }
 
-    private static HttpResponse<String> send(Mp3convServer server, String method, String path,
-                                             HttpRequest.BodyPublisher body, String... headers) throws Exception {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .method(method, body).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + ServerWithFakeAuth.ALICE_TOKEN).header("Tus-Resumable", "1.0.0");
-        if (headers.length > 0) {
-            builder.headers(headers);
-        }
-        return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-    }
 }

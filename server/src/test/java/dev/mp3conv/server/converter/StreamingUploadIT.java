@@ -2,7 +2,6 @@ package dev.mp3conv.server.converter;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +28,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static dev.mp3conv.server.converter.StreamingApi.awaitClaimed;
+import static dev.mp3conv.server.converter.StreamingApi.awaitFinished;
+import static dev.mp3conv.server.converter.StreamingApi.ffmpegRuns;
+import static dev.mp3conv.server.converter.StreamingApi.job;
+import static dev.mp3conv.server.converter.StreamingApi.mp3Seconds;
+import static dev.mp3conv.server.converter.StreamingApi.patchInPieces;
+import static dev.mp3conv.server.converter.StreamingApi.send;
+import static dev.mp3conv.server.converter.StreamingApi.tusCreate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,8 +48,6 @@ import static org.awaitility.Awaitility.await;
  * {@code cluster.StreamingProcessIT}.
  */
 class StreamingUploadIT {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final int PIECE = 64 * 1024;
 
     @TempDir
     Path dir;
@@ -60,7 +65,7 @@ class StreamingUploadIT {
         Mp3convServer server = start(Map.of());
         Path mkv = video("talk.mkv", 20);
         byte[] bytes = Files.readAllBytes(mkv);
-        String upload = create(server, bytes.length, "talk.mkv");
+        String upload = tusCreate(server, bytes.length, "talk.mkv");
         String id = upload.substring(upload.lastIndexOf('/') + 1);
         int half = bytes.length / 2;
         long offset = patchInPieces(server, upload, bytes, 0, half);
@@ -83,7 +88,7 @@ class StreamingUploadIT {
                 .isEqualTo(JobStreaming.STREAMING);
         assertThat(done.attempts()).isEqualTo(1);
         assertThat(done.durationSeconds()).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.5));
-        assertThat(mp3Seconds(server, id)).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.2));
+        assertThat(mp3Seconds(server, id, dir)).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.2));
     }
 
     @Test
@@ -93,7 +98,7 @@ class StreamingUploadIT {
         for (String name : List.of("fast.mp4", "end.mp4")) {
             Path mp4 = name.startsWith("fast") ? video(name, 12, "-movflags", "+faststart") : video(name, 12);
             byte[] bytes = Files.readAllBytes(mp4);
-            String upload = create(server, bytes.length, name);
+            String upload = tusCreate(server, bytes.length, name);
             patchInPieces(server, upload, bytes, 0, bytes.length);
             ids.put(name, upload.substring(upload.lastIndexOf('/') + 1));
         }
@@ -105,15 +110,15 @@ class StreamingUploadIT {
         assertThat(end.state()).isEqualTo(JobState.DONE);
         assertThat(end.streaming()).isEqualTo(new JobStreaming(JobStreaming.AFTER_UPLOAD, "mp4",
                 "MP4/MOV with its index (moov) after the media", null));
-        assertThat(mp3Seconds(server, ids.get("fast.mp4"))).isCloseTo(12.0, org.assertj.core.data.Offset.offset(0.2));
-        assertThat(mp3Seconds(server, ids.get("end.mp4"))).isCloseTo(12.0, org.assertj.core.data.Offset.offset(0.2));
+        assertThat(mp3Seconds(server, ids.get("fast.mp4"), dir)).isCloseTo(12.0, org.assertj.core.data.Offset.offset(0.2));
+        assertThat(mp3Seconds(server, ids.get("end.mp4"), dir)).isCloseTo(12.0, org.assertj.core.data.Offset.offset(0.2));
     }
 
     @Test
     void aPausedUploadGivesItsSlotUpAfterTheIdleTimeAndConvertsOnceComplete() throws Exception {
         Mp3convServer server = start(Map.of("converter.stream-idle", "1s"));
         byte[] bytes = Files.readAllBytes(video("paused.mkv", 20));
-        String upload = create(server, bytes.length, "paused.mkv");
+        String upload = tusCreate(server, bytes.length, "paused.mkv");
         String id = upload.substring(upload.lastIndexOf('/') + 1);
         long offset = patchInPieces(server, upload, bytes, 0, bytes.length / 2);
         awaitClaimed(server, id);
@@ -131,14 +136,14 @@ class StreamingUploadIT {
         JobView done = awaitFinished(server, id);
         assertThat(done.state()).isEqualTo(JobState.DONE);
         assertThat(done.streaming().mode()).isEqualTo(JobStreaming.AFTER_UPLOAD);
-        assertThat(mp3Seconds(server, id)).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.2));
+        assertThat(mp3Seconds(server, id, dir)).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.2));
     }
 
     @Test
     void aResumeWithinTheIdleTimeContinuesTheSameConversion() throws Exception {
         Mp3convServer server = start(Map.of("converter.stream-idle", "20s"));
         byte[] bytes = Files.readAllBytes(video("resumed.mkv", 20));
-        String upload = create(server, bytes.length, "resumed.mkv");
+        String upload = tusCreate(server, bytes.length, "resumed.mkv");
         String id = upload.substring(upload.lastIndexOf('/') + 1);
         patchInPieces(server, upload, bytes, 0, bytes.length / 3);
         awaitClaimed(server, id);
@@ -153,14 +158,14 @@ class StreamingUploadIT {
         assertThat(done.state()).isEqualTo(JobState.DONE);
         assertThat(done.streaming().mode()).isEqualTo(JobStreaming.STREAMING);
         assertThat(done.attempts()).as("one run").isEqualTo(1);
-        assertThat(mp3Seconds(server, id)).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.2));
+        assertThat(mp3Seconds(server, id, dir)).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.2));
     }
 
     @Test
     void aTerminatedUploadStopsItsConversionAndLeavesNothing() throws Exception {
         Mp3convServer server = start(Map.of("converter.stream-idle", "60s"));
         byte[] bytes = Files.readAllBytes(video("gone.mkv", 20));
-        String upload = create(server, bytes.length, "gone.mkv");
+        String upload = tusCreate(server, bytes.length, "gone.mkv");
         String id = upload.substring(upload.lastIndexOf('/') + 1);
         patchInPieces(server, upload, bytes, 0, bytes.length / 2);
         awaitClaimed(server, id);
@@ -201,28 +206,7 @@ class StreamingUploadIT {
         return target;
     }
 
-    private static String create(Mp3convServer server, long length, String filename) throws Exception {
-        HttpResponse<String> res = send(server, "POST", "/api/v1/uploads", HttpRequest.BodyPublishers.noBody(),
-                "Upload-Length", String.valueOf(length), "Upload-Metadata",
-                "filename " + Base64.getEncoder().encodeToString(filename.getBytes(StandardCharsets.UTF_8)));
-        assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
-        return URI.create(res.headers().firstValue("Location").orElseThrow()).getPath();
-    }
 
-    /** PATCHes {@code bytes[from, to)} in pieces, as a client with small chunks does; returns the new offset. */
-    private static long patchInPieces(Mp3convServer server, String upload, byte[] bytes, long from, long to)
-            throws Exception {
-        long offset = from;
-        while (offset < to) {
-            int n = (int) Math.min(PIECE, to - offset);
-            HttpResponse<String> res = send(server, "PATCH", upload,
-                    HttpRequest.BodyPublishers.ofByteArray(bytes, (int) offset, n),
-                    "Content-Type", "application/offset+octet-stream", "Upload-Offset", String.valueOf(offset));
-            assertThat(res.statusCode()).as(res.body()).isEqualTo(204);
-            offset = Long.parseLong(res.headers().firstValue("Upload-Offset").orElseThrow());
-        }
-        return offset;
-    }
 
     private static long headOffset(String upload, Mp3convServer server) throws Exception {
         HttpResponse<String> res = send(server, "HEAD", upload, HttpRequest.BodyPublishers.noBody());
@@ -230,37 +214,10 @@ class StreamingUploadIT {
         return Long.parseLong(res.headers().firstValue("Upload-Offset").orElseThrow());
     }
 
-    private static void awaitClaimed(Mp3convServer server, String id) {
-        await("claimed for streaming").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> server.backend().jobs().find(id).orElseThrow(),
-                        job -> job.state() == JobState.UPLOADING && job.leaseOwner() != null);
-    }
 
-    private static JobView job(Mp3convServer server, String id) throws Exception {
-        HttpResponse<String> res = send(server, "GET", "/api/v1/jobs/" + id, HttpRequest.BodyPublishers.noBody());
-        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-        return Json.mapper().readValue(res.body(), JobView.class);
-    }
 
-    private static JobView awaitFinished(Mp3convServer server, String id) {
-        return await("job finished").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
-                .until(() -> job(server, id), j -> j.state().terminal());
-    }
 
-    private double mp3Seconds(Mp3convServer server, String id) throws Exception {
-        Job job = server.backend().jobs().find(id).orElseThrow();
-        Path mp3 = Files.createTempFile(dir, "out-", ".mp3");
-        try (var in = server.backend().blobs().open(job.mp3Fid())) {
-            Files.copy(in, mp3, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        return MediaSamples.probe(mp3).path("format").path("duration").asDouble();
-    }
 
-    /** ffmpeg processes of this JVM (each test's server is the only one converting). */
-    private static long ffmpegRuns() {
-        return ProcessHandle.current().descendants()
-                .filter(p -> p.info().command().map(c -> c.endsWith("ffmpeg")).orElse(false)).count();
-    }
 
     /** Blobs and unfinished uploads whose metadata names the job, in the filesystem store. */
     private static long blobsOf(Mp3convServer server, String id) throws IOException {
@@ -276,14 +233,4 @@ class StreamingUploadIT {
         }
     }
 
-    private static HttpResponse<String> send(Mp3convServer server, String method, String path,
-                                             HttpRequest.BodyPublisher body, String... headers) throws Exception {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .method(method, body).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + ServerWithFakeAuth.ALICE_TOKEN).header("Tus-Resumable", "1.0.0");
-        if (headers.length > 0) {
-            builder.headers(headers);
-        }
-        return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-    }
 }
