@@ -2,7 +2,7 @@
 # Segment-parallel conversion of a long video (issue 18), two harnesses, each side by side with the
 # ffmpeg CLI on the same file and bitrate (192k), alternating, medians:
 #   1. SegmentBench: the default all-in-one server (embedded store, in-process queue, converter
-#      concurrency = cores), upload -> DONE / CLI; goal <= 0.55 on 2 cores. Also the CPU-bound ceiling the
+#      concurrency = cores; two untimed warm-up conversions first), upload -> DONE / CLI; goal <= 0.55 on 2 cores. Also the CPU-bound ceiling the
 #      machine allows at that moment: the encode cut in one CLI run per core, all at once.
 #   2. SegmentClusterBench: the packaged launcher as processes on RabbitMQ (ProcessCluster), clusters of
 #      1, 2 and 4 converter processes with one slot each, against one converter and against that measured

@@ -31,13 +31,17 @@ import dev.mp3conv.server.converter.ConverterRole;
  * same bitrate ({@code -map 0:a:0 -vn -c:a libmp3lame -b:a 192k}), and against what the machine allows at
  * that moment: the same encode cut in one piece per core, each piece a CLI run, all at once (on a shared
  * machine whose scheduler groups processes by session, a second process of the same session may add
- * nothing). Runs alternate; medians. Goal: segmented / CLI ≤ 0.55 on 2 cores.
+ * nothing). Two untimed conversions through the server go first (with one, runs 1–3 were ~0.1 s slower than runs
+ * 4–5: the server's paths were still being compiled; a production server is warm). Runs alternate; medians.
+ * Goal: segmented / CLI ≤ 0.55 on 2 cores.
  * Usage: {@code SegmentBench <cache-dir> [runs] [seconds of input]}.
  */
 public final class SegmentBench {
     private static final String BOUNDARY = "----mp3conv-segment-bench-7f3c";
     /** Poll the job every 20 ms instead of following its events (the figures before 2026-12-01 14:00). */
     private static final boolean POLL = "poll".equals(System.getProperty("bench.follow"));
+    /** Untimed conversions through the server before the timed runs. */
+    private static final int WARM_UPS = 2;
 
     private SegmentBench() {
     }
@@ -58,7 +62,11 @@ public final class SegmentBench {
             System.out.printf("ffmpeg: %s%ninput: %s (%.1f MB, %d s of audio), all-in-one server with %d cores, "
                     + "%d runs each, alternating; DONE seen by %s%n", ffmpeg, video, body.length / 1e6, seconds,
                     Runtime.getRuntime().availableProcessors(), runs, POLL ? "polling every 20 ms" : "its events");
-            pipeline(http, jobs, body); // warm-up, untimed
+            // two untimed warm-ups: after one, the first timed runs were ~0.1 s slower than the later ones (the
+            // server's paths still compiling), and a production server is warm
+            for (int i = 0; i < WARM_UPS; i++) {
+                pipeline(http, jobs, body);
+            }
             int cores = Runtime.getRuntime().availableProcessors();
             double[] cli = new double[runs];
             double[] parallel = new double[runs];

@@ -130,20 +130,28 @@ final class AudioPreparation {
     }
 
     /**
-     * The MP3's tags for a split (kept on the stitch unit): those a tag read before the run found, else read
-     * now, since the run that would have printed them was killed for the split. This read is not attached to
+     * The MP3's tags for a split (kept on the stitch unit): those a tag read before the run found, else those the
+     * run printed as it was asked to end for the split ({@link Mp3Transcoder.Result#splitTags}), else read now
+     * (the run was killed before it printed them: it did not end within its grace). This read is not attached to
      * the conversion, whose stop (the split's) would kill it at once; its own timeout bounds it.
      *
      * @param prepared the prepared job
+     * @param run      the run ended for the split
      * @param input    the input address
      * @return the tags, with the title and artist the job asked for
      * @throws IOException          when ffmpeg cannot run
      * @throws InterruptedException when interrupted
      */
-    SourceTags tagsForSplit(Prepared prepared, String input) throws IOException, InterruptedException {
+    SourceTags tagsForSplit(Prepared prepared, Mp3Transcoder.Result run, String input)
+            throws IOException, InterruptedException {
         if (prepared.read().isPresent()) {
             return prepared.read().get().tags();
         }
+        if (run.splitTags().isPresent()) {
+            return withOverrides(run.splitTags().get(), prepared.job());
+        }
+        LOG.log(System.Logger.Level.DEBUG, "job {0}: the run ended for segments printed no tags, read again",
+                prepared.job().id());
         return withOverrides(probe.tags(input, prepared.job().filename(), helper -> { }), prepared.job());
     }
 

@@ -178,6 +178,11 @@ public final class ConversionWorker implements MessageHandler {
             if (streamed) {
                 streams.ended(conversion);
             }
+            Optional<Integer> segment = splitter == null ? Optional.empty() : splitter.keptSegment(conversion);
+            if (segment.isPresent()) {
+                // handed over to segments: this slot encodes one of them at once, without the queue hop
+                segmentWorker.take(conversion.job(), segment.get());
+            }
         }
     }
 
@@ -327,7 +332,7 @@ public final class ConversionWorker implements MessageHandler {
         if (splitter == null || !splitter.planned(conversion)) {
             return false;
         }
-        SourceTags tags = preparation.tagsForSplit(prepared, input);
+        SourceTags tags = preparation.tagsForSplit(prepared, result, input);
         if (!splitter.split(conversion, workerId, tags, deadlineOf(conversion))) {
             return false;
         }
@@ -400,7 +405,7 @@ public final class ConversionWorker implements MessageHandler {
                 Mp3Transcoder.Result judged = result.media().duration().isPresent() ? result
                         : new Mp3Transcoder.Result(result.blob(), result.sha256(), result.exitCode(), result.outSeconds(),
                                 result.reason(), new MediaInfo(stored.duration(), result.media().audio()), result.opened(),
-                                result.outputLoudness());
+                                result.outputLoudness(), result.splitTags());
                 verdict = ConversionVerdict.of(judged, input.failed(), encoding, settings.limits(), () -> claimed);
             } else {
                 verdict = ConversionVerdict.of(result, input.failed(), encoding, settings.limits(),

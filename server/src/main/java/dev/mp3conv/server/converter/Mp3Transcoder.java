@@ -104,12 +104,15 @@ final class Mp3Transcoder {
      * @param media      what ffmpeg's summary of the input says (empty when it could not open it)
      * @param opened     whether ffmpeg opened the input
      * @param outputLoudness the MP3's loudness, measured when the job asks for loudness
+     * @param splitTags  the source's tags a run that reads them printed when it was ended for segments (asked to
+     *                   end, it finished that output: {@link RunningConversion#stop}); empty otherwise
      */
     record Result(Optional<BlobInfo> blob, String sha256, int exitCode, double outSeconds, String reason,
-                  MediaInfo media, boolean opened, Optional<LoudnessMeasurement.Measured> outputLoudness) {
+                  MediaInfo media, boolean opened, Optional<LoudnessMeasurement.Measured> outputLoudness,
+                  Optional<SourceTags> splitTags) {
         Result(Optional<BlobInfo> blob, String sha256, int exitCode, double outSeconds, String reason, MediaInfo media,
                boolean opened) {
-            this(blob, sha256, exitCode, outSeconds, reason, media, opened, Optional.empty());
+            this(blob, sha256, exitCode, outSeconds, reason, media, opened, Optional.empty(), Optional.empty());
         }
 
         static Result of(Optional<BlobInfo> blob, String sha256, FfmpegProcess process, int exitCode) {
@@ -118,9 +121,14 @@ final class Mp3Transcoder {
 
         static Result of(Optional<BlobInfo> blob, String sha256, FfmpegProcess process, int exitCode,
                          Optional<LoudnessMeasurement.Measured> loudness) {
+            return of(blob, sha256, process, exitCode, loudness, Optional.empty());
+        }
+
+        static Result of(Optional<BlobInfo> blob, String sha256, FfmpegProcess process, int exitCode,
+                         Optional<LoudnessMeasurement.Measured> loudness, Optional<SourceTags> splitTags) {
             List<String> summary = process.summary();
             return new Result(blob, sha256, exitCode, process.outTimeSeconds(), process.reason(),
-                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary), loudness);
+                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary), loudness, splitTags);
         }
     }
 
@@ -185,7 +193,8 @@ final class Mp3Transcoder {
             }
             int exit = process.waitFor();
             if (exit != 0 || running.stopped().isPresent()) {
-                return Result.of(Optional.empty(), null, process, exit);
+                return Result.of(Optional.empty(), null, process, exit, Optional.empty(),
+                        splitTags(tagging, running, process, unreadTags == null ? ffmetadata : null));
             }
             if (unreadTags != null) {
                 throw new IOException("cannot read the tags ffmpeg printed: " + unreadTags.getMessage(), unreadTags);
@@ -211,6 +220,20 @@ final class Mp3Transcoder {
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    /**
+     * The tags a run printed when it was ended for segments: only when it ended by itself after being asked to
+     * (a killed run may have printed part of a large tag section) and its output was read to the end.
+     */
+    private static Optional<SourceTags> splitTags(Tagging tagging, RunningConversion running, FfmpegProcess process,
+                                                  byte[] ffmetadata) {
+        if (!(tagging instanceof Tagging.FromRun fromRun) || ffmetadata == null
+                || running.stopped().filter(stop -> stop == RunningConversion.Stop.SEGMENTED).isEmpty()
+                || !process.endedOnTerm()) {
+            return Optional.empty();
+        }
+        return Optional.of(SourceTags.fromFfmetadata(ffmetadata, fromRun.filename()));
     }
 
     private static FfmpegProcess start(List<String> command, String input, RunningConversion running,

@@ -9,8 +9,9 @@ import dev.mp3conv.server.jobs.Job;
 
 /**
  * A conversion in flight: the claimed job, its ffmpeg process once started, its deadline, and why
- * it was stopped from outside (lease lost, timeout, shutdown, an input longer than the limit). Stopping kills the process at once;
- * stopping before the process starts kills it as soon as it is attached.
+ * it was stopped from outside (lease lost, timeout, shutdown, an input longer than the limit). Stopping kills the process at once
+ * (a hand-over to segments asks it to end, {@link #stop}); stopping before the process starts kills it as soon as it is
+ * attached.
  */
 final class RunningConversion {
     /**
@@ -19,6 +20,12 @@ final class RunningConversion {
      * was terminated or expired).
      */
     enum Stop { LEASE_LOST, TIMEOUT, SHUTDOWN, TOO_LONG, SEGMENTED, STREAM_ABANDONED, UPLOAD_GONE }
+
+    /**
+     * How long a run ended for segments may take to finish its outputs before it is killed (and the tags are read
+     * by a run of their own): it takes under 10 ms here.
+     */
+    static final Duration SEGMENTED_GRACE = Duration.ofMillis(500);
 
     private final Job job;
     private final long startNanos = System.nanoTime();
@@ -72,12 +79,24 @@ final class RunningConversion {
         }
     }
 
+    /**
+     * Stops the conversion: its processes are killed, except for a hand-over to segments, which asks the run to
+     * end ({@link FfmpegProcess#terminate}) so that it finishes printing the source's tags; the split needs
+     * them, and reading them again is another ffmpeg start (~50 ms). Any later stop kills it.
+     *
+     * @param reason why
+     */
     synchronized void stop(Stop reason) {
-        if (stop == null) {
+        boolean first = stop == null;
+        if (first) {
             stop = reason;
         }
         if (process != null) {
-            process.kill();
+            if (first && reason == Stop.SEGMENTED) {
+                process.terminate(SEGMENTED_GRACE);
+            } else {
+                process.kill();
+            }
         }
         helpers.forEach(FfmpegProcess::kill);
     }

@@ -22,8 +22,9 @@ import dev.mp3conv.server.storage.BlobStore;
  * of the input shows audio longer than {@code converter.segment-threshold} at an MPEG-1 rate (the
  * summary of the whole-job run, which is then stopped at once, or of the tag read that precedes a
  * loudness job's measurement), the plan's units are written, the job is handed over to them and one
- * {@code video} message per segment is published, for this process's other slots and other
- * converters to take. A short input pays nothing.
+ * {@code video} message per segment but one is published, for this process's other slots and other
+ * converters to take; the slot that split the job claims the last one itself ({@link #keptSegment}).
+ * A short input pays nothing.
  */
 final class SegmentSplitter {
     private static final System.Logger LOG = System.getLogger(SegmentSplitter.class.getName());
@@ -33,6 +34,7 @@ final class SegmentSplitter {
     private final BlobStore blobs;
     private final JobPublisher publisher;
     private final Map<RunningConversion, Planned> planned = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Map<RunningConversion, Integer> kept = Collections.synchronizedMap(new WeakHashMap<>());
 
     private record Planned(SegmentPlan plan, double seconds) {
     }
@@ -150,10 +152,24 @@ final class SegmentSplitter {
                         + "since upload)", job.id(), String.format(java.util.Locale.ROOT, "%.1f", chosen.seconds()),
                 String.valueOf(count), String.valueOf(conversion.elapsed().toMillis()),
                 String.valueOf(Duration.between(job.createdAt(), Instant.now()).toMillis()));
-        // the dearest first: a later segment decodes the input from its start up to its own part
-        for (int i = count - 1; i >= 0; i--) {
+        // the dearest first: a later segment decodes the input from its start up to its own part. This slot
+        // encodes the dearest itself, claimed like any (keptSegment): the others' messages go out before
+        kept.put(conversion, count - 1);
+        for (int i = count - 2; i >= 0; i--) {
             publisher.publishSegment(job, i);
         }
         return true;
+    }
+
+    /**
+     * The segment the slot that split this conversion's job encodes next without a message
+     * ({@link SegmentWorker#take}): its message was not published, and the unit waits QUEUED for this claim
+     * (the sweeper publishes it if this process dies first). Asked once.
+     *
+     * @param conversion the conversion that was split
+     * @return the segment's index, empty when this conversion did not hand its job over
+     */
+    Optional<Integer> keptSegment(RunningConversion conversion) {
+        return Optional.ofNullable(kept.remove(conversion));
     }
 }

@@ -103,7 +103,8 @@ record SourceTags(String title, String artist, String album, String date, String
     /**
      * The ffmpeg output that prints a source's tags on stdout: {@link #readWithSummary}'s only output, and the
      * second output of a conversion that reads its own tags ({@link Mp3Transcoder}). ffmpeg writes the global
-     * section as the output ends (the muxer's trailer), so a run stopped with {@code SIGKILL} prints none.
+     * section as the output ends (the muxer's trailer), so a run stopped with {@code SIGKILL} prints none; one asked to
+     * end with {@code SIGTERM} finishes it ({@link FfmpegProcess#terminate}).
      */
     static final List<String> OUTPUT = List.of("-f", "ffmetadata", "pipe:1");
 
