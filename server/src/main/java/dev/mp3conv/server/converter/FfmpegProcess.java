@@ -229,7 +229,8 @@ final class FfmpegProcess implements AutoCloseable {
      */
     void terminate(Duration grace) {
         terminated = true;
-        process.destroy();
+        // the handle's, not Process.destroy(), which also closes this side of the pipes: the tags would be lost
+        process.toHandle().destroy();
         Thread.ofVirtual().name("ffmpeg-term-" + process.pid()).start(() -> {
             try {
                 if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
