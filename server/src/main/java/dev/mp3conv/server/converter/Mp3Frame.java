@@ -124,21 +124,35 @@ record Mp3Frame(byte[] bytes) {
      *         format and reserved values included)
      */
     static Optional<Integer> frameLength(byte[] header) {
-        if ((header[0] & 0xFF) != 0xFF || (header[1] & 0xE0) != 0xE0) {
-            return Optional.empty();
+        int length = frameLength(((header[0] & 0xFF) << 24) | ((header[1] & 0xFF) << 16) | ((header[2] & 0xFF) << 8)
+                | (header[3] & 0xFF));
+        return length < 0 ? Optional.empty() : Optional.of(length);
+    }
+
+    /**
+     * Parses the frame length a header announces, as {@link #frameLength(byte[])} does, without allocating
+     * (the stitcher indexes every frame of its segments).
+     *
+     * @param header the 4 header bytes, big-endian
+     * @return the length, -1 when they are not a layer III header this stitcher takes
+     */
+    static int frameLength(int header) {
+        if ((header >>> 24) != 0xFF || ((header >>> 16) & 0xE0) != 0xE0) {
+            return -1;
         }
-        int version = (header[1] >> 3) & 0x3;
-        int layer = (header[1] >> 1) & 0x3;
-        int bitrateIndex = (header[2] >> 4) & 0xF;
-        int rateIndex = (header[2] >> 2) & 0x3;
+        int version = (header >>> 19) & 0x3;
+        int layer = (header >>> 17) & 0x3;
+        int bitrateIndex = (header >>> 12) & 0xF;
+        int rateIndex = (header >>> 10) & 0x3;
         if (version == 1 || layer != 1 || bitrateIndex == 0 || bitrateIndex == 15 || rateIndex == 3) {
-            return Optional.empty();
+            return -1;
         }
         boolean mpeg1 = version == 3;
         int bitrate = (mpeg1 ? MPEG1_BITRATES : MPEG2_BITRATES)[bitrateIndex] * 1000;
-        int rate = sampleRate(header);
-        int padding = (header[2] >> 1) & 0x1;
-        return Optional.of((mpeg1 ? 144 : 72) * bitrate / rate + padding);
+        int base = MPEG1_RATES[rateIndex];
+        int rate = version == 3 ? base : version == 2 ? base / 2 : base / 4;
+        int padding = (header >>> 9) & 0x1;
+        return (mpeg1 ? 144 : 72) * bitrate / rate + padding;
     }
 
     private static int sampleRate(byte[] header) {

@@ -64,6 +64,16 @@ final class Mp3InfoTag {
         return readInt(at + FRAMES);
     }
 
+    /** The music length: bytes from the start of this frame to the end of the last audio frame. */
+    long musicLength() {
+        return readInt(at + MUSIC_LENGTH);
+    }
+
+    /** The music CRC: CRC-16 of the audio frames after this one, as ffmpeg's muxer writes it. */
+    int musicCrc() {
+        return readInt16(at + MUSIC_CRC);
+    }
+
     /** Encoder delay in samples (576 for LAME 3.100). */
     int delay() {
         return readInt24(at + DELAY_PADDING) >> 12;

@@ -82,18 +82,18 @@ class Mp3StitcherIT {
         }
         Path stitched = dir.resolve("stitched.mp3");
         Mp3Stitcher.Result result;
-        List<InputStream> streams = new ArrayList<>();
+        List<FileChannel> streams = new ArrayList<>();
         try (FileChannel out = FileChannel.open(stitched, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             List<Mp3Stitcher.Part> parts = new ArrayList<>();
             for (int i = 0; i < encoded.size(); i++) {
-                InputStream in = Files.newInputStream(encoded.get(i));
+                FileChannel in = FileChannel.open(encoded.get(i), StandardOpenOption.READ);
                 streams.add(in);
                 SegmentPlan.Part part = plan.parts().get(i);
                 parts.add(new Mp3Stitcher.Part(in, part.keepFrom(), part.keepBefore()));
             }
             result = Mp3Stitcher.stitch(parts, out);
         } finally {
-            for (InputStream in : streams) {
+            for (FileChannel in : streams) {
                 in.close();
             }
         }

@@ -34,6 +34,15 @@ class Mp3StitcherTest {
     @TempDir
     Path dir;
 
+    private final List<FileChannel> opened = new ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void closeSegments() throws IOException {
+        for (FileChannel channel : opened) {
+            channel.close();
+        }
+    }
+
     @Test
     void parsesHeadersSideInformationAndTagFrames() throws Exception {
         Mp3Frame frame = frame(1, 2, 300);
@@ -158,6 +167,47 @@ class Mp3StitcherTest {
     }
 
     @Test
+    void segmentsWhoseTagsCarryTheirMusicCrcStitchToTheSameBytesAndHashAsThoseWhoseCrcIsComputed() throws Exception {
+        byte[] a = segment(0, 40, 0, java.util.Map.of(30, 300), 100);
+        byte[] b = segment(1, 40, 0, java.util.Map.of(8, 50), 777);
+        Path computed = Files.createTempFile(dir, "computed", ".mp3");
+        Mp3Stitcher.Result slow = stitchInto(computed, a, b);
+        Path derived = Files.createTempFile(dir, "derived", ".mp3");
+        // as ffmpeg's muxer writes them: the music length and CRC of the frames after the tag frame
+        Mp3Stitcher.Result fast = stitchInto(derived, described(a), described(b));
+
+        assertThat(Files.readAllBytes(derived)).isEqualTo(Files.readAllBytes(computed));
+        assertThat(fast.sha256()).isEqualTo(slow.sha256()).isEqualTo(java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(derived))));
+        // a tag written for other bytes than its segment's (another music length, so another CRC) is not trusted:
+        // the CRC is computed over the bytes
+        byte[] other = described(b);
+        other[36 + 151]--;
+        other[36 + 153] ^= 1;
+        Path file = Files.createTempFile(dir, "other", ".mp3");
+        stitchInto(file, described(a), other);
+        assertThat(tagOf(file).musicCrc()).isEqualTo(tagOf(derived).musicCrc())
+                .isEqualTo(musicCrcAfterTag(Files.readAllBytes(derived)));
+    }
+
+    @Test
+    void aCrcMovesAcrossBytesItHasNotSeenAndBack() {
+        byte[] data = new byte[70_000];
+        new java.util.Random(7).nextBytes(data);
+        for (int[] cut : new int[][] {{0, 10}, {3, 40_000}, {1000, 69_999}, {33_000, 65_534}}) {
+            int a = Mp3InfoTag.crc16(data, 0, cut[0], 0);
+            int b = Mp3InfoTag.crc16(data, cut[0], cut[1] - cut[0], 0);
+            int whole = Mp3InfoTag.crc16(data, 0, cut[1], 0);
+            assertThat(Crc16Shift.shift(a, cut[1] - cut[0]) ^ b).as("cut %d..%d", cut[0], cut[1]).isEqualTo(whole);
+            assertThat(Crc16Shift.unshift(whole ^ b, cut[1] - cut[0])).isEqualTo(a);
+        }
+        for (int bit = 0; bit < 16; bit++) {
+            assertThat(Crc16Shift.shift(1 << bit, Crc16Shift.ORDER - 1)).isNotEqualTo(1 << bit);
+            assertThat(Mp3InfoTag.crc16(new byte[Crc16Shift.ORDER], 0, Crc16Shift.ORDER, 1 << bit)).isEqualTo(1 << bit);
+        }
+    }
+
+    @Test
     void spliceMovesWithinTheOverlapWhenTheFreeSpaceIsTooSmallAtThePlannedFrame() throws Exception {
         byte[] a = segment(0, 40, 0, java.util.Map.of(30, 10, 31, 300), 0);
         byte[] b = segment(1, 40, 0, java.util.Map.of(8, 50, 9, 40), 0);
@@ -263,8 +313,44 @@ class Mp3StitcherTest {
         return new Stitched(result, tag, frames);
     }
 
-    private static InputStream in(byte[] bytes) {
-        return new ByteArrayInputStream(bytes);
+    private Mp3Stitcher.Result stitchInto(Path file, byte[] a, byte[] b) throws IOException {
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            return Mp3Stitcher.stitch(List.of(new Mp3Stitcher.Part(in(a), 0, 30), new Mp3Stitcher.Part(in(b), 8, -1)),
+                    out, new byte[] {'I', 'D', '3', 4, 0, 0, 0, 0, 0, 0});
+        }
+    }
+
+    /** The tag frame after the 10-byte ID3v2 prefix {@link #stitchInto} writes. */
+    private static Mp3InfoTag tagOf(Path stitched) throws IOException {
+        return Mp3InfoTag.of(new Mp3Frame(Arrays.copyOfRange(Files.readAllBytes(stitched), 10, 10 + LENGTH)));
+    }
+
+    /** The segment with its tag's music length and CRC filled in, as ffmpeg's muxer fills them. */
+    private static byte[] described(byte[] segment) {
+        byte[] out = segment.clone();
+        int at = 36;
+        int crc = musicCrcAfterTag(out);
+        out[at + 148] = (byte) (out.length >> 24);
+        out[at + 149] = (byte) (out.length >> 16);
+        out[at + 150] = (byte) (out.length >> 8);
+        out[at + 151] = (byte) out.length;
+        out[at + 152] = (byte) (crc >> 8);
+        out[at + 153] = (byte) crc;
+        return out;
+    }
+
+    private static int musicCrcAfterTag(byte[] file) {
+        int start = file[0] == 'I' ? 10 : 0;
+        return Mp3InfoTag.crc16(file, start + LENGTH, file.length - start - LENGTH, 0);
+    }
+
+    /** The segment as a file, as the stitch step reads it (closed with the test's directory). */
+    private FileChannel in(byte[] bytes) throws IOException {
+        Path file = Files.createTempFile(dir, "segment", ".mp3");
+        Files.write(file, bytes);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        opened.add(channel);
+        return channel;
     }
 
     /** A tag frame, then {@code frames} frames with main_data_begin {@code defaultBegin} unless given. */
