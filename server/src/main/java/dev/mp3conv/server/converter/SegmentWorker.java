@@ -103,15 +103,17 @@ final class SegmentWorker {
     }
 
     void handle(Delivery delivery) throws Exception {
-        run(delivery.message());
+        run(delivery.message(), fairShare);
     }
 
     /**
      * Runs a unit this slot has just made claimable (the segment its split kept, the stitch step its last encode
-     * promoted) without a message, sparing the queue hop (25–35 ms on the all-in-one server): the same claim,
-     * fair share, lease, budget, stops and retries as a delivery's. Where a delivery would go back to the queue
-     * (a shutdown, the owner's turn, a failed attempt, a store that fails before the claim), the unit's message
-     * is published instead, as a requeued delivery would come back.
+     * promoted) without a message, sparing the queue hop: the same claim, lease, budget, stops and retries as a
+     * delivery's. The owner's fair share is not asked: the unit takes the place of the conversion this slot has
+     * just ended for the same owner (the job handed over to its segments, the segment stored), so the owner's count
+     * of conversions cannot rise, and the share's six store queries are spared. Where a delivery would go back to
+     * the queue (a shutdown, a failed attempt, a store that fails before the claim), the unit's message is
+     * published instead, as a requeued delivery would come back.
      *
      * @param job   the job, as its split or its encode read it
      * @param index the unit
@@ -119,9 +121,11 @@ final class SegmentWorker {
      */
     void take(Job job, int index) throws InterruptedException {
         try {
-            run(job.message().forSegment(index));
+            run(job.message().forSegment(index), null);
         } catch (Exception e) {
             // released by the failed attempt (or never claimed): the queue brings it back, here or elsewhere
+            LOG.log(System.Logger.Level.INFO, "job {0} segment {1}: taken without a message, failed ({2}); published",
+                    job.id(), index, e.toString());
             publisher.publishSegment(job, index);
             if (e instanceof InterruptedException interrupted) {
                 throw interrupted;
@@ -129,13 +133,13 @@ final class SegmentWorker {
         }
     }
 
-    private void run(JobMessage message) throws Exception {
+    /** Claims and runs a unit; {@code share} null when the owner's fair share is not asked. */
+    private void run(JobMessage message, FairShare share) throws Exception {
         int index = message.segment();
         if (stopping) {
             queue.publish(Topic.VIDEO, message);
             return;
         }
-        FairShare share = fairShare;
         if (share != null && share.ownerBusy(message)) {
             awaitTurn(share, message);
             return;

@@ -82,8 +82,9 @@ class SegmentBudgetIT {
         List<Segment> units = segments.ofJob(id);
         assertThat(units).extracting(Segment::deadline).doesNotContainNull().containsOnly(units.getFirst().deadline());
         assertThat(units.getFirst().deadline()).isBetween(split.plus(Duration.ofMinutes(59)), split.plus(Duration.ofHours(1)));
-        // the second segment cannot have been claimed yet: the one slot still encodes the first (or is about to)
-        assertThat(units.get(1).state()).isEqualTo(Segment.QUEUED);
+        // the segment left to the queue cannot have been claimed yet: the one slot encodes (or is about to) the
+        // dearest, the last, which it kept at the split
+        assertThat(units.get(0).state()).isEqualTo(Segment.QUEUED);
 
         clock.advance(Duration.ofHours(2));
 
