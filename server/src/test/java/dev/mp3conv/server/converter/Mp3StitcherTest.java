@@ -277,7 +277,8 @@ class Mp3StitcherTest {
     void aSeekingSegmentSeeksBeforeItsStartTrimsByTimestampAndTapsBothChecks() {
         Segment seeking = Segment.encode("job", 1, 3, 44100, 441000, 882000, 8, 300, 10).seeking(true, 870912);
         Mp3Encoding part = SegmentWorker.rangeOf(Mp3Encoding.standard(), seeking);
-        assertThat(part.inputArgs()).containsExactly("-noaccurate_seek", "-ss", "5.000000", "-copyts");
+        assertThat(part.inputArgs()).containsExactly("-seek2any", "1", "-noaccurate_seek", "-ss", "5.000000",
+                "-copyts");
         assertThat(String.join(" ", part.codecArgs())).contains("-af atrim=start_pts=441000:end_pts=882000,asplit=3"
                 + "[part][tap0][tap1];[tap0]atrim=end_sample=1,ashowinfo@segstart,anullsink;[tap1]atrim="
                 + "start_sample=429912:end_sample=429913,ashowinfo@segnext,anullsink;[part]asetpts=PTS-STARTPTS");
