@@ -119,6 +119,26 @@ class SegmentedConversionIT {
         assertThat(encodes.counted()).as("none counted from the start").isEmpty();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"flac, flac", "wav, pcm_s16le"})
+    void longFlacAndWavInputsSeekAndAreAsCleanAsOnePass(String extension, String codec) throws Exception {
+        // audio only, as uploaded: FLAC's frame headers and WAV's byte offsets name every sample
+        Path source = dir.resolve("source." + extension);
+        SegmentAudio.ffmpeg("-i", SegmentAudio.source(dir, 50, 44100, true).toString(), "-map", "0:a", "-c:a", codec,
+                source.toString());
+        String id = server.submit(source, null, null);
+        Job done = server.awaitFinished(id);
+        assertThat(done.state()).as("error %s", done.error()).isEqualTo(JobState.DONE);
+        assertThat(jobDocument(id).getInteger("segments")).isEqualTo(5);
+        assertAsCleanAsOnePass(source, done, 2, List.of("-b:a", "192k"));
+        assertCleanedUp(done);
+
+        SegmentRuns encodes = segmentRuns();
+        assertThat(encodes.firstChecked()).isTrue();
+        assertThat(encodes.sought()).as("every later segment sought, once").hasSize(4).doesNotHaveDuplicates();
+        assertThat(encodes.counted()).as("none counted from the start").isEmpty();
+    }
+
     @Test
     void shortInputKeepsTheSingleRun() throws Exception {
         Path source = SegmentAudio.source(dir, 15, 44100, true);
