@@ -104,9 +104,16 @@ final class Mp3Transcoder {
      * @param media      what ffmpeg's summary of the input says (empty when it could not open it)
      * @param opened     whether ffmpeg opened the input
      * @param outputLoudness the MP3's loudness, measured when the job asks for loudness
+     * @param taps       what the filter graph's {@code ashowinfo@name} taps printed (a segment's checks): name to pts
      */
     record Result(Optional<BlobInfo> blob, String sha256, int exitCode, double outSeconds, String reason,
-                  MediaInfo media, boolean opened, Optional<LoudnessMeasurement.Measured> outputLoudness) {
+                  MediaInfo media, boolean opened, Optional<LoudnessMeasurement.Measured> outputLoudness,
+                  java.util.Map<String, Long> taps) {
+        Result(Optional<BlobInfo> blob, String sha256, int exitCode, double outSeconds, String reason, MediaInfo media,
+               boolean opened, Optional<LoudnessMeasurement.Measured> outputLoudness) {
+            this(blob, sha256, exitCode, outSeconds, reason, media, opened, outputLoudness, java.util.Map.of());
+        }
+
         Result(Optional<BlobInfo> blob, String sha256, int exitCode, double outSeconds, String reason, MediaInfo media,
                boolean opened) {
             this(blob, sha256, exitCode, outSeconds, reason, media, opened, Optional.empty());
@@ -120,7 +127,7 @@ final class Mp3Transcoder {
                          Optional<LoudnessMeasurement.Measured> loudness) {
             List<String> summary = process.summary();
             return new Result(blob, sha256, exitCode, process.outTimeSeconds(), process.reason(),
-                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary), loudness);
+                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary), loudness, process.taps());
         }
     }
 
@@ -226,6 +233,8 @@ final class Mp3Transcoder {
                 // info with level tags: the input's summary (duration, audio stream) is read from this run,
                 // so no separate probe runs for a good input
                 "-loglevel", "level+info", "-nostats", "-progress", "pipe:2", "-y"));
+        // a segment's seek (-ss) goes before its input; the allow-lists apply all the same
+        command.addAll(encoding.inputArgs());
         command.addAll(InputAllowList.options(input));
         command.addAll(List.of("-i", input));
         command.addAll(encoding.codecArgs());
