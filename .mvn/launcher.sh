@@ -21,6 +21,15 @@ java_major() {
     "$1" -version 2>&1 | sed -n 's/.* version "\([0-9]*\)[.\"].*/\1/p' | head -n 1
 }
 
+# The whole JAVA_VERSION of the runtime's `release` file (e.g. 21.0.5), empty without one.
+java_release_version() {
+    real=$(readlink -f -- "$1" 2>/dev/null || printf '%s' "$1")
+    release="$(dirname -- "$(dirname -- "$real")")/release"
+    if [ -r "$release" ]; then
+        sed -n 's/^JAVA_VERSION="\([0-9.]*\).*/\1/p' "$release" | head -n 1
+    fi
+}
+
 usable() {
     [ -x "$1" ] || return 1
     major=$(java_major "$1")
@@ -86,6 +95,12 @@ if [ "$roles" = converter ]; then
         aot="$here/@NAME@-converter.aot"
     fi
 fi
+
+# -XX:TrimNativeHeapInterval came with JDK 21.0.1 (and 22): a 21.0.0 runtime (its release file says
+# JAVA_VERSION="21" or "21.0.0") refuses to start with an option it does not know, so it goes without
+case "$(java_release_version "$java")" in
+    21 | 21.0 | 21.0.0) memory=$(printf '%s' "$memory" | sed 's/ *-XX:TrimNativeHeapInterval=[0-9]*//') ;;
+esac
 
 # The build's heap and collector defaults step aside when JAVA_OPTS sizes the heap (a container that
 # gives the JVM a share of its memory limit, an operator who knows better).

@@ -223,6 +223,38 @@ class LauncherIT {
                 .contains(maxHeap(100)).doesNotContain("-XX:-TieredCompilation", "-XX:+UseSerialGC");
     }
 
+    /**
+     * The arguments the launcher gives a stand-in runtime whose {@code release} file names {@code version}: a
+     * script that prints them, one per line, as {@code bin/java} of a directory JAVA_HOME points at.
+     */
+    private String argumentsFor(String version) throws Exception {
+        Path home = Files.createDirectories(dataDir.resolve("jdk-" + version).resolve("bin")).getParent();
+        Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"" + version + "\"\n");
+        Path runtime = home.resolve("bin").resolve("java");
+        Files.writeString(runtime, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
+        Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path out = Files.createTempFile(dataDir, "args-", ".txt");
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toAbsolutePath().toString(), "--version")
+                .redirectErrorStream(true).redirectOutput(out.toFile());
+        builder.environment().remove("APP_ROLES");
+        builder.environment().remove("JAVA_OPTS");
+        builder.environment().put("JAVA_HOME", home.toString());
+        Process process = builder.start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String output = Files.readString(out, StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
+    }
+
+    @Test
+    void aJdk21GaRuntimeStartsWithoutTheNativeHeapTrimItDoesNotKnow() throws Exception {
+        // -XX:TrimNativeHeapInterval came with 21.0.1: 21.0.0 would refuse to start with it
+        assertThat(argumentsFor("21.0.0")).contains("-XX:+UseSerialGC\n").doesNotContain("TrimNativeHeapInterval");
+        assertThat(argumentsFor("21")).contains("-XX:+UseSerialGC\n").doesNotContain("TrimNativeHeapInterval");
+        assertThat(argumentsFor("21.0.1")).contains("-XX:TrimNativeHeapInterval=2000\n");
+        assertThat(argumentsFor("25.0.3")).contains("-XX:TrimNativeHeapInterval=2000\n");
+    }
+
     @Test
     void aConverterOnlyProcessMapsTheConverterCacheWhenTheBuildMadeOne() throws Exception {
         Path allRolesCache = LAUNCHER.toAbsolutePath().resolveSibling("mp3conv-server.aot");

@@ -405,7 +405,7 @@ public final class ConversionWorker implements MessageHandler {
                 Mp3Transcoder.Result judged = result.media().duration().isPresent() ? result
                         : new Mp3Transcoder.Result(result.blob(), result.sha256(), result.exitCode(), result.outSeconds(),
                                 result.reason(), new MediaInfo(stored.duration(), result.media().audio()), result.opened(),
-                                result.outputLoudness(), result.splitTags());
+                                result.outputLoudness(), result.splitTags(), result.taps());
                 verdict = ConversionVerdict.of(judged, input.failed(), encoding, settings.limits(), () -> claimed);
             } else {
                 verdict = ConversionVerdict.of(result, input.failed(), encoding, settings.limits(),

@@ -3,7 +3,9 @@ package dev.mp3conv.server.converter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -35,12 +37,18 @@ final class FfmpegLog {
     private static final Pattern DURATION = Pattern.compile("^ {0,2}Duration: (\\d+):(\\d{2}):(\\d{2}(?:\\.\\d+)?)");
     private static final Pattern AUDIO = Pattern.compile(
             "^ {0,4}Stream #0:\\d+\\S*: Audio: (\\w+)[^,]*(?:, (\\d+) Hz)?(?:, ([^,]+))?(?:, [^,]+)?(?:, (\\d+) kb/s)?");
+    private static final Pattern INPUT = Pattern.compile("^Input #0, (\\S+), from '");
+    // a tap's line: its context is the named filter itself, which an upload cannot write (text it makes ffmpeg
+    // print, metadata, comes without a context prefix)
+    private static final Pattern TAP_CONTEXT = Pattern.compile("^\\[ashowinfo@(\\w+) @ 0x[0-9a-f]+\\] $");
+    private static final Pattern TAP_PTS = Pattern.compile("^n:\\d+ pts:(-?\\d+) ");
     private static final Pattern CHANNELS = Pattern.compile("(\\d+) channels|(\\d+)\\.(\\d+)");
 
     private final String input;
     private final String inputPath;
     private final Deque<String> tail = new ArrayDeque<>();
     private final List<String> summary = new ArrayList<>();
+    private final Map<String, Long> taps = new HashMap<>();
     private boolean summaryEnded;
     private double outTimeSeconds;
 
@@ -85,6 +93,9 @@ final class FfmpegLog {
         switch (levelled.group(2)) {
             case "panic", "fatal", "error" -> keep(text);
             case "info" -> {
+                if (tap(levelled.group(1), levelled.group(3))) {
+                    return false;
+                }
                 if (indented.startsWith("Output #") || indented.startsWith("Stream mapping:")) {
                     return end();
                 }
@@ -128,6 +139,16 @@ final class FfmpegLog {
      */
     List<String> summary() {
         return List.copyOf(summary);
+    }
+
+    /**
+     * The timestamps the run's taps printed: {@code ashowinfo@name} filters in its filter graph (a segment's
+     * checks, {@link SegmentWorker#rangeOf}), the first frame's {@code pts} of each.
+     *
+     * @return tap name to pts (in the filter's time base: samples, for audio)
+     */
+    Map<String, Long> taps() {
+        return Map.copyOf(taps);
     }
 
     /**
@@ -186,7 +207,12 @@ final class FfmpegLog {
     static MediaInfo parseSummary(List<String> lines) {
         OptionalDouble duration = OptionalDouble.empty();
         Optional<MediaInfo.AudioStream> audio = Optional.empty();
+        String container = "";
         for (String line : lines) {
+            Matcher input = INPUT.matcher(line);
+            if (container.isEmpty() && input.find()) {
+                container = input.group(1);
+            }
             Matcher d = DURATION.matcher(line);
             if (duration.isEmpty() && d.find()) {
                 duration = OptionalDouble.of(Integer.parseInt(d.group(1)) * 3600 + Integer.parseInt(d.group(2)) * 60
@@ -200,7 +226,7 @@ final class FfmpegLog {
                         OptionalDouble.empty()));
             }
         }
-        return new MediaInfo(duration, audio);
+        return new MediaInfo(duration, audio, container);
     }
 
     /**
@@ -226,6 +252,18 @@ final class FfmpegLog {
                     : Integer.parseInt(m.group(2)) + Integer.parseInt(m.group(3));
         }
         return text.equals("quad") ? 4 : 0;
+    }
+
+    private boolean tap(String context, String text) {
+        Matcher name = TAP_CONTEXT.matcher(context);
+        if (!name.matches()) {
+            return false;
+        }
+        Matcher pts = TAP_PTS.matcher(text);
+        if (pts.find()) {
+            taps.putIfAbsent(name.group(1), Long.parseLong(pts.group(1)));
+        }
+        return true;
     }
 
     private void keep(String line) {

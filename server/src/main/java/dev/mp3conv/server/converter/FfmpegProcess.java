@@ -202,6 +202,15 @@ final class FfmpegProcess implements AutoCloseable {
     }
 
     /**
+     * What the run's {@code ashowinfo@name} taps printed ({@link FfmpegLog#taps}).
+     *
+     * @return tap name to the pts of its first frame
+     */
+    synchronized java.util.Map<String, Long> taps() {
+        return log.taps();
+    }
+
+    /**
      * All kept diagnostic lines.
      *
      * @return lines, oldest first

@@ -7,10 +7,26 @@ import java.util.OptionalLong;
 /**
  * What probing found in an input.
  *
- * @param duration container duration in seconds, when known
- * @param audio    the first audio stream, empty when there is none
+ * @param duration  container duration in seconds, when known
+ * @param audio     the first audio stream, empty when there is none
+ * @param container the demuxer's names as ffmpeg prints them ({@code mov,mp4,m4a,3gp,3g2,mj2},
+ *                  {@code matroska,webm}), empty when unknown
  */
-record MediaInfo(OptionalDouble duration, Optional<AudioStream> audio) {
+record MediaInfo(OptionalDouble duration, Optional<AudioStream> audio, String container) {
+    MediaInfo {
+        container = container == null ? "" : container;
+    }
+
+    /**
+     * What probing found, the container unknown.
+     *
+     * @param duration container duration in seconds, when known
+     * @param audio    the first audio stream, empty when there is none
+     */
+    MediaInfo(OptionalDouble duration, Optional<AudioStream> audio) {
+        this(duration, audio, "");
+    }
+
     /**
      * How long the converted audio should be: the audio stream's own duration when the container
      * states it, else the container's (which may be longer when the video outlasts the sound).

@@ -93,7 +93,8 @@ final class MediaProbe {
                 break;
             }
         }
-        return new MediaInfo(positiveDouble(root.path("format").path("duration").asText("")), audio);
+        return new MediaInfo(positiveDouble(root.path("format").path("duration").asText("")), audio,
+                root.path("format").path("format_name").asText(""));
     }
 
     private MediaInfo withFfmpeg(String input, Consumer<FfmpegProcess> started) throws MediaRejectedException, IOException {

@@ -30,9 +30,10 @@ import dev.mp3conv.server.jobs.Job;
  *                        trim, a sample rate change or a limiter, whose result depends on more than each
  *                        segment's own samples
  * @param options         the job's options (for the trim and whether the output's loudness is measured)
+ * @param inputArgs       ffmpeg options before the input (a segment's seek), usually none
  */
 record Mp3Encoding(List<String> baseArgs, List<String> filters, String recordedBitrate, boolean streamCopy,
-                   boolean xingHeader, boolean segmentable, Mp3Options options) {
+                   boolean xingHeader, boolean segmentable, Mp3Options options, List<String> inputArgs) {
     /** CBR bitrate when the job asks for none and the source is not MP3 (or the audio must change). */
     static final String DEFAULT_BITRATE = "192k";
 
@@ -53,6 +54,12 @@ record Mp3Encoding(List<String> baseArgs, List<String> filters, String recordedB
     Mp3Encoding {
         baseArgs = List.copyOf(baseArgs);
         filters = List.copyOf(filters);
+        inputArgs = List.copyOf(inputArgs);
+    }
+
+    private Mp3Encoding(List<String> baseArgs, List<String> filters, String recordedBitrate, boolean streamCopy,
+                        boolean xingHeader, boolean segmentable, Mp3Options options) {
+        this(baseArgs, filters, recordedBitrate, streamCopy, xingHeader, segmentable, options, List.of());
     }
 
     /**
@@ -112,20 +119,32 @@ record Mp3Encoding(List<String> baseArgs, List<String> filters, String recordedB
     }
 
     /**
-     * This encoding limited to a part of the input (a segment): the part's filter goes first, so it counts
+     * This encoding limited to a part of the input (a segment): the part's filter goes first, so it picks
      * the decoder's samples before any other filter touches them.
      *
-     * @param filter    the part's filter
+     * @param filter    the part's filter (it may hold side branches; its unlabelled output feeds the job's filters)
      * @param extraArgs options for the part's output
      * @return a file encoding of the part
      */
     Mp3Encoding part(String filter, List<String> extraArgs) {
+        return part(List.of(), filter, extraArgs);
+    }
+
+    /**
+     * {@link #part(String, List)} with options before the input.
+     *
+     * @param inputArgs options before the input (the part's seek), or none
+     * @param filter    the part's filter (it may hold side branches; its unlabelled output feeds the job's filters)
+     * @param extraArgs options for the part's output
+     * @return a file encoding of the part
+     */
+    Mp3Encoding part(List<String> inputArgs, String filter, List<String> extraArgs) {
         List<String> chain = new ArrayList<>();
         chain.add(filter);
         chain.addAll(filters);
         List<String> args = new ArrayList<>(baseArgs);
         args.addAll(extraArgs);
-        return new Mp3Encoding(args, chain, recordedBitrate, false, true, segmentable, options);
+        return new Mp3Encoding(args, chain, recordedBitrate, false, true, segmentable, options, inputArgs);
     }
 
     /**

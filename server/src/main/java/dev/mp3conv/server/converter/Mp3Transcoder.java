@@ -106,13 +106,20 @@ final class Mp3Transcoder {
      * @param outputLoudness the MP3's loudness, measured when the job asks for loudness
      * @param splitTags  the source's tags a run that reads them printed when it was ended for segments (asked to
      *                   end, it finished that output: {@link RunningConversion#stop}); empty otherwise
+     * @param taps       what the filter graph's {@code ashowinfo@name} taps printed (a segment's checks): name to pts
      */
     record Result(Optional<BlobInfo> blob, String sha256, int exitCode, double outSeconds, String reason,
                   MediaInfo media, boolean opened, Optional<LoudnessMeasurement.Measured> outputLoudness,
-                  Optional<SourceTags> splitTags) {
+                  Optional<SourceTags> splitTags, java.util.Map<String, Long> taps) {
+        Result(Optional<BlobInfo> blob, String sha256, int exitCode, double outSeconds, String reason, MediaInfo media,
+               boolean opened, Optional<LoudnessMeasurement.Measured> outputLoudness) {
+            this(blob, sha256, exitCode, outSeconds, reason, media, opened, outputLoudness, Optional.empty(),
+                    java.util.Map.of());
+        }
+
         Result(Optional<BlobInfo> blob, String sha256, int exitCode, double outSeconds, String reason, MediaInfo media,
                boolean opened) {
-            this(blob, sha256, exitCode, outSeconds, reason, media, opened, Optional.empty(), Optional.empty());
+            this(blob, sha256, exitCode, outSeconds, reason, media, opened, Optional.empty());
         }
 
         static Result of(Optional<BlobInfo> blob, String sha256, FfmpegProcess process, int exitCode) {
@@ -128,7 +135,7 @@ final class Mp3Transcoder {
                          Optional<LoudnessMeasurement.Measured> loudness, Optional<SourceTags> splitTags) {
             List<String> summary = process.summary();
             return new Result(blob, sha256, exitCode, process.outTimeSeconds(), process.reason(),
-                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary), loudness, splitTags);
+                    FfmpegLog.parseSummary(summary), FfmpegLog.opened(summary), loudness, splitTags, process.taps());
         }
     }
 
@@ -249,6 +256,8 @@ final class Mp3Transcoder {
                 // info with level tags: the input's summary (duration, audio stream) is read from this run,
                 // so no separate probe runs for a good input
                 "-loglevel", "level+info", "-nostats", "-progress", "pipe:2", "-y"));
+        // a segment's seek (-ss) goes before its input; the allow-lists apply all the same
+        command.addAll(encoding.inputArgs());
         command.addAll(InputAllowList.options(input));
         command.addAll(List.of("-i", input));
         command.addAll(encoding.codecArgs());

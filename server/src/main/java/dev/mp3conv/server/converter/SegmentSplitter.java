@@ -93,7 +93,7 @@ final class SegmentSplitter {
             return false;
         }
         Optional<SegmentPlan> plan = SegmentPlan.of(seconds.getAsDouble(), media.audio().get().sampleRate(),
-                settings.threshold(), settings.maxParts());
+                settings.threshold(), settings.maxParts(), SegmentPlan.seeks(media.container()));
         plan.ifPresent(p -> planned.put(conversion, new Planned(p, seconds.getAsDouble())));
         return plan.isPresent();
     }
@@ -137,9 +137,12 @@ final class SegmentSplitter {
         List<Segment> units = new ArrayList<>();
         int count = plan.parts().size();
         for (SegmentPlan.Part part : plan.parts()) {
+            // a seeking segment is verified by the one before it, which decodes through its first sample anyway
+            Optional<SegmentPlan.Part> next = part.last() ? Optional.empty() : Optional.of(plan.parts().get(part.index() + 1));
+            long checkAt = next.filter(SegmentPlan.Part::seeks).map(SegmentPlan.Part::startSample).orElse(-1L);
             units.add(Segment.encode(job.id(), part.index(), count, plan.sampleRate(), part.startSample(),
                     part.endSample(), part.keepFrom(), part.keepBefore(), plan.keptSeconds(part, chosen.seconds()))
-                    .until(deadline));
+                    .until(deadline).seeking(part.seeks(), checkAt));
         }
         units.add(Segment.stitch(job.id(), count, plan.sampleRate()).until(deadline).tagged(tags.values()));
         segments.replacePlan(units);

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +41,10 @@ import dev.mp3conv.server.storage.BlobStore;
  */
 final class SegmentWorker {
     private static final System.Logger LOG = System.getLogger(SegmentWorker.class.getName());
+    /** The tap that prints a seeking encode's first sample's timestamp. */
+    static final String START_TAP = "segstart";
+    /** The tap that prints the timestamp of the sample counted at the next unit's start. */
+    static final String NEXT_TAP = "segnext";
 
     private final String workerId;
     private final ConverterSettings settings;
@@ -235,26 +240,49 @@ final class SegmentWorker {
     }
 
     /** Encodes a segment; true when it was the last and promoted the stitch step, which the caller then runs. */
-    private boolean encode(RunningConversion conversion, Segment unit) throws Exception {
+    private boolean encode(RunningConversion conversion, Segment claimed) throws Exception {
+        Segment unit = claimed;
+        Encoded encoded;
+        // a seeking encode whose timestamps turned out to disagree is made again, counting, under the same claim
+        while ((encoded = encodeOnce(conversion, unit)).again().isPresent()) {
+            unit = encoded.again().get();
+        }
+        return encoded.stitchNext();
+    }
+
+    /**
+     * What one encode left to do: the unit to encode again (it counts from the decoder's first sample now), or
+     * whether it was the last and promoted the stitch step.
+     */
+    private record Encoded(Optional<Segment> again, boolean stitchNext) {
+        static final Encoded NOTHING = new Encoded(Optional.empty(), false);
+    }
+
+    /**
+     * Encodes the unit once and keeps the blob unless the unit stopped seeking meanwhile.
+     *
+     * @return the unit to encode again, else whether the stitch step is this slot's to run
+     */
+    private Encoded encodeOnce(RunningConversion conversion, Segment unit) throws Exception {
         Job job = conversion.job();
         Mp3Encoding encoding = SegmentSplitter.encodingOf(job);
         double total = totalSeconds(job);
         String timing;
         try (JobInput input = JobInput.open(job, blobs, loopback, scratch)) {
             if (stopped(conversion, unit)) {
-                return false;
+                return Encoded.NOTHING;
             }
             long claimedAt = sinceUpload(job);
             long ffmpegStart = System.nanoTime();
             // a segment's frames are stitched: no tags of their own, and no SHA-256 (the stitched file gets one)
             Mp3Transcoder.Result result = transcoder.transcode(job, input.address(), rangeOf(encoding, unit),
                     SourceTags.NONE, conversion, media -> { }, false);
-            timing = String.format(Locale.ROOT, "claimed at +%d ms, ffmpeg ran %d ms", claimedAt,
-                    (System.nanoTime() - ffmpegStart) / 1_000_000);
+            timing = String.format(Locale.ROOT, "%s, claimed at +%d ms, ffmpeg ran %d ms",
+                    unit.seek() ? "sought" : "counted", claimedAt, (System.nanoTime() - ffmpegStart) / 1_000_000);
             boolean kept = false;
             try {
                 if (stopped(conversion, unit)) {
-                    return false;
+                    return Encoded.NOTHING;
                 }
                 if (!result.opened() || result.exitCode() != 0 || result.blob().isEmpty()) {
                     if (input.failed()) {
@@ -268,17 +296,27 @@ final class SegmentWorker {
                     }
                     throw new MediaRejectedException(MediaRejectedException.INVALID_MEDIA, result.reason());
                 }
+                // before this unit is DONE, so that the stitch never sees a seeking encode the check refused
+                verify(job, unit, result.taps());
                 kept = segments.complete(unit, workerId, result.blob().get().id());
                 if (!kept) {
+                    Optional<Segment> now = segments.find(job.id(), unit.index());
+                    if (unit.seek() && now.filter(u -> Segment.CONVERTING.equals(u.state()) && !u.seek()
+                            && workerId.equals(u.leaseOwner())).isPresent()) {
+                        LOG.log(System.Logger.Level.INFO, "job {0} segment {1}/{2}: sought encode refused ({3}), "
+                                + "encoding again counting from the start", job.id(), unit.index() + 1, unit.count(),
+                                timing);
+                        return new Encoded(now, false);
+                    }
                     LOG.log(System.Logger.Level.INFO, "job {0} segment {1}: lease lost, encode discarded", job.id(),
                             unit.index());
-                    return false;
+                    return Encoded.NOTHING;
                 }
                 // a job failed by another segment meanwhile is cleaned up from its units as they were read
                 // then: a blob recorded after that clean-up read is this worker's to delete
                 if (jobs.find(job.id()).filter(SegmentRepository::segmented).isEmpty()) {
                     kept = false;
-                    return false;
+                    return Encoded.NOTHING;
                 }
             } finally {
                 if (!kept) {
@@ -289,20 +327,98 @@ final class SegmentWorker {
         LOG.log(System.Logger.Level.INFO, "job {0} segment {1}/{2}: encoded in {3} ms ({4}, stored at +{5} ms since "
                 + "upload)", job.id(), unit.index() + 1, unit.count(), String.valueOf(conversion.elapsed().toMillis()),
                 timing, String.valueOf(sinceUpload(job)));
-        return segments.promoteStitch(job.id(), unit.count());
+        return new Encoded(Optional.empty(), segments.promoteStitch(job.id(), unit.count()));
     }
 
     /**
-     * The job's encoding limited to the unit's samples: counted from the decoder's first sample
-     * ({@code atrim} sample options count samples, they do not read timestamps), so every segment
-     * starts on the same grid as a single pass; the muxer writes the Xing/LAME frame the stitcher
-     * reads the delay and padding from.
+     * Checks the timestamps a seeking encode relies on, from the run's taps ({@link #rangeOf}): a seeking unit's
+     * first sample must carry its start as timestamp (the seek landed before it, with no gap), and the sample this
+     * run counted at the next unit's start must carry that start (so the next unit's seek finds the same sample).
+     * Where they disagree, that unit and every later one count from the decoder's first sample instead
+     * ({@link SegmentRepository#countFromStart}): one disagreement is reason enough to trust no later timestamp.
+     */
+    private void verify(Job job, Segment unit, Map<String, Long> taps) {
+        int from = -1;
+        String why = null;
+        if (unit.seek() && !Long.valueOf(unit.startSample()).equals(taps.get(START_TAP))) {
+            from = unit.index();
+            why = "its own start " + unit.startSample() + " sought, first sample at pts " + taps.get(START_TAP);
+        } else if (unit.checkSample() >= 0 && !Long.valueOf(unit.checkSample()).equals(taps.get(NEXT_TAP))) {
+            from = unit.index() + 1;
+            why = "sample " + unit.checkSample() + " counted, its pts " + taps.get(NEXT_TAP);
+        }
+        if (from < 0) {
+            return;
+        }
+        List<Segment> requeued = segments.countFromStart(job.id(), from);
+        LOG.log(System.Logger.Level.INFO, "job {0} segment {1}/{2}: timestamps disagree with the samples ({3}): "
+                        + "segments from {4} on count from the start ({5} encoded already, queued again)", job.id(),
+                unit.index() + 1, unit.count(), why, from + 1, requeued.size());
+        metrics.outcome("segment-recount");
+        for (Segment old : requeued) {
+            if (old.blobId() != null) {
+                blobs.delete(old.blobId());
+            }
+            publisher.publishSegment(job, old.index());
+        }
+    }
+
+    /**
+     * The job's encoding limited to the unit's samples, on the same grid as a single pass; the muxer writes the
+     * Xing/LAME frame the stitcher reads the delay and padding from. The trim goes first in the job's filter chain
+     * (a loudness gain, a downmix follow it):
+     * <ul>
+     * <li>a unit that counts ({@code atrim} sample options count decoded samples, they do not read timestamps)
+     * decodes from the input's start;</li>
+     * <li>a seeking unit ({@link Segment#seek}) seeks {@value SegmentPlan#SEEK_LEAD} s before its start
+     * ({@code -noaccurate_seek}: the demuxer's seek, to a packet, {@code -seek2any}: of any stream, not only the
+     * video's keyframes; {@code -copyts}: the container's timestamps
+     * kept) and trims by timestamp, which in an audio filter graph counts samples ({@code 1/sample_rate}); a tap
+     * prints its first sample's timestamp;</li>
+     * <li>a unit before a seeking one ({@link Segment#checkSample}) prints, with {@code -copyts}, the timestamp
+     * of the sample it counts at that one's start.</li>
+     * </ul>
+     * The taps are side branches ({@code asplit}, one-sample {@code atrim}, {@code ashowinfo@name},
+     * {@code anullsink}) that cost nothing measurable; {@link #verify} reads them.
      */
     static Mp3Encoding rangeOf(Mp3Encoding encoding, Segment unit) {
-        // first in the job's filter chain (a loudness gain, a downmix follow it): it counts decoded samples
-        String trim = "atrim=start_sample=" + unit.startSample()
-                + (unit.endSample() < 0 ? "" : ":end_sample=" + unit.endSample()) + ",asetpts=PTS-STARTPTS";
-        return encoding.part(trim, List.of("-id3v2_version", "0", "-write_xing", "1"));
+        long start = unit.startSample();
+        boolean bounded = unit.endSample() >= 0;
+        String trim;
+        List<String> inputArgs;
+        List<String> taps = new ArrayList<>();
+        if (unit.seek()) {
+            double at = Math.max(0, (double) start / unit.sampleRate() - SegmentPlan.SEEK_LEAD);
+            // -seek2any: an MP4's seek would land on the video keyframe before (the bench's: 95 s before, 0.1 s of
+            // decoding); the video is not decoded, so any packet will do
+            inputArgs = List.of("-seek2any", "1", "-noaccurate_seek", "-ss", String.format(Locale.ROOT, "%.6f", at),
+                    "-copyts");
+            trim = "atrim=start_pts=" + start + (bounded ? ":end_pts=" + unit.endSample() : "");
+            taps.add("atrim=end_sample=1,ashowinfo@" + START_TAP + ",anullsink");
+        } else {
+            inputArgs = unit.checkSample() >= 0 ? List.of("-copyts") : List.of();
+            trim = "atrim=start_sample=" + start + (bounded ? ":end_sample=" + unit.endSample() : "");
+        }
+        if (unit.checkSample() >= 0) {
+            long counted = unit.checkSample() - start;
+            taps.add("atrim=start_sample=" + counted + ":end_sample=" + (counted + 1) + ",ashowinfo@" + NEXT_TAP
+                    + ",anullsink");
+        }
+        StringBuilder filter = new StringBuilder(trim);
+        if (!taps.isEmpty()) {
+            filter.append(",asplit=").append(taps.size() + 1).append("[part]");
+            for (int i = 0; i < taps.size(); i++) {
+                filter.append("[tap").append(i).append(']');
+            }
+            for (int i = 0; i < taps.size(); i++) {
+                filter.append(";[tap").append(i).append(']').append(taps.get(i));
+            }
+            filter.append(";[part]");
+        } else {
+            filter.append(',');
+        }
+        filter.append("asetpts=PTS-STARTPTS");
+        return encoding.part(inputArgs, filter.toString(), List.of("-id3v2_version", "0", "-write_xing", "1"));
     }
 
     private void stitch(RunningConversion conversion, Segment unit) throws Exception {

@@ -31,11 +31,16 @@ import java.util.Map;
  * @param tags        the stitch step's: the ID3 tags of the MP3 ({@code title}, {@code artist},
  *                    {@code date}, {@code comment}), read once when the job was split; null when
  *                    not recorded (the stitch step then reads them)
+ * @param seek        whether the encode seeks to {@code startSample} by timestamp instead of counting the
+ *                    decoder's samples from the first; false once the timestamps were found to disagree
+ * @param checkSample the next segment's first sample when that one seeks: this encode prints the timestamp of
+ *                    the sample it counts there, to verify it; -1 when there is nothing to verify
  */
 public record Segment(String jobId, int index, int count, String state, int attempts, Instant leaseUntil,
                       String leaseOwner, double progress, int sampleRate, long startSample, long endSample,
                       int keepFrom, int keepBefore, double seconds, String blobId, Instant publishedAt,
-                      Instant updatedAt, Instant deadline, Map<String, String> tags) {
+                      Instant updatedAt, Instant deadline, Map<String, String> tags, boolean seek,
+                      long checkSample) {
     /** The stitch step before every encode is done. */
     public static final String WAITING = "WAITING";
     /** Ready to be claimed. */
@@ -62,7 +67,7 @@ public record Segment(String jobId, int index, int count, String state, int atte
     public static Segment encode(String jobId, int index, int count, int sampleRate, long startSample, long endSample,
                                  int keepFrom, int keepBefore, double seconds) {
         return new Segment(jobId, index, count, QUEUED, 0, null, null, 0.0, sampleRate, startSample, endSample,
-                keepFrom, keepBefore, seconds, null, null, null, null, null);
+                keepFrom, keepBefore, seconds, null, null, null, null, null, false, -1);
     }
 
     /**
@@ -75,7 +80,7 @@ public record Segment(String jobId, int index, int count, String state, int atte
      */
     public static Segment stitch(String jobId, int count, int sampleRate) {
         return new Segment(jobId, count, count, WAITING, 0, null, null, 0.0, sampleRate, 0, -1, 0, -1, 0, null,
-                null, null, null, null);
+                null, null, null, null, false, -1);
     }
 
     /**
@@ -86,7 +91,21 @@ public record Segment(String jobId, int index, int count, String state, int atte
      */
     public Segment until(Instant until) {
         return new Segment(jobId, index, count, state, attempts, leaseUntil, leaseOwner, progress, sampleRate,
-                startSample, endSample, keepFrom, keepBefore, seconds, blobId, publishedAt, updatedAt, until, tags);
+                startSample, endSample, keepFrom, keepBefore, seconds, blobId, publishedAt, updatedAt, until, tags,
+                seek, checkSample);
+    }
+
+    /**
+     * This encode unit seeking to its start or not, and verifying the next one's start or not.
+     *
+     * @param seeks   whether it seeks
+     * @param checkAt the next unit's first sample when that one seeks, else -1
+     * @return the unit
+     */
+    public Segment seeking(boolean seeks, long checkAt) {
+        return new Segment(jobId, index, count, state, attempts, leaseUntil, leaseOwner, progress, sampleRate,
+                startSample, endSample, keepFrom, keepBefore, seconds, blobId, publishedAt, updatedAt, deadline, tags,
+                seeks, checkAt);
     }
 
     /**
@@ -98,7 +117,7 @@ public record Segment(String jobId, int index, int count, String state, int atte
     public Segment tagged(Map<String, String> mp3Tags) {
         return new Segment(jobId, index, count, state, attempts, leaseUntil, leaseOwner, progress, sampleRate,
                 startSample, endSample, keepFrom, keepBefore, seconds, blobId, publishedAt, updatedAt, deadline,
-                mp3Tags == null ? null : Map.copyOf(mp3Tags));
+                mp3Tags == null ? null : Map.copyOf(mp3Tags), seek, checkSample);
     }
 
     /**

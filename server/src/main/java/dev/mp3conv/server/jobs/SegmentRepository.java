@@ -26,6 +26,7 @@ import org.bson.types.ObjectId;
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gt;
+import static com.mongodb.client.model.Filters.gte;
 import static com.mongodb.client.model.Filters.in;
 import static com.mongodb.client.model.Filters.lt;
 import static com.mongodb.client.model.Filters.ne;
@@ -208,12 +209,55 @@ public final class SegmentRepository {
      * @return false when the worker lost the lease (it must delete its blob)
      */
     public boolean complete(Segment unit, String worker, String blobId) {
+        // an encode made by seeking is kept only while its unit still seeks (countFromStart turns that off)
+        Bson held = and(held(unit, worker), ne("seek", !unit.seek()));
         List<Bson> changes = new ArrayList<>(List.of(set("state", Segment.DONE), set("progress", 1.0),
                 unset("lease_until"), unset("lease_owner"), set("updated_at", date(clock.instant()))));
         if (blobId != null) {
             changes.add(set("blob_id", blobId));
         }
-        return modified(segments, held(unit, worker), combine(changes));
+        return modified(segments, held, combine(changes));
+    }
+
+    /**
+     * One unit as stored now.
+     *
+     * @param jobId job
+     * @param index unit index
+     * @return the unit, empty when gone
+     */
+    public Optional<Segment> find(String jobId, int index) {
+        return segments.find(eq("_id", id(jobId, index))).first().map(SegmentRepository::toSegment);
+    }
+
+    /**
+     * Makes every seeking encode of a job from {@code fromIndex} on count from the decoder's first sample instead,
+     * once the timestamps were found to disagree with the samples: a unit not yet encoded or being encoded just
+     * stops seeking (its holder's {@link #complete} fails, and it encodes again), one already encoded is QUEUED
+     * again (its attempt taken back: it did not fail) and returned, for the caller to delete its blob and publish
+     * its message. Each change is one conditional update, so an encode that completes meanwhile is either kept
+     * and re-queued, or refused.
+     *
+     * @param jobId     job
+     * @param fromIndex first unit concerned
+     * @return the units re-queued, each as it was before (with its blob)
+     */
+    public List<Segment> countFromStart(String jobId, int fromIndex) {
+        Bson seeking = and(eq("job_id", jobId), gte("index", fromIndex), eq("seek", true));
+        Instant now = clock.instant();
+        segments.updateMany(and(seeking, ne("state", Segment.DONE)), combine(set("seek", false),
+                set("updated_at", date(now))));
+        List<Segment> requeued = new ArrayList<>();
+        for (Segment done : query(and(seeking, eq("state", Segment.DONE)), 1000)) {
+            segments.findOneAndUpdate(and(eq("_id", id(jobId, done.index())), eq("seek", true),
+                                    eq("state", Segment.DONE)),
+                            combine(set("seek", false), set("state", Segment.QUEUED), unset("blob_id"),
+                                    set("progress", 0.0), inc("attempts", -1), unset("published_at"),
+                                    set("updated_at", date(now))),
+                            new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE))
+                    .map(SegmentRepository::toSegment).ifPresent(requeued::add);
+        }
+        return requeued;
     }
 
     /**
@@ -347,6 +391,8 @@ public final class SegmentRepository {
                 .append("keep_from", unit.keepFrom())
                 .append("keep_before", unit.keepBefore())
                 .append("seconds", unit.seconds())
+                .append("seek", unit.seek())
+                .append("check_sample", unit.checkSample())
                 .append("created_at", date(now))
                 .append("updated_at", date(now));
         if (unit.blobId() != null) {
@@ -368,7 +414,9 @@ public final class SegmentRepository {
                 number(doc, "sample_rate").intValue(), number(doc, "start_sample").longValue(),
                 number(doc, "end_sample").longValue(), number(doc, "keep_from").intValue(),
                 number(doc, "keep_before").intValue(), number(doc, "seconds").doubleValue(), doc.getString("blob_id"),
-                instant(doc, "published_at"), instant(doc, "updated_at"), instant(doc, "deadline"), tags(doc));
+                instant(doc, "published_at"), instant(doc, "updated_at"), instant(doc, "deadline"), tags(doc),
+                Boolean.TRUE.equals(doc.getBoolean("seek")),
+                doc.containsKey("check_sample") ? number(doc, "check_sample").longValue() : -1);
     }
 
     private static Map<String, String> tags(Document doc) {

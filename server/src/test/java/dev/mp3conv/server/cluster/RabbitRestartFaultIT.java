@@ -22,8 +22,9 @@ import static org.awaitility.Awaitility.await;
  * RabbitMQ restarts ({@code rabbitmqctl stop_app}, {@code start_app}) while 20 uploads are in flight:
  * every upload answered 2xx ends DONE, none lost, none converted twice.
  *
- * <p>This stops the one shared broker: run it by hand under the lock the other broker tests take,
- * {@code flock /tmp/mp3conv-rabbit.lock ./mvnw ... -Dit.test=RabbitRestartFaultIT}.
+ * <p>This stops the one shared broker, so it holds {@code /tmp/mp3conv-rabbit.lock} (the {@code flock(1)} lock the
+ * broker benches run under, {@code bench/scaling.sh}, {@code bench/segments.sh}) from before its cluster starts until
+ * the broker is up again: it waits for a bench that holds it, and no bench starts while the broker is down.
  */
 class RabbitRestartFaultIT {
     private static final int UPLOADS = 20;
@@ -32,9 +33,11 @@ class RabbitRestartFaultIT {
     Path tmp;
 
     private ProcessCluster cluster;
+    private BrokerLock lock;
 
     @BeforeEach
     void startCluster() throws Exception {
+        lock = new BrokerLock();
         cluster = ProcessCluster.standard("rabbit-restart");
     }
 
@@ -43,7 +46,41 @@ class RabbitRestartFaultIT {
         try {
             startBroker();
         } finally {
-            cluster.close();
+            try {
+                if (cluster != null) {
+                    cluster.close();
+                }
+            } finally {
+                lock.close();
+            }
+        }
+    }
+
+    /**
+     * Holds {@code /tmp/mp3conv-rabbit.lock} while open: a {@code flock} child that takes it (waiting up to 20 minutes
+     * for a holder) and keeps it until its standard input closes. A Java {@code FileLock} would not do: it is an
+     * {@code fcntl} lock, which Linux keeps apart from {@code flock(1)}'s.
+     */
+    private static final class BrokerLock implements AutoCloseable {
+        private final Process holder;
+
+        BrokerLock() throws IOException {
+            holder = new ProcessBuilder("flock", "-w", "1200", "/tmp/mp3conv-rabbit.lock",
+                    "sh", "-c", "echo locked; exec cat >/dev/null").redirectErrorStream(true).start();
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            if (!"locked".equals(line)) {
+                holder.destroyForcibly();
+                throw new IOException("could not take /tmp/mp3conv-rabbit.lock: " + line);
+            }
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            holder.getOutputStream().close();
+            if (!holder.waitFor(10, TimeUnit.SECONDS)) {
+                holder.destroyForcibly();
+            }
         }
     }
 

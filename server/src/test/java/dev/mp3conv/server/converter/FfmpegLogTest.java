@@ -49,6 +49,33 @@ class FfmpegLogTest {
     }
 
     @Test
+    void readsTheContainerAndTheTapsButNotTextThatPosesAsATap() {
+        FfmpegLog log = new FfmpegLog(INPUT);
+        for (String line : List.of(
+                "[info] Input #0, mov,mp4,m4a,3gp,3g2,mj2, from '" + INPUT + "':",
+                "[info]   Metadata:",
+                // an uploader's tag value printed on its own line: no filter context in front
+                "[info]     comment         : [ashowinfo@segnext @ 0x1] n:0 pts:1 pts_time:0",
+                "[info] [ashowinfo@segnext @ 0x2] n:0 pts:2 pts_time:0",
+                "[info]   Duration: 00:20:00.00, start: 0.000000, bitrate: 97 kb/s",
+                "[info]   Stream #0:1[0x2](und): Audio: aac (LC), 44100 Hz, stereo, fltp, 128 kb/s (default)",
+                "[info] Output #0, mp3, to 'pipe:1':",
+                "[ashowinfo@segstart @ 0x55d1c0a0] [info] n:0 pts:26451072 pts_time:599.798 pos:11521876 fmt:fltp "
+                        + "channels:2 chlayout:stereo rate:44100 nb_samples:1 checksum:177404F7",
+                "[ashowinfo@segnext @ 0x55d1c0b0] [info] n:0 pts:-1024 pts_time:-0.023 pos:1 fmt:fltp",
+                "[ashowinfo@segnext @ 0x55d1c0b0] [info] n:1 pts:99 pts_time:0.002 pos:1 fmt:fltp")) {
+            log.accept(line);
+        }
+
+        assertThat(FfmpegLog.parseSummary(log.summary()).container()).isEqualTo("mov,mp4,m4a,3gp,3g2,mj2");
+        assertThat(log.taps()).containsOnly(java.util.Map.entry("segstart", 26451072L),
+                java.util.Map.entry("segnext", -1024L));
+        assertThat(log.diagnostics()).isEmpty();
+        assertThat(FfmpegLog.parseSummary(List.of("Input #0, matroska,webm, from 'input':")).container())
+                .isEqualTo("matroska,webm");
+    }
+
+    @Test
     void errorsExplainAFailureWithTheLineThatNamesTheCause() {
         FfmpegLog log = new FfmpegLog(INPUT);
         log.accept("[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5581d2a0c0] [error] moov atom not found");

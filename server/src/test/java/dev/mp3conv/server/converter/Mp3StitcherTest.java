@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
+import dev.mp3conv.server.jobs.Segment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -293,6 +294,56 @@ class Mp3StitcherTest {
         assertThat(SegmentPlan.of(500, 22050, Duration.ofSeconds(20), 5)).as("MPEG-2 rates").isEmpty();
         assertThat(SegmentPlan.of(500, 48000, Duration.ofSeconds(20), 1)).isEmpty();
         assertThat(SegmentPlan.of(500, 48000, Duration.ZERO, 5)).isEmpty();
+    }
+
+    @Test
+    void planOfAnInputWhoseSegmentsSeekCutsEvenlyAndOnlyTheLaterPartsSeek() {
+        SegmentPlan plan = SegmentPlan.of(1200, 44100, Duration.ofMinutes(4), 2, true).orElseThrow();
+        long frames = 1200L * 44100 / 1152;
+        assertThat(plan.parts()).extracting(SegmentPlan.Part::seeks).containsExactly(false, true);
+        SegmentPlan.Part second = plan.parts().get(1);
+        assertThat(second.startSample() / 1152 + second.keepFrom()).as("cut in the middle")
+                .isEqualTo(Math.round(frames / 2.0));
+        assertThat(plan.parts().getFirst().keepBefore()).isEqualTo(second.startSample() / 1152 + second.keepFrom());
+        SegmentPlan five = SegmentPlan.of(50, 44100, Duration.ofSeconds(20), 5, true).orElseThrow();
+        for (SegmentPlan.Part part : five.parts()) {
+            assertThat(five.keptSeconds(part, 50)).isCloseTo(10, org.assertj.core.data.Offset.offset(0.03));
+        }
+        assertThat(SegmentPlan.of(50, 44100, Duration.ofSeconds(20), 5).orElseThrow().parts())
+                .as("counting plans keep their shares").noneMatch(SegmentPlan.Part::seeks);
+    }
+
+    @Test
+    void onlyContainersWhoseTimestampsNameEverySampleSeek() {
+        assertThat(SegmentPlan.seeks("mov,mp4,m4a,3gp,3g2,mj2")).isTrue();
+        assertThat(SegmentPlan.seeks("flac")).isTrue();
+        assertThat(SegmentPlan.seeks("wav")).isTrue();
+        for (String other : List.of("matroska,webm", "mpegts", "avi", "flv", "asf", "mp3", "ogg", "")) {
+            assertThat(SegmentPlan.seeks(other)).as(other).isFalse();
+        }
+    }
+
+    @Test
+    void aSeekingSegmentSeeksBeforeItsStartTrimsByTimestampAndTapsBothChecks() {
+        Segment seeking = Segment.encode("job", 1, 3, 44100, 441000, 882000, 8, 300, 10).seeking(true, 870912);
+        Mp3Encoding part = SegmentWorker.rangeOf(Mp3Encoding.standard(), seeking);
+        assertThat(part.inputArgs()).containsExactly("-seek2any", "1", "-noaccurate_seek", "-ss", "5.000000",
+                "-copyts");
+        assertThat(String.join(" ", part.codecArgs())).contains("-af atrim=start_pts=441000:end_pts=882000,asplit=3"
+                + "[part][tap0][tap1];[tap0]atrim=end_sample=1,ashowinfo@segstart,anullsink;[tap1]atrim="
+                + "start_sample=429912:end_sample=429913,ashowinfo@segnext,anullsink;[part]asetpts=PTS-STARTPTS");
+
+        Segment first = Segment.encode("job", 0, 3, 44100, 0, 450000, 0, 390, 10).seeking(false, 432000);
+        Mp3Encoding counted = SegmentWorker.rangeOf(Mp3Encoding.standard(), first);
+        assertThat(counted.inputArgs()).as("the same timestamps as the seeking run reads").containsExactly("-copyts");
+        assertThat(String.join(" ", counted.codecArgs())).contains("-af atrim=start_sample=0:end_sample=450000,"
+                + "asplit=2[part][tap0];[tap0]atrim=start_sample=432000:end_sample=432001,ashowinfo@segnext,anullsink;"
+                + "[part]asetpts=PTS-STARTPTS");
+
+        Segment plain = Segment.encode("job", 2, 3, 44100, 864000, -1, 8, -1, 10);
+        Mp3Encoding old = SegmentWorker.rangeOf(Mp3Encoding.standard(), plain);
+        assertThat(old.inputArgs()).isEmpty();
+        assertThat(String.join(" ", old.codecArgs())).contains("-af atrim=start_sample=864000,asetpts=PTS-STARTPTS");
     }
 
     private record Stitched(Mp3Stitcher.Result result, Mp3InfoTag tag, List<Mp3Frame> frames) {

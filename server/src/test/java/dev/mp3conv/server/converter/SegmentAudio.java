@@ -36,22 +36,45 @@ final class SegmentAudio {
      * @return the file
      */
     static Path source(Path dir, int seconds, int rate, boolean stereo) throws IOException {
+        return make(dir.resolve("source-" + seconds + "-" + rate + (stereo ? "-stereo" : "-mono") + ".mkv"), seconds,
+                rate, stereo, "flac");
+    }
+
+    /**
+     * The same signal as {@link #source} encoded straight to AAC in an MP4, as a recorder writes it: every
+     * packet's timestamp is its first sample's number, so a segment seeks into it and the check agrees.
+     *
+     * @param dir     where
+     * @param seconds duration
+     * @param rate    sample rate
+     * @return the file
+     */
+    static Path aacMp4(Path dir, int seconds, int rate) throws IOException {
+        return make(dir.resolve("aac-" + seconds + "-" + rate + ".mp4"), seconds, rate, true, "aac");
+    }
+
+    private static Path make(Path file, int seconds, int rate, boolean stereo, String codec) throws IOException {
         String left = "0.25*sin(2*PI*(100+150*mod(t\\,7))*t)+0.15*sin(2*PI*(if(lt(mod(t\\,3)\\,1.5)\\,660\\,1320))*t)";
         String right = "0.3*sin(2*PI*(2000-120*mod(t\\,11))*t)+0.1*sin(2*PI*440*t)";
         String expr = stereo ? left + "|" + right : left;
-        Path file = dir.resolve("source-" + seconds + "-" + rate + (stereo ? "-stereo" : "-mono") + ".mkv");
-        ffmpeg("-f", "lavfi", "-i", "aevalsrc=" + expr + ":s=" + rate + ":d=" + seconds,
+        List<String> args = new ArrayList<>(List.of("-f", "lavfi", "-i", "aevalsrc=" + expr + ":s=" + rate + ":d=" + seconds,
                 "-f", "lavfi", "-i", "anoisesrc=d=" + seconds + ":c=pink:r=" + rate + ":a=0.08:seed=7",
                 "-f", "lavfi", "-i", "testsrc=size=64x48:rate=1:duration=" + seconds,
                 "-filter_complex", "[0:a][1:a]amix=inputs=2:normalize=0[a]", "-map", "[a]", "-map", "2:v",
-                "-ac", stereo ? "2" : "1", "-c:a", "flac", "-c:v", "libx264", "-preset", "ultrafast",
-                file.toString());
+                "-ac", stereo ? "2" : "1", "-c:a", codec));
+        if (codec.equals("aac")) {
+            args.addAll(List.of("-b:a", "192k"));
+        }
+        args.addAll(List.of("-c:v", "libx264", "-preset", "ultrafast", file.toString()));
+        ffmpeg(args.toArray(String[]::new));
         return file;
     }
 
     /**
-     * The same source as an MP4 with ALAC audio (lossless too): its audio time base is the sample rate, so a
-     * segment seeks into it instead of decoding from the start ({@link MediaProbe#seeksToTheSample}).
+     * The same source as an MP4 with ALAC audio (lossless too), remuxed from the Matroska: its packets keep the
+     * Matroska's millisecond timestamps, re-expressed in samples ({@code stts} durations 4075/4096/4097), so the
+     * sample counted at 10 s carries a timestamp about 20 samples ahead. Its segments are planned to seek (an MP4)
+     * and the check turns them back to counting.
      *
      * @param source a file made by {@link #source}
      * @return the MP4 beside it

@@ -28,11 +28,19 @@ class SegmentedConversionIT {
     Path dir;
 
     private ConverterTestServer server;
+    private Path runs;
 
     @BeforeEach
-    void start() {
+    void start() throws Exception {
+        // every ffmpeg the converter starts goes through this script, which notes its arguments
+        runs = dir.resolve("runs.log");
+        Path wrapper = dir.resolve("bin").resolve("ffmpeg");
+        Files.createDirectories(wrapper.getParent());
+        Files.writeString(wrapper, "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + runs + "'\nexec '" + MediaSamples.FFMPEG
+                + "' \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         server = new ConverterTestServer(dir.resolve("data"), Map.of("converter.segment-threshold", "20s",
-                "converter.segments", "5"));
+                "converter.segments", "5", "converter.ffmpeg", wrapper.toString()));
     }
 
     @AfterEach
@@ -75,9 +83,9 @@ class SegmentedConversionIT {
 
     @Test
     void longMp4InputIsSegmentedAndAsCleanAsOnePass() throws Exception {
-        // an MP4 whose timestamps disagree with its samples by a few (ALAC as ffmpeg muxes it): a segment that
-        // sought by time instead of counting decoded samples would be shifted at its splice (measured: 3 samples,
-        // SNR -2 dB)
+        // an MP4 whose timestamps disagree with its samples by ~20 (ALAC remuxed from Matroska): its segments are
+        // planned to seek, and a segment that sought by time instead of counting decoded samples would be shifted
+        // at its splice (measured: 3 samples, SNR -2 dB); the first segment's check sees it
         Path source = SegmentAudio.mp4(SegmentAudio.source(dir, 50, 44100, true));
         String id = server.submit(source, null, null);
         Job done = server.awaitFinished(id);
@@ -85,6 +93,50 @@ class SegmentedConversionIT {
         assertThat(jobDocument(id).getInteger("segments")).isEqualTo(5);
         assertAsCleanAsOnePass(source, done, 2, List.of("-b:a", "192k"));
         assertCleanedUp(done);
+
+        SegmentRuns encodes = segmentRuns();
+        assertThat(encodes.firstChecked()).as("the first segment checked the second one's start").isTrue();
+        assertThat(encodes.counted()).as("every later segment fell back to counting from the start, once")
+                .hasSize(4).doesNotHaveDuplicates();
+        assertThat(encodes.counted()).as("a segment that sought was encoded again, counting")
+                .containsAll(encodes.sought());
+    }
+
+    @Test
+    void longAacMp4InputSeeksAndIsAsCleanAsOnePass() throws Exception {
+        // AAC in an MP4 as a recorder writes it (the bench's lecture): the checks agree, no segment counts again
+        Path source = SegmentAudio.aacMp4(dir, 50, 44100);
+        String id = server.submit(source, null, null);
+        Job done = server.awaitFinished(id);
+        assertThat(done.state()).as("error %s", done.error()).isEqualTo(JobState.DONE);
+        assertThat(jobDocument(id).getInteger("segments")).isEqualTo(5);
+        assertAsCleanAsOnePass(source, done, 2, List.of("-b:a", "192k"));
+        assertCleanedUp(done);
+
+        SegmentRuns encodes = segmentRuns();
+        assertThat(encodes.firstChecked()).isTrue();
+        assertThat(encodes.sought()).as("every later segment sought, once").hasSize(4).doesNotHaveDuplicates();
+        assertThat(encodes.counted()).as("none counted from the start").isEmpty();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"flac, flac", "wav, pcm_s16le"})
+    void longFlacAndWavInputsSeekAndAreAsCleanAsOnePass(String extension, String codec) throws Exception {
+        // audio only, as uploaded: FLAC's frame headers and WAV's byte offsets name every sample
+        Path source = dir.resolve("source." + extension);
+        SegmentAudio.ffmpeg("-i", SegmentAudio.source(dir, 50, 44100, true).toString(), "-map", "0:a", "-c:a", codec,
+                source.toString());
+        String id = server.submit(source, null, null);
+        Job done = server.awaitFinished(id);
+        assertThat(done.state()).as("error %s", done.error()).isEqualTo(JobState.DONE);
+        assertThat(jobDocument(id).getInteger("segments")).isEqualTo(5);
+        assertAsCleanAsOnePass(source, done, 2, List.of("-b:a", "192k"));
+        assertCleanedUp(done);
+
+        SegmentRuns encodes = segmentRuns();
+        assertThat(encodes.firstChecked()).isTrue();
+        assertThat(encodes.sought()).as("every later segment sought, once").hasSize(4).doesNotHaveDuplicates();
+        assertThat(encodes.counted()).as("none counted from the start").isEmpty();
     }
 
     @Test
@@ -121,6 +173,35 @@ class SegmentedConversionIT {
             assertThat(server.mp3BlobsOf(failed.id())).isZero();
         });
         assertThat(server.mp3Messages().stream().filter(m -> m.jobId().equals(failed.id()))).hasSize(1);
+    }
+
+    /**
+     * The segment encodes the wrapper saw: the later segments' starts of those that sought and of those that
+     * counted from the start, and whether the first segment's run carried the check of the second's start.
+     */
+    private record SegmentRuns(List<Long> sought, List<Long> counted, boolean firstChecked) {
+    }
+
+    private SegmentRuns segmentRuns() throws Exception {
+        java.util.regex.Pattern seek = java.util.regex.Pattern.compile("-af atrim=start_pts=(\\d+)");
+        java.util.regex.Pattern count = java.util.regex.Pattern.compile("-af atrim=start_sample=(\\d+)");
+        List<Long> sought = new java.util.ArrayList<>();
+        List<Long> counted = new java.util.ArrayList<>();
+        boolean checked = false;
+        for (String run : Files.readAllLines(runs)) {
+            java.util.regex.Matcher s = seek.matcher(run);
+            java.util.regex.Matcher c = count.matcher(run);
+            if (s.find()) {
+                assertThat(run).contains("-noaccurate_seek", "-copyts", "ashowinfo@segstart", "-format_whitelist",
+                        "-protocol_whitelist");
+                sought.add(Long.parseLong(s.group(1)));
+            } else if (c.find() && Long.parseLong(c.group(1)) > 0) {
+                counted.add(Long.parseLong(c.group(1)));
+            } else if (c.find(0)) {
+                checked |= run.contains("ashowinfo@segnext") && run.contains("-copyts");
+            }
+        }
+        return new SegmentRuns(sought, counted, checked);
     }
 
     private void assertAsCleanAsOnePass(Path source, Job done, int channels, List<String> cliArgs) throws Exception {

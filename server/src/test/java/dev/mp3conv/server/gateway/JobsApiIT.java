@@ -228,7 +228,7 @@ class JobsApiIT {
     }
 
     @Test
-    void eventsArePushedWithin150msOfTheChange() throws Exception {
+    void eventsArePushedAtTheChangeNotAtTheFallbackPoll() throws Exception {
         JobView job = alice.uploadJob("a.mp4", GatewayClient.randomBytes(1000, 11));
         HttpRequest request = alice.request("/api/v1/jobs/" + job.id() + "/events").GET().build();
         HttpResponse<Stream<String>> res = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofLines());
@@ -251,8 +251,11 @@ class JobsApiIT {
         assertThat(nextEvent(lines).state()).isEqualTo(JobState.DONE);
         delays.add(Duration.between(done, Instant.now()).toMillis());
         System.out.println("event delays after updated_at (ms): " + delays);
-        // the store keeps milliseconds, so a delay can read a millisecond early
-        assertThat(delays).allSatisfy(ms -> assertThat(ms).isBetween(-1L, 150L));
+        // pushed, not found by the stream's fallback read every 2 s (GatewayRole.EVENTS_POLL): a polled change waits
+        // 0-2 s, so six of them all within 500 ms would happen by chance once in 4,000 runs; the bound leaves room for
+        // a loaded machine (a push takes milliseconds: docs/gateway.md). The store keeps milliseconds, so a delay can
+        // read a millisecond early.
+        assertThat(delays).allSatisfy(ms -> assertThat(ms).isBetween(-1L, 500L));
     }
 
     @Test

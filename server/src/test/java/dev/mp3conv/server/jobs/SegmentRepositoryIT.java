@@ -107,6 +107,49 @@ class SegmentRepositoryIT {
     }
 
     @Test
+    void countingFromTheStartStopsEverySeekFromAUnitOnWhateverItsState() {
+        Job job = segmentedJob(4);
+        List<Segment> plan = segments.ofJob(job.id());
+        // the plan's later units seek, as the splitter writes them for an MP4
+        segments.replacePlan(withSeeks(plan));
+        Segment done = segments.claim(job.id(), 1, "w1", LEASE).orElseThrow();
+        assertThat(done.seek()).isTrue();
+        assertThat(segments.complete(done, "w1", "blob-1")).isTrue();
+        Segment running = segments.claim(job.id(), 2, "w2", LEASE).orElseThrow();
+        assertThat(segments.ofJob(job.id()).getFirst().checkSample()).isEqualTo(100 * 1152L);
+
+        List<Segment> requeued = segments.countFromStart(job.id(), 1);
+
+        assertThat(requeued).singleElement().satisfies(unit -> {
+            assertThat(unit.index()).isEqualTo(1);
+            assertThat(unit.blobId()).as("as it was: its blob is the caller's to delete").isEqualTo("blob-1");
+        });
+        List<Segment> now = segments.ofJob(job.id());
+        assertThat(now).extracting(Segment::seek).containsOnly(false);
+        assertThat(now.get(1).state()).isEqualTo(Segment.QUEUED);
+        assertThat(now.get(1).blobId()).isNull();
+        assertThat(now.get(1).attempts()).as("the sought encode did not fail").isZero();
+        assertThat(now.get(3).state()).as("not claimed yet: counts when it is").isEqualTo(Segment.QUEUED);
+        assertThat(segments.complete(running, "w2", "blob-2")).as("a sought encode is refused").isFalse();
+        Segment again = segments.find(job.id(), 2).orElseThrow();
+        assertThat(again.state()).isEqualTo(Segment.CONVERTING);
+        assertThat(again.leaseOwner()).as("still its holder's, to encode again counting").isEqualTo("w2");
+        assertThat(segments.complete(again, "w2", "blob-2")).isTrue();
+        assertThat(segments.countFromStart(job.id(), 1)).as("nothing seeks any more").isEmpty();
+        assertThat(segments.find(job.id(), 2).orElseThrow().blobId()).isEqualTo("blob-2");
+    }
+
+    private static List<Segment> withSeeks(List<Segment> plan) {
+        List<Segment> units = new ArrayList<>();
+        for (Segment unit : plan) {
+            boolean encode = !unit.stitchStep();
+            boolean nextSeeks = encode && unit.index() + 1 < unit.count();
+            units.add(unit.seeking(encode && unit.index() > 0, nextSeeks ? (unit.index() + 1) * 1152L * 100 : -1));
+        }
+        return units;
+    }
+
+    @Test
     void progressIsRecordedOnTheJobOnlyWhileItIsSegmented() {
         Job job = segmentedJob(2);
         segments.recordJobProgress(job.id(), 0.25);

@@ -29,7 +29,7 @@ class JobEventsAcrossProcessesIT {
     }
 
     @Test
-    void aChangeInOneProcessWakesAWatcherInAnotherWithin150ms() throws Exception {
+    void aChangeInOneProcessWakesAWatcherInAnotherWellBeforeTheFallbackPoll() throws Exception {
         RabbitConfig config = TestBroker.config(5, Duration.ofSeconds(2));
         try (MemoryJobs store = new MemoryJobs();
              RabbitJobQueue converterQueue = RabbitJobQueue.open(config, new QueueMetrics(Metrics.globalRegistry()));
@@ -58,7 +58,9 @@ class JobEventsAcrossProcessesIT {
                     delays.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
                 }
                 System.out.println("cross-process wake-up after the change (ms): " + delays);
-                assertThat(delays).allSatisfy(ms -> assertThat(ms).isLessThanOrEqualTo(150L));
+                // nothing but the announcement wakes this watch; woken well within the SSE stream's 2 s fallback read
+                // (the bound leaves room for a loaded machine: a wake-up takes milliseconds, docs/gateway.md)
+                assertThat(delays).allSatisfy(ms -> assertThat(ms).isLessThanOrEqualTo(500L));
             }
             // the gateway's own announcements reach the converter's listener, never back to itself
             gatewayQueue.announce(job.id());
