@@ -155,8 +155,9 @@ final class SegmentSplitter {
                         + "since upload)", job.id(), String.format(java.util.Locale.ROOT, "%.1f", chosen.seconds()),
                 String.valueOf(count), String.valueOf(conversion.elapsed().toMillis()),
                 String.valueOf(Duration.between(job.createdAt(), Instant.now()).toMillis()));
-        // the dearest first: a later segment decodes the input from its start up to its own part. This slot
-        // encodes the dearest itself, claimed like any (keptSegment): the others' messages go out before
+        // the last first: in a plan that counts, a later segment decodes the input from its start up to its own
+        // part, so the last is the dearest (in a seeking plan all cost about the same). This slot encodes the
+        // last itself, claimed like any (keptSegment): the others' messages go out before
         kept.put(conversion, count - 1);
         for (int i = count - 2; i >= 0; i--) {
             publisher.publishSegment(job, i);
