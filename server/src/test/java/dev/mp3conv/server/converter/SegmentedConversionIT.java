@@ -87,14 +87,7 @@ class SegmentedConversionIT {
         // planned to seek, and a segment that sought by time instead of counting decoded samples would be shifted
         // at its splice (measured: 3 samples, SNR -2 dB); the first segment's check sees it
         Path source = SegmentAudio.mp4(SegmentAudio.source(dir, 50, 44100, true));
-        String id = server.submit(source, null, null);
-        Job done = server.awaitFinished(id);
-        assertThat(done.state()).as("error %s", done.error()).isEqualTo(JobState.DONE);
-        assertThat(jobDocument(id).getInteger("segments")).isEqualTo(5);
-        assertAsCleanAsOnePass(source, done, 2, List.of("-b:a", "192k"));
-        assertCleanedUp(done);
-
-        SegmentRuns encodes = segmentRuns();
+        SegmentRuns encodes = fiveSegmentsAsCleanAsOnePass(source);
         assertThat(encodes.firstChecked()).as("the first segment checked the second one's start").isTrue();
         assertThat(encodes.counted()).as("every later segment fell back to counting from the start, once")
                 .hasSize(4).doesNotHaveDuplicates();
@@ -106,17 +99,7 @@ class SegmentedConversionIT {
     void longAacMp4InputSeeksAndIsAsCleanAsOnePass() throws Exception {
         // AAC in an MP4 as a recorder writes it (the bench's lecture): the checks agree, no segment counts again
         Path source = SegmentAudio.aacMp4(dir, 50, 44100);
-        String id = server.submit(source, null, null);
-        Job done = server.awaitFinished(id);
-        assertThat(done.state()).as("error %s", done.error()).isEqualTo(JobState.DONE);
-        assertThat(jobDocument(id).getInteger("segments")).isEqualTo(5);
-        assertAsCleanAsOnePass(source, done, 2, List.of("-b:a", "192k"));
-        assertCleanedUp(done);
-
-        SegmentRuns encodes = segmentRuns();
-        assertThat(encodes.firstChecked()).isTrue();
-        assertThat(encodes.sought()).as("every later segment sought, once").hasSize(4).doesNotHaveDuplicates();
-        assertThat(encodes.counted()).as("none counted from the start").isEmpty();
+        assertEveryLaterSegmentSoughtOnce(fiveSegmentsAsCleanAsOnePass(source));
     }
 
     @org.junit.jupiter.params.ParameterizedTest
@@ -126,14 +109,21 @@ class SegmentedConversionIT {
         Path source = dir.resolve("source." + extension);
         SegmentAudio.ffmpeg("-i", SegmentAudio.source(dir, 50, 44100, true).toString(), "-map", "0:a", "-c:a", codec,
                 source.toString());
+        assertEveryLaterSegmentSoughtOnce(fiveSegmentsAsCleanAsOnePass(source));
+    }
+
+    /** Converts a 50 s source at 192k CBR: DONE in 5 segments, as clean as one pass, nothing left; its ffmpeg runs. */
+    private SegmentRuns fiveSegmentsAsCleanAsOnePass(Path source) throws Exception {
         String id = server.submit(source, null, null);
         Job done = server.awaitFinished(id);
         assertThat(done.state()).as("error %s", done.error()).isEqualTo(JobState.DONE);
         assertThat(jobDocument(id).getInteger("segments")).isEqualTo(5);
         assertAsCleanAsOnePass(source, done, 2, List.of("-b:a", "192k"));
         assertCleanedUp(done);
+        return segmentRuns();
+    }
 
-        SegmentRuns encodes = segmentRuns();
+    private static void assertEveryLaterSegmentSoughtOnce(SegmentRuns encodes) {
         assertThat(encodes.firstChecked()).isTrue();
         assertThat(encodes.sought()).as("every later segment sought, once").hasSize(4).doesNotHaveDuplicates();
         assertThat(encodes.counted()).as("none counted from the start").isEmpty();
