@@ -60,9 +60,8 @@ final class AudioPreparation {
     /**
      * Prepares a claimed job.
      *
-     * @param conversion the conversion (holding the job's lease)
+     * @param conversion the conversion (holding the job's lease, as {@link RunningConversion#owner})
      * @param input      the input address
-     * @param workerId   the worker holding the lease
      * @param onSummary  told what ffmpeg found in the input (the duration: the conversion's budget follows it)
      * @return the job ready to encode
      * @throws MediaRejectedException when the options are not allowed, cannot be done on this input, or the
@@ -70,7 +69,7 @@ final class AudioPreparation {
      * @throws IOException            when ffmpeg cannot run
      * @throws InterruptedException   when interrupted
      */
-    Prepared prepare(RunningConversion conversion, String input, String workerId, Consumer<MediaInfo> onSummary)
+    Prepared prepare(RunningConversion conversion, String input, Consumer<MediaInfo> onSummary)
             throws MediaRejectedException, IOException, InterruptedException {
         Job job = conversion.job();
         Mp3Options options = options(job);
@@ -119,7 +118,7 @@ final class AudioPreparation {
             }
         }
         // recorded under this worker's lease before any segment exists: each segment reads this gain
-        if (!jobs.recordLoudness(job.id(), workerId, plan)) {
+        if (!jobs.recordLoudness(job.id(), conversion.owner(), plan)) {
             conversion.stop(RunningConversion.Stop.LEASE_LOST);
         }
         job = job.withLoudness(plan);

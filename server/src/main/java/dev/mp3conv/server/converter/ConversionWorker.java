@@ -133,9 +133,10 @@ public final class ConversionWorker implements MessageHandler {
             awaitTurn(message);
             return;
         }
-        Optional<Job> claimed = jobs.claim(message.jobId(), workerId, settings.lease());
+        String owner = ClaimOwner.next(workerId);
+        Optional<Job> claimed = jobs.claim(message.jobId(), owner, settings.lease());
         if (claimed.isEmpty() && streams != null) {
-            claimed = streams.claim(message);
+            claimed = streams.claim(message, owner);
         }
         if (claimed.isEmpty()) {
             LOG.log(System.Logger.Level.DEBUG, "job {0}: not claimable (finished, deleted or held), skipped", message.jobId());
@@ -144,11 +145,11 @@ public final class ConversionWorker implements MessageHandler {
         }
         boolean streamed = claimed.get().state() == JobState.UPLOADING;
         if (fairShare.overShare(claimed.get())
-                && (streamed ? streams.unclaim(claimed.get()) : jobs.unclaim(message.jobId(), workerId))) {
+                && (streamed ? streams.unclaim(claimed.get(), owner) : jobs.unclaim(message.jobId(), owner))) {
             awaitTurn(message);
             return;
         }
-        RunningConversion conversion = new RunningConversion(claimed.get());
+        RunningConversion conversion = new RunningConversion(claimed.get(), owner);
         if (streamed) {
             streams.started(conversion);
         }
@@ -162,16 +163,16 @@ public final class ConversionWorker implements MessageHandler {
                 // judged again on the stored upload, where a seekable input may read what a stream could not
                 streams.giveUp(conversion, "ffmpeg could not convert it as it arrived: " + e.error().message());
             } else {
-                fail(conversion.job(), e.error());
+                fail(conversion.job(), owner, e.error());
             }
         } catch (IOException e) {
             if (streamed) {
                 streams.giveUp(conversion, e.getMessage());
             } else {
-                retryOrGiveUp(conversion.job(), e);
+                retryOrGiveUp(conversion.job(), owner, e);
             }
         } catch (Exception e) {
-            retryOrGiveUp(conversion.job(), e);
+            retryOrGiveUp(conversion.job(), owner, e);
         } finally {
             renewal.cancel(false);
             running.remove(conversion);
@@ -220,7 +221,7 @@ public final class ConversionWorker implements MessageHandler {
                 }
                 Consumer<MediaInfo> summary = media -> learnDuration(conversion, media);
                 // tags, cover, loudness measured over the whole input (docs/architecture.md, "Audio options")
-                AudioPreparation.Prepared prepared = preparation.prepare(conversion, input.address(), workerId, summary);
+                AudioPreparation.Prepared prepared = preparation.prepare(conversion, input.address(), summary);
                 if (endIfStopped(conversion)) {
                     return;
                 }
@@ -318,7 +319,7 @@ public final class ConversionWorker implements MessageHandler {
         if (endIfStopped(conversion)) {
             return true;
         }
-        if (!splitter.split(conversion, workerId, prepared.read().orElseThrow().tags(), deadlineOf(conversion))) {
+        if (!splitter.split(conversion, prepared.read().orElseThrow().tags(), deadlineOf(conversion))) {
             // stopped meanwhile (a lost lease, the budget, a shutdown)
             return endIfStopped(conversion);
         }
@@ -333,7 +334,7 @@ public final class ConversionWorker implements MessageHandler {
             return false;
         }
         SourceTags tags = preparation.tagsForSplit(prepared, result, input);
-        if (!splitter.split(conversion, workerId, tags, deadlineOf(conversion))) {
+        if (!splitter.split(conversion, tags, deadlineOf(conversion))) {
             return false;
         }
         // the stopped run may have streamed part of an MP3 into the store
@@ -368,7 +369,7 @@ public final class ConversionWorker implements MessageHandler {
         }
         conversion.durationWrite(Thread.ofVirtual().name("duration-" + conversion.job().id()).start(() -> {
             try {
-                jobs.recordDuration(conversion.job().id(), workerId, seconds);
+                jobs.recordDuration(conversion.job().id(), conversion.owner(), seconds);
             } catch (RuntimeException e) {
                 // only progress needs it; completing the job tells whether the store is there
                 LOG.log(System.Logger.Level.WARNING, "job {0}: cannot record the duration: {1}",
@@ -416,7 +417,7 @@ public final class ConversionWorker implements MessageHandler {
                     // a short job may finish before its duration is written: the DONE job has it
                     conversion.awaitDurationWrite(Duration.ofSeconds(10));
                     if (loudness != null && result.outputLoudness().isPresent()) {
-                        jobs.recordLoudness(conversion.job().id(), workerId, loudness.withOutput(
+                        jobs.recordLoudness(conversion.job().id(), conversion.owner(), loudness.withOutput(
                                 result.outputLoudness().get().lufs(), result.outputLoudness().get().truePeakDbtp()));
                     }
                     kept = complete(conversion.job(), keep.mp3(), result.sha256(), encoding, keep.bitrate(), conversion,
@@ -447,7 +448,7 @@ public final class ConversionWorker implements MessageHandler {
     private boolean complete(Job job, BlobInfo mp3, String sha256, Mp3Encoding encoding, String bitrate,
                              RunningConversion conversion, double audioSeconds) {
         Job done;
-        switch (completion.complete(job, workerId, mp3, sha256, bitrate)) {
+        switch (completion.complete(job, conversion.owner(), mp3, sha256, bitrate)) {
             case JobCompletion.Done d -> done = d.job();
             case JobCompletion.DoneUnanswered u -> {
                 return true;
@@ -505,7 +506,7 @@ public final class ConversionWorker implements MessageHandler {
                     streams.release(conversion);
                     return true;
                 }
-                if (jobs.release(job.id(), workerId)) {
+                if (jobs.release(job.id(), conversion.owner())) {
                     LOG.log(System.Logger.Level.INFO, "job {0}: released on shutdown", job.id());
                     metrics.outcome("released");
                     publisher.publish(Topic.VIDEO, job);
@@ -524,7 +525,7 @@ public final class ConversionWorker implements MessageHandler {
             return;
         }
         try {
-            if (!jobs.renew(conversion.job().id(), workerId, settings.lease(), conversion.progress())) {
+            if (!jobs.renew(conversion.job().id(), conversion.owner(), settings.lease(), conversion.progress())) {
                 conversion.stop(RunningConversion.Stop.LEASE_LOST);
             }
         } catch (RuntimeException e) {
@@ -533,11 +534,11 @@ public final class ConversionWorker implements MessageHandler {
         }
     }
 
-    private void fail(Job job, JobError raw) {
+    private void fail(Job job, String owner, JobError raw) {
         // the owner reads this, and so does the log: no paths, ids or control characters
         JobError error = new JobError(raw.code(), JobErrorText.clean(raw.message()),
                 raw.detail() == null ? null : JobErrorText.clean(raw.detail()));
-        Optional<Job> failed = jobs.fail(job.id(), workerId, error);
+        Optional<Job> failed = jobs.fail(job.id(), owner, error);
         if (failed.isEmpty()) {
             metrics.outcome("lease-lost");
             return;
@@ -547,10 +548,10 @@ public final class ConversionWorker implements MessageHandler {
         publisher.publish(Topic.MP3, failed.get());
     }
 
-    private void retryOrGiveUp(Job job, Exception e) throws Exception {
+    private void retryOrGiveUp(Job job, String owner, Exception e) throws Exception {
         if (job.attempts() >= settings.maxAttempts()) {
             LOG.log(System.Logger.Level.WARNING, "job {0}: attempt {1} failed, giving up", job.id(), job.attempts(), e);
-            fail(job, new JobError(MediaRejectedException.INTERNAL_ERROR,
+            fail(job, owner, new JobError(MediaRejectedException.INTERNAL_ERROR,
                     "conversion failed " + job.attempts() + " times; last error: " + e.getMessage()));
             return;
         }
@@ -558,7 +559,7 @@ public final class ConversionWorker implements MessageHandler {
                 e.toString());
         metrics.outcome("retry");
         try {
-            jobs.release(job.id(), workerId);
+            jobs.release(job.id(), owner);
         } catch (RuntimeException releaseFailure) {
             e.addSuppressed(releaseFailure);
         }

@@ -66,7 +66,7 @@ public final class ConverterRole implements RoleComponent {
         this.worker.segmentLongInputs(new SegmentSplitter(settings.segments(),
                 segments, backend.blobs(), publisher), segmentWorker);
         // uploads converted while they arrive (issue 24): new classes too
-        this.worker.followUploads(new StreamedConversions(workerId, settings, settings.streamIdle(),
+        this.worker.followUploads(new StreamedConversions(settings, settings.streamIdle(),
                 new StreamClaims(backend.mongo(), backend.clock(), backend.jobs().changes()), backend.jobs(),
                 publisher, loopback, new ConversionMetrics(backend.meters())));
         this.segmentSweeper = new SegmentSweeper(backend.jobs(), segments, backend.blobs(), publisher, sweeper.grace(),

@@ -28,6 +28,7 @@ final class RunningConversion {
     static final Duration SEGMENTED_GRACE = Duration.ofMillis(500);
 
     private final Job job;
+    private final String owner;
     private final long startNanos = System.nanoTime();
     private FfmpegProcess process;
     private final List<FfmpegProcess> helpers = new ArrayList<>();
@@ -37,12 +38,18 @@ final class RunningConversion {
     private Duration budget;
     private Thread durationWrite;
 
-    RunningConversion(Job job) {
+    RunningConversion(Job job, String owner) {
         this.job = job;
+        this.owner = owner;
     }
 
     Job job() {
         return job;
+    }
+
+    /** The lease owner of this conversion's claim ({@link ClaimOwner}): every store call under the claim names it. */
+    String owner() {
+        return owner;
     }
 
     Duration elapsed() {

@@ -112,14 +112,13 @@ final class SegmentSplitter {
      * Splits the job if a plan was recorded for this conversion: writes its units, hands the job
      * over to them, publishes their messages.
      *
-     * @param conversion the conversion (holding the job's lease)
-     * @param workerId   this worker
+     * @param conversion the conversion (holding the job's lease, as {@link RunningConversion#owner})
      * @param tags       the MP3's tags, kept for the stitch step
      * @param deadline   when the job's time budget runs out (the store's clock): one budget for all its units
      * @return true when the job now belongs to its segments (the caller is done with it)
      * @throws InterruptedException when interrupted while the duration is written
      */
-    boolean split(RunningConversion conversion, String workerId, SourceTags tags, Instant deadline)
+    boolean split(RunningConversion conversion, SourceTags tags, Instant deadline)
             throws InterruptedException {
         Planned chosen = planned.remove(conversion);
         if (chosen == null || conversion.stopped().filter(stop -> stop != RunningConversion.Stop.SEGMENTED).isPresent()) {
@@ -146,7 +145,7 @@ final class SegmentSplitter {
         }
         units.add(Segment.stitch(job.id(), count, plan.sampleRate()).until(deadline).tagged(tags.values()));
         segments.replacePlan(units);
-        if (!segments.handOver(job.id(), workerId, count)) {
+        if (!segments.handOver(job.id(), conversion.owner(), count)) {
             LOG.log(System.Logger.Level.INFO, "job {0}: lease lost before the hand-over to segments", job.id());
             segments.deleteOfJob(job.id());
             return true;

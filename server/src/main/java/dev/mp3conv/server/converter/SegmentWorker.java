@@ -149,7 +149,8 @@ final class SegmentWorker {
             awaitTurn(share, message);
             return;
         }
-        Optional<Segment> claimed = segments.claim(message.jobId(), index, workerId, settings.lease());
+        String owner = ClaimOwner.next(workerId);
+        Optional<Segment> claimed = segments.claim(message.jobId(), index, owner, settings.lease());
         if (claimed.isEmpty()) {
             LOG.log(System.Logger.Level.DEBUG, "job {0} segment {1}: not claimable, skipped", message.jobId(), index);
             return;
@@ -158,14 +159,14 @@ final class SegmentWorker {
         Optional<Job> job = jobs.find(unit.jobId()).filter(SegmentRepository::segmented);
         if (job.isEmpty()) {
             // finished, failed or deleted meanwhile: the sweeper deletes what is left of it
-            segments.complete(unit, workerId, null);
+            segments.complete(unit, owner, null);
             return;
         }
-        if (share != null && share.overShare(job.get(), unit) && segments.unclaim(unit, workerId)) {
+        if (share != null && share.overShare(job.get(), unit) && segments.unclaim(unit, owner)) {
             awaitTurn(share, message);
             return;
         }
-        RunningConversion conversion = new RunningConversion(job.get());
+        RunningConversion conversion = new RunningConversion(job.get(), owner);
         if (!budget(conversion, unit)) {
             failJob(job.get(), new JobError(MediaRejectedException.TIMEOUT, spentBudget(conversion.job())));
             return;
@@ -184,7 +185,7 @@ final class SegmentWorker {
         } catch (MediaRejectedException e) {
             failJob(job.get(), e.error());
         } catch (Exception e) {
-            retryOrGiveUp(job.get(), unit, e);
+            retryOrGiveUp(job.get(), unit, owner, e);
         } finally {
             renewal.cancel(false);
             running.remove(conversion);
@@ -298,11 +299,11 @@ final class SegmentWorker {
                 }
                 // before this unit is DONE, so that the stitch never sees a seeking encode the check refused
                 verify(job, unit, result.taps());
-                kept = segments.complete(unit, workerId, result.blob().get().id());
+                kept = segments.complete(unit, conversion.owner(), result.blob().get().id());
                 if (!kept) {
                     Optional<Segment> now = segments.find(job.id(), unit.index());
                     if (unit.seek() && now.filter(u -> Segment.CONVERTING.equals(u.state()) && !u.seek()
-                            && workerId.equals(u.leaseOwner())).isPresent()) {
+                            && conversion.owner().equals(u.leaseOwner())).isPresent()) {
                         LOG.log(System.Logger.Level.INFO, "job {0} segment {1}/{2}: sought encode refused ({3}), "
                                 + "encoding again counting from the start", job.id(), unit.index() + 1, unit.count(),
                                 timing);
@@ -563,7 +564,7 @@ final class SegmentWorker {
                     ? "segment " + (unit.index() + 1) + " ran longer than its budget of " + conversion.budget().toSeconds()
                     + " s" : spentBudget(job));
             case SHUTDOWN -> {
-                if (segments.release(unit, workerId)) {
+                if (segments.release(unit, conversion.owner())) {
                     LOG.log(System.Logger.Level.INFO, "job {0} segment {1}: released on shutdown", job.id(), unit.index());
                     publisher.publishSegment(job, unit.index());
                 }
@@ -581,7 +582,7 @@ final class SegmentWorker {
         }
         try {
             double progress = conversion.progress();
-            if (!segments.renew(unit, workerId, settings.lease(), progress)) {
+            if (!segments.renew(unit, conversion.owner(), settings.lease(), progress)) {
                 conversion.stop(RunningConversion.Stop.LEASE_LOST);
                 return;
             }
@@ -620,7 +621,7 @@ final class SegmentWorker {
         publisher.publish(Topic.MP3, failed.get());
     }
 
-    private void retryOrGiveUp(Job job, Segment unit, Exception e) throws Exception {
+    private void retryOrGiveUp(Job job, Segment unit, String owner, Exception e) throws Exception {
         if (unit.attempts() >= settings.maxAttempts()) {
             LOG.log(System.Logger.Level.WARNING, "job {0} segment {1}: attempt {2} failed, giving up", job.id(),
                     unit.index(), unit.attempts(), e);
@@ -632,7 +633,7 @@ final class SegmentWorker {
                 unit.index(), unit.attempts(), e.toString());
         metrics.outcome("retry");
         try {
-            segments.release(unit, workerId);
+            segments.release(unit, owner);
         } catch (RuntimeException releaseFailure) {
             e.addSuppressed(releaseFailure);
         }

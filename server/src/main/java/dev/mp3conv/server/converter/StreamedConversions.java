@@ -33,7 +33,6 @@ final class StreamedConversions {
     private static final Duration UPLOAD_END_WAIT = Duration.ofSeconds(30);
     private static final long UPLOAD_END_POLL_MS = 20;
 
-    private final String workerId;
     private final ConverterSettings settings;
     private final Duration idle;
     private final StreamClaims claims;
@@ -43,9 +42,8 @@ final class StreamedConversions {
     private final ConversionMetrics metrics;
     private final Map<RunningConversion, Streamed> running = new ConcurrentHashMap<>();
 
-    StreamedConversions(String workerId, ConverterSettings settings, Duration idle, StreamClaims claims,
+    StreamedConversions(ConverterSettings settings, Duration idle, StreamClaims claims,
                         JobRepository jobs, JobPublisher publisher, LoopbackMediaServer loopback, ConversionMetrics metrics) {
-        this.workerId = workerId;
         this.settings = settings;
         this.idle = idle;
         this.claims = claims;
@@ -66,10 +64,11 @@ final class StreamedConversions {
      * Claims a job that is still uploading and was chosen for streaming.
      *
      * @param message the {@code video} message
+     * @param owner   the claim's lease owner ({@link ClaimOwner})
      * @return the claimed job (state UPLOADING), empty when it is not claimable for streaming
      */
-    Optional<Job> claim(JobMessage message) {
-        Optional<Job> claimed = claims.claim(message.jobId(), workerId, settings.lease());
+    Optional<Job> claim(JobMessage message, String owner) {
+        Optional<Job> claimed = claims.claim(message.jobId(), owner, settings.lease());
         claimed.ifPresent(job -> LOG.log(System.Logger.Level.INFO, "job {0}: converting while the upload arrives ({1})",
                 job.id(), job.streaming() == null ? "" : job.streaming().container()));
         return claimed;
@@ -78,11 +77,12 @@ final class StreamedConversions {
     /**
      * Gives a claim back so that it can be claimed again (the owner's turn has not come yet).
      *
-     * @param job the claimed job
+     * @param job   the claimed job
+     * @param owner the claim's lease owner
      * @return whether it was given back
      */
-    boolean unclaim(Job job) {
-        return claims.unclaim(job.id(), workerId);
+    boolean unclaim(Job job, String owner) {
+        return claims.unclaim(job.id(), owner);
     }
 
     /**
@@ -153,11 +153,11 @@ final class StreamedConversions {
             return true;
         }
         try {
-            if (claims.renew(conversion.job().id(), workerId, settings.lease(), progress(conversion, state))) {
+            if (claims.renew(conversion.job().id(), conversion.owner(), settings.lease(), progress(conversion, state))) {
                 return true;
             }
             Optional<Job> now = claims.find(conversion.job().id());
-            if (now.filter(job -> heldHere(job, JobState.CONVERTING)).isPresent()) {
+            if (now.filter(job -> heldHere(conversion, job, JobState.CONVERTING)).isPresent()) {
                 state.uploading = false;
                 return false;
             }
@@ -217,19 +217,19 @@ final class StreamedConversions {
         }
         if (job.get().streaming() == null || !JobStreaming.STREAMING.equals(job.get().streaming().mode())) {
             // taken back from streaming as its upload ended (form fields after a multipart file part changed its
-            // options): it converts again from the stored upload, perhaps in another slot of this process, under
-            // the same worker id, so only the mode tells that this run's MP3 is not the job's
+            // options): it converts again from the stored upload, perhaps already under another claim (the lease
+            // owner tells that too), and the mode tells it even before that claim
             conversion.stop(RunningConversion.Stop.LEASE_LOST);
             return job.get();
         }
-        if (!heldHere(job.get(), JobState.CONVERTING)) {
+        if (!heldHere(conversion, job.get(), JobState.CONVERTING)) {
             throw new IOException("the upload ended as " + job.get().state() + " without this converter's claim");
         }
         state.uploading = false;
         if (state.upload == null || !state.upload.matches(job.get().sha256())) {
             throw new IOException("the bytes read while the upload arrived are not the finished upload's");
         }
-        seconds.ifPresent(s -> jobs.recordDuration(id, workerId, s));
+        seconds.ifPresent(s -> jobs.recordDuration(id, conversion.owner(), s));
         return job.get();
     }
 
@@ -244,12 +244,12 @@ final class StreamedConversions {
         Job job = conversion.job();
         String reason = Optional.ofNullable(running.get(conversion)).map(s -> s.reason).orElse(fallback);
         metrics.outcome("stream-abandoned");
-        if (claims.abandon(job.id(), workerId, reason)) {
+        if (claims.abandon(job.id(), conversion.owner(), reason)) {
             LOG.log(System.Logger.Level.INFO, "job {0}: streaming given up ({1}); it converts after the upload",
                     job.id(), reason);
             return;
         }
-        if (jobs.release(job.id(), workerId)) {
+        if (jobs.release(job.id(), conversion.owner())) {
             claims.convertedAfterUpload(job.id(), reason);
             LOG.log(System.Logger.Level.INFO, "job {0}: streaming given up ({1}); converted again from the stored upload",
                     job.id(), reason);
@@ -264,15 +264,16 @@ final class StreamedConversions {
      */
     void release(RunningConversion conversion) {
         Job job = conversion.job();
-        if (claims.unclaim(job.id(), workerId) || jobs.release(job.id(), workerId)) {
+        if (claims.unclaim(job.id(), conversion.owner()) || jobs.release(job.id(), conversion.owner())) {
             LOG.log(System.Logger.Level.INFO, "job {0}: released on shutdown", job.id());
             metrics.outcome("released");
             republish(job);
         }
     }
 
-    private boolean heldHere(Job job, JobState state) {
-        return job.state() == state && workerId.equals(job.leaseOwner());
+    /** Whether the job is in {@code state} under this conversion's claim (not another slot's of this process). */
+    private static boolean heldHere(RunningConversion conversion, Job job, JobState state) {
+        return job.state() == state && conversion.owner().equals(job.leaseOwner());
     }
 
     private void republish(Job job) {

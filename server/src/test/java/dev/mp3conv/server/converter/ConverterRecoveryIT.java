@@ -44,7 +44,7 @@ class ConverterRecoveryIT {
         Path audio = MediaSamples.longAudio(Files.createDirectories(dir.resolve("samples")), LONG_SECONDS);
         String id = server.submit(audio, "320k", null);
         await().atMost(Duration.ofSeconds(60)).until(() -> server.job(id).progress() > 0);
-        assertThat(server.job(id).leaseOwner()).isEqualTo(first.workerId());
+        assertThat(server.job(id).leaseOwner()).startsWith(first.workerId() + "/");
 
         try (second) {
             second.start();
@@ -80,6 +80,36 @@ class ConverterRecoveryIT {
         Job job = server.awaitFinished(id);
         assertThat(job.state()).isEqualTo(JobState.DONE);
         assertThat(server.mp3BlobsOf(id)).isEqualTo(1);
+    }
+
+    @Test
+    void aSlotWhoseLeaseRanOutCannotHoldTheClaimAnotherSlotOfItsProcessMadeSince() throws Exception {
+        // two slots of one process share its worker id; each claim has an owner of its own (ClaimOwner), so the
+        // slot that lost the job cannot renew, complete or release the other slot's claim (renewed every second)
+        server = new ConverterTestServer(dir.resolve("data"), Map.of("converter.concurrency", "2",
+                "converter.segment-threshold", "0", "converter.lease", "3s"));
+        Path audio = MediaSamples.longAudio(Files.createDirectories(dir.resolve("samples")), LONG_SECONDS);
+        String id = server.submit(audio, "320k", null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> server.job(id).progress() > 0);
+        String first = server.job(id).leaseOwner();
+        String workerId = server.converter().workerId();
+        assertThat(first).startsWith(workerId + "/");
+
+        // the lease ran out (what the sweeper does) and the message came back: the process's other slot claims it
+        assertThat(server.server().backend().jobs().release(id, first)).isTrue();
+        server.server().backend().queue().publish(Topic.VIDEO, server.job(id).message());
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.job(id).leaseOwner() != null
+                && !first.equals(server.job(id).leaseOwner()));
+        String second = server.job(id).leaseOwner();
+        assertThat(second).as("the same process, another claim").startsWith(workerId + "/").isNotEqualTo(first);
+
+        // the first slot's next renewal is refused: its ffmpeg stops while the second slot's converts
+        await().atMost(Duration.ofSeconds(10)).until(() -> ffmpegChildren() <= 1);
+        Job job = server.awaitFinished(id);
+        assertThat(job.state()).as("error %s", job.error()).isEqualTo(JobState.DONE);
+        assertThat(job.attempts()).isEqualTo(2);
+        assertThat(server.mp3BlobsOf(id)).isEqualTo(1);
+        assertThat(server.mp3Messages()).extracting(m -> m.jobId()).containsOnlyOnce(id);
     }
 
     @Test

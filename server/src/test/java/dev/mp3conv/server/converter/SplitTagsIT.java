@@ -50,7 +50,7 @@ class SplitTagsIT {
                     new MediaLimits(Duration.ofHours(1)));
             Job job = Job.queued("0123456789abcdef01234567", "u", "u@example.com", "talk.mp4", "video/mp4", 1, "00",
                     "76543210fedcba9876543210", null, null, Instant.EPOCH);
-            RunningConversion conversion = new RunningConversion(job);
+            RunningConversion conversion = new RunningConversion(job, "converter-test/1");
             return transcoder.transcode(job, "file:" + input.toAbsolutePath(), Mp3Encoding.standard(),
                     Mp3Transcoder.Tagging.fromRun(job.filename(), Id3v2Tag::of), conversion, media -> conversion.stop(stop));
         }
