@@ -122,17 +122,6 @@ record Mp3Encoding(List<String> baseArgs, List<String> filters, String recordedB
      * This encoding limited to a part of the input (a segment): the part's filter goes first, so it picks
      * the decoder's samples before any other filter touches them.
      *
-     * @param filter    the part's filter (it may hold side branches; its unlabelled output feeds the job's filters)
-     * @param extraArgs options for the part's output
-     * @return a file encoding of the part
-     */
-    Mp3Encoding part(String filter, List<String> extraArgs) {
-        return part(List.of(), filter, extraArgs);
-    }
-
-    /**
-     * {@link #part(String, List)} with options before the input.
-     *
      * @param inputArgs options before the input (the part's seek), or none
      * @param filter    the part's filter (it may hold side branches; its unlabelled output feeds the job's filters)
      * @param extraArgs options for the part's output

@@ -60,10 +60,6 @@ record SegmentPlan(int sampleRate, List<Part> parts) {
      *                    samples from the first (verified by the segment before it, else counted after all)
      */
     record Part(int index, long startSample, long endSample, int keepFrom, int keepBefore, boolean seeks) {
-        Part(int index, long startSample, long endSample, int keepFrom, int keepBefore) {
-            this(index, startSample, endSample, keepFrom, keepBefore, false);
-        }
-
         boolean last() {
             return endSample < 0;
         }
@@ -78,19 +74,6 @@ record SegmentPlan(int sampleRate, List<Part> parts) {
      */
     static boolean seeks(String container) {
         return SAMPLE_TIMESTAMPS.contains(container.split(",", 2)[0]);
-    }
-
-    /**
-     * The plan for an input whose segments all count from the decoder's first sample.
-     *
-     * @param seconds    expected audio duration
-     * @param sampleRate the audio's sample rate (0 when unknown)
-     * @param threshold  inputs this long or shorter keep the single run; zero turns segments off
-     * @param maxParts   at most this many segments (the conversion slots that can take part)
-     * @return the plan, empty for the single-run path
-     */
-    static Optional<SegmentPlan> of(double seconds, int sampleRate, Duration threshold, int maxParts) {
-        return of(seconds, sampleRate, threshold, maxParts, false);
     }
 
     /**

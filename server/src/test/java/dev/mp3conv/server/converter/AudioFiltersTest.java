@@ -81,7 +81,7 @@ class AudioFiltersTest {
         Mp3Encoding gained = Mp3Encoding.first(job(options("loudness", "-16", "channels", "mono", "quality", "3"),
                 new LoudnessReport(-20, -8, -4, false, null, null)));
         assertThat(gained.segmentable()).isTrue();
-        Mp3Encoding part = gained.part("atrim=start_sample=0:end_sample=1152", List.of("-write_xing", "1"));
+        Mp3Encoding part = gained.part(List.of(), "atrim=start_sample=0:end_sample=1152", List.of("-write_xing", "1"));
         assertThat(part.codecArgs()).containsSequence("-q:a", "3").containsSequence("-write_xing", "1")
                 .containsSequence("-af", "atrim=start_sample=0:end_sample=1152,aformat=channel_layouts=mono,"
                         + "volume=-4.00dB");

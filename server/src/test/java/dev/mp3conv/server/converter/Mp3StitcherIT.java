@@ -50,7 +50,7 @@ class Mp3StitcherIT {
         Path source = SegmentAudio.source(dir, 5, 44100, true);
         Path out = dir.resolve("one.mp3");
         List<String> args = new ArrayList<>(List.of("-i", source.toString()));
-        args.addAll(SegmentWorker.rangeOf(Mp3Encoding.standard(), unit(new SegmentPlan.Part(0, 0, 100_000, 0, 80),
+        args.addAll(SegmentWorker.rangeOf(Mp3Encoding.standard(), unit(new SegmentPlan.Part(0, 0, 100_000, 0, 80, false),
                 44100)).codecArgs());
         args.addAll(List.of("-f", "mp3", out.toString()));
         SegmentAudio.ffmpeg(args.toArray(String[]::new));
@@ -69,7 +69,7 @@ class Mp3StitcherIT {
 
     private void assertAsGoodAsSinglePass(Path source, double seconds, int rate, int channels, Mp3Encoding encoding,
                                           List<String> cliArgs) throws IOException {
-        SegmentPlan plan = SegmentPlan.of(seconds, rate, Duration.ofSeconds(20), 5).orElseThrow();
+        SegmentPlan plan = SegmentPlan.of(seconds, rate, Duration.ofSeconds(20), 5, false).orElseThrow();
         assertThat(plan.parts()).hasSizeGreaterThanOrEqualTo(4);
         List<Path> encoded = new ArrayList<>();
         for (SegmentPlan.Part part : plan.parts()) {

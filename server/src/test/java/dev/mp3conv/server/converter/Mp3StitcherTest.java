@@ -269,7 +269,7 @@ class Mp3StitcherTest {
 
     @Test
     void planCutsOnTheFrameGridWithPreRollAndTail() {
-        SegmentPlan plan = SegmentPlan.of(50, 44100, Duration.ofSeconds(20), 5).orElseThrow();
+        SegmentPlan plan = SegmentPlan.of(50, 44100, Duration.ofSeconds(20), 5, false).orElseThrow();
         assertThat(plan.parts()).hasSize(5);
         long keptEnd = 0;
         double seconds = 0;
@@ -289,11 +289,11 @@ class Mp3StitcherTest {
         assertThat(plan.parts().getFirst().keepBefore()).as("the first part encodes more than a fifth")
                 .isGreaterThan(50 * 44100 / 1152 / 5);
         // at most half the threshold per part: 50 s with 20 s gives 5, with 40 s only 2
-        assertThat(SegmentPlan.of(50, 44100, Duration.ofSeconds(40), 5).orElseThrow().parts()).hasSize(2);
-        assertThat(SegmentPlan.of(20, 44100, Duration.ofSeconds(20), 5)).isEmpty();
-        assertThat(SegmentPlan.of(500, 22050, Duration.ofSeconds(20), 5)).as("MPEG-2 rates").isEmpty();
-        assertThat(SegmentPlan.of(500, 48000, Duration.ofSeconds(20), 1)).isEmpty();
-        assertThat(SegmentPlan.of(500, 48000, Duration.ZERO, 5)).isEmpty();
+        assertThat(SegmentPlan.of(50, 44100, Duration.ofSeconds(40), 5, false).orElseThrow().parts()).hasSize(2);
+        assertThat(SegmentPlan.of(20, 44100, Duration.ofSeconds(20), 5, false)).isEmpty();
+        assertThat(SegmentPlan.of(500, 22050, Duration.ofSeconds(20), 5, false)).as("MPEG-2 rates").isEmpty();
+        assertThat(SegmentPlan.of(500, 48000, Duration.ofSeconds(20), 1, false)).isEmpty();
+        assertThat(SegmentPlan.of(500, 48000, Duration.ZERO, 5, false)).isEmpty();
     }
 
     @Test
@@ -309,7 +309,7 @@ class Mp3StitcherTest {
         for (SegmentPlan.Part part : five.parts()) {
             assertThat(five.keptSeconds(part, 50)).isCloseTo(10, org.assertj.core.data.Offset.offset(0.03));
         }
-        assertThat(SegmentPlan.of(50, 44100, Duration.ofSeconds(20), 5).orElseThrow().parts())
+        assertThat(SegmentPlan.of(50, 44100, Duration.ofSeconds(20), 5, false).orElseThrow().parts())
                 .as("counting plans keep their shares").noneMatch(SegmentPlan.Part::seeks);
     }
 
